@@ -1,0 +1,48 @@
+"""The one exception hierarchy: every error a user can act on names what to fix."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ShopperError(Exception):
+    """Base of every error the CLI turns into one line and an exit code."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a user file: `path:line:col: message`."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class ConfigError(ShopperError):
+    """config.yaml (or a flag/environment variable) is wrong."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class JourneyError(ShopperError):
+    """A journey file does not validate; carries every problem found, not just the first."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        super().__init__(f"{path}: {len(problems)} problem(s)")
+        self.path = path
+        self.problems = problems
+
+
+class ProbeError(ShopperError):
+    """A probe could not reach or use its server; the message says which and what to check."""
+
+
+class StepError(ShopperError):
+    """A step could not do what it was asked; the message says what was expected."""
