@@ -1,0 +1,27 @@
+"""Probes: the only code that talks to the world (browser, HTTP, DNS, SMTP, IMAP)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .dns import DnsSettings, Resolver
+from .http import LinkChecker
+
+
+@dataclass
+class Probes:
+    """What steps may use besides the page: a resolver and a link checker (and, later, mail probes)."""
+
+    resolver: Resolver
+    links: LinkChecker
+
+    @classmethod
+    def from_config(cls, config) -> "Probes":
+        d = config.dns
+        resolver = Resolver(DnsSettings(nameservers=tuple(d.nameservers), port=d.port, timeout=d.timeout.seconds,
+                                        hosts={k: tuple(v) for k, v in d.hosts.items()}))
+        links = LinkChecker(resolver, timeout=config.links.timeout.seconds, workers=config.links.workers,
+                            verify_tls=config.links.verify_tls)
+        return cls(resolver, links)
+
+    def close(self) -> None:
+        self.links.close()

@@ -1,0 +1,60 @@
+"""Checks turn observations into findings: one module per finding family, registered with @check."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from shopper.model import Finding, Observation
+
+CHECKS: dict[str, Callable[["Observations"], Iterable[Finding]]] = {}
+
+
+def check(name: str) -> Callable:
+    """Register a check: a function Observations -> findings."""
+
+    def register(fn: Callable[["Observations"], Iterable[Finding]]) -> Callable:
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class Observations:
+    """What a run saw: per journey, its step results and observations. Read-only for checks."""
+
+    journeys: list[Any]   # shopper.run.JourneyResult (or anything with .name, .steps, .observations)
+
+    def of_kind(self, kind: str) -> Iterator[Observation]:
+        for j in self.journeys:
+            for o in j.observations:
+                if o.kind == kind:
+                    yield o
+
+    def steps(self) -> Iterator[tuple[Any, Any]]:
+        for j in self.journeys:
+            for s in j.steps:
+                yield j, s
+
+
+def load_all() -> dict[str, Callable]:
+    for mod in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{mod.name}")
+    return CHECKS
+
+
+def run_checks(obs: Observations) -> list[Finding]:
+    """All findings, one per fingerprint (the first seen keeps its evidence; later ones add theirs)."""
+    found: dict[str, Finding] = {}
+    for name, fn in sorted(load_all().items()):
+        for f in fn(obs):
+            if f.fingerprint in found:
+                prev = found[f.fingerprint]
+                extra = tuple(e for e in f.evidence if e not in prev.evidence)
+                if extra:
+                    found[f.fingerprint] = Finding(**{**prev.__dict__, "evidence": prev.evidence + extra})
+            else:
+                found[f.fingerprint] = f
+    return list(found.values())

@@ -1,0 +1,20 @@
+"""broken_link: a link a customer can click that leads nowhere (HTTP error, DNS failure, no connection)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from shopper.model import Finding
+
+from . import Observations, check
+
+
+@check("broken_link")
+def broken_link(obs: Observations) -> Iterator[Finding]:
+    for o in obs.of_kind("link"):
+        d = o.data
+        if d["ok"]:
+            continue
+        why = f"HTTP {d['status']}" if d.get("status") else (d.get("error") or "unreachable")
+        yield Finding.of("broken_link", severity="major" if d.get("error") else "minor", journey=o.journey,
+                         step=o.step, subject=d["url"], title=f"Broken link to {d['url']} ({why})",
+                         detail=f"Link “{d.get('text') or d['url']}” on {d['page']}: {why}", data=dict(d))

@@ -1,0 +1,33 @@
+"""page_error: an audited page or XHR answered 4xx/5xx, or the page threw an uncaught JavaScript error."""
+from __future__ import annotations
+
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from shopper.model import Finding
+
+from . import Observations, check
+
+
+def _page_key(url: str) -> str:
+    p = urlsplit(url)
+    return f"{p.scheme}://{p.netloc}{p.path}"
+
+
+@check("page_error")
+def page_error(obs: Observations) -> Iterator[Finding]:
+    for o in obs.of_kind("response"):
+        d = o.data
+        if d.get("audited") and d["status"] >= 400 and (d["type"] != "document" or d.get("main_frame", True)):
+            what = "Page" if d["type"] == "document" else "Request"
+            yield Finding.of("page_error", severity="major" if d["status"] >= 500 else "minor", journey=o.journey,
+                             step=o.step, subject=f"http:{d['status']}:{_page_key(d['url'])}",
+                             title=f"{what} {d['url']} answered HTTP {d['status']}",
+                             detail=f"{d['method']} {d['url']} ({d['type']}) → {d['status']}", data=dict(d))
+    for o in obs.of_kind("js_error"):
+        d = o.data
+        first = (d.get("message") or "").splitlines()[0] if d.get("message") else "error"
+        yield Finding.of("page_error", severity="major", journey=o.journey, step=o.step,
+                         subject=f"js:{_page_key(d['url'])}:{first[:200]}",
+                         title=f"Uncaught JavaScript error on {d['url']}: {first[:160]}",
+                         detail=(d.get("stack") or d.get("message") or ""), data=dict(d))

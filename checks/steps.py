@@ -1,0 +1,24 @@
+"""step_failed: a step that could not do what the journey asked (and the journey that could not run)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from shopper.model import Finding
+
+from . import Observations, check
+
+
+@check("step_failed")
+def step_failed(obs: Observations) -> Iterator[Finding]:
+    for journey in obs.journeys:
+        for step in journey.steps:
+            if step.status == "failed":
+                yield Finding.of("step_failed", severity="major", journey=journey.name, step=step.index,
+                                 subject=f"{step.index}:{step.kind}:{step.label}",
+                                 title=f"Step {step.index + 1} ({step.label}) failed",
+                                 detail=step.error or "", evidence=[*step.evidence, *journey.evidence],
+                                 data={"url": step.url, "line": step.line})
+        if journey.error:
+            yield Finding.of("step_failed", severity="major", journey=journey.name, step=None,
+                             subject="journey", title=f"Journey {journey.name} did not complete",
+                             detail=journey.error, evidence=journey.evidence)

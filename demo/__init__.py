@@ -1,0 +1,1 @@
+"""The demo world: a small shop and a company mail system with defects planted behind named switches."""

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Mystery Shopper command line: parse arguments, load config, call the engine, print, exit code.
+
+Exit status: 0 no findings, 1 findings, 2 usage, configuration or validation error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from shopper.errors import ConfigError, JourneyError, ShopperError  # noqa: E402
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    COMMANDS[fn.__name__.removeprefix("cmd_")] = fn
+    return fn
+
+
+def _config(args: argparse.Namespace, **overrides: Any):
+    from shopper.config import load_config
+
+    flags = {("var_dir",): getattr(args, "var_dir", None)}
+    flags.update(overrides)
+    return load_config(args.config, overrides=flags)
+
+
+def _clock(args: argparse.Namespace):
+    from shopper.clock import clock_from_env
+
+    return clock_from_env(getattr(args, "now", None))
+
+
+def _print_problems(errors: list[JourneyError], out=sys.stdout) -> None:
+    for e in errors:
+        for p in e.problems:
+            print(str(p), file=out)
+
+
+# -- validate -------------------------------------------------------------------------------------
+@command
+def cmd_validate(args: argparse.Namespace) -> int:
+    from shopper.audit import select_journeys
+
+    config = _config(args)
+    sel = select_journeys(args.paths or [config.path(config.journeys)], config)
+    _print_problems(sel.invalid)
+    for j in sel.journeys:
+        print(f"{j.path}: ok ({j.name}, {len(j.steps)} steps)")
+    if sel.invalid:
+        n = sum(len(e.problems) for e in sel.invalid)
+        print(f"{len(sel.invalid)} invalid file(s), {n} problem(s)", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+# -- run ------------------------------------------------------------------------------------------
+def _parse_vars(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ConfigError(f"--var {pair!r}: expected NAME=VALUE")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def _print_summary(result, report_path: Path | None = None) -> None:
+    s = result.summary()
+    print(f"run {result.run_id}: {s['journeys']} journey(s), {s['passed']} passed, "
+          f"{s['findings']} finding(s), {s['invalid']} invalid file(s)")
+    for f in result.findings:
+        print(f"  [{f.severity}] {f.kind}: {f.title}")
+    if report_path:
+        print(f"report: {report_path}")
+
+
+def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tuple[Any, int]:
+    """Shared by `run` and `demo`: run, write JSON, render the report."""
+    from shopper.audit import run_audit, select_journeys
+    from shopper.run import RunOptions
+
+    variables = _parse_vars(getattr(args, "var", []))
+    sel = select_journeys(args.paths or [config.path(config.journeys)], config,
+                          names=args.journey or [], tags=args.tag or [], extra_vars=variables)
+    _print_problems(sel.invalid, sys.stderr)
+    if not sel.journeys and not sel.invalid:
+        raise ConfigError("no journey matched: check the paths, --journey and --tag")
+    progress = progress or (lambda line: print(line, flush=True))
+    result = run_audit(config, sel, store=store, clock=_clock(args), environ=os.environ,
+                       options=RunOptions(base_url=args.base_url, site=args.site, variables=variables),
+                       headed=args.headed, progress=progress)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+    report_path = None
+    if not getattr(args, "no_report", False):
+        from reports.render import render_run
+
+        report_path = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path)
+    _print_summary(result, report_path)
+    if sel.invalid:
+        return result, EXIT_USAGE
+    return result, EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+@command
+def cmd_run(args: argparse.Namespace) -> int:
+    from shopper.store import open_store
+
+    config = _config(args, **({("browser", "executable"): args.browser} if args.browser else {}))
+    store = open_store(config.store_url)
+    try:
+        _, code = execute_run(args, config, store)
+    finally:
+        store.close()
+    return code
+
+
+# -- report ---------------------------------------------------------------------------------------
+@command
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports.render import render_run
+    from shopper.store import open_store
+
+    config = _config(args)
+    store = open_store(config.store_url)
+    try:
+        run = store.run(args.run) if args.run else store.last_run()
+        if run is None:
+            raise ConfigError(f"no run {args.run!r} in {config.store_url}" if args.run else
+                              f"no runs in {config.store_url} yet: run `runner.py run` first")
+        out = Path(args.out) if args.out else config.var_path / "reports" / run.id
+        path = render_run(store, run.id, out, config.var_path)
+    finally:
+        store.close()
+    print(f"report: {path}")
+    return EXIT_OK
+
+
+# -- demo -----------------------------------------------------------------------------------------
+@command
+def cmd_demo(args: argparse.Namespace) -> int:
+    from demo.run import run_demo
+
+    return run_demo(args, execute_run, _config)
+
+
+# -- parser ---------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="runner.py", description="Mystery Shopper: shops like a customer and finds "
+                                "the black holes in a company's customer journeys.",
+                                epilog="Exit status: 0 no findings, 1 findings, 2 usage/config/validation error.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml or $SHOPPER_CONFIG)")
+    common.add_argument("--var-dir", metavar="DIR", help="where the store, reports and evidence go (default: var/)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    v = sub.add_parser("validate", parents=[common], help="check journey files against the schema, run nothing",
+                       description="Check journey files; prints every problem as path:line:col: message. "
+                                   "Exit 0 when all are valid, 2 when not.")
+    v.add_argument("paths", nargs="*", metavar="PATH", help="journey files or directories (default: journeys/)")
+
+    def run_args(r: argparse.ArgumentParser) -> None:
+        r.add_argument("--journey", action="append", metavar="NAME", help="only this journey (name or file stem); repeatable")
+        r.add_argument("--tag", action="append", metavar="TAG", help="only journeys with this tag; repeatable")
+        r.add_argument("--json", metavar="FILE", help="also write the run as JSON (docs/run.schema.json)")
+        r.add_argument("--base-url", metavar="URL", help="audit this base URL instead of the site profile's")
+        r.add_argument("--site", metavar="NAME", help="site profile from config.yaml to use")
+        r.add_argument("--var", action="append", metavar="NAME=VALUE", help="set a journey variable; repeatable")
+        r.add_argument("--headed", action="store_true", help="show the browser window")
+        r.add_argument("--no-report", action="store_true", help="do not render the HTML report")
+        r.add_argument("--now", metavar="ISO", help="pretend the time is this instant (tests, demos)")
+
+    r = sub.add_parser("run", parents=[common], help="run journeys in a real Chromium",
+                       description="Run journeys, one fresh browser context each; invalid files are reported and "
+                                   "skipped. Exit 0 no findings, 1 findings, 2 usage/config/validation error.")
+    r.add_argument("paths", nargs="*", metavar="PATH", help="journey files or directories (default: journeys/)")
+    run_args(r)
+    r.add_argument("--browser", metavar="PATH", help="Chromium/Chrome executable (default: discovered)")
+
+    rep = sub.add_parser("report", parents=[common], help="render the HTML report of a run",
+                         description="Render a run from the store as HTML (opens from disk, loads nothing from the internet).")
+    g = rep.add_mutually_exclusive_group()
+    g.add_argument("--run", metavar="ID", help="the run to render")
+    g.add_argument("--last", action="store_true", help="the latest run (default)")
+    rep.add_argument("--out", metavar="DIR", help="output directory (default: var/reports/RUN_ID)")
+
+    d = sub.add_parser("demo", parents=[common], help="start the demo shop, run the shipped journeys, write the report",
+                       description="Start the bundled demo shop (broken by default), run the shipped journeys "
+                                   "against it, write the report, print a summary, stop the shop.")
+    d.add_argument("--healthy", action="store_true", help="the healthy twin: no planted defects")
+    d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
+    d.add_argument("--json", metavar="FILE", help="also write the run as JSON")
+    d.add_argument("--profile", default="a", help="the shop's markup profile (a or b)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    level = logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as e:
+        for p in e.problems:
+            print(str(p), file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except ShopperError as e:
+        if args.debug:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""One audit run: select and load journeys, run them, apply checks, store everything, build the JSON."""
+from __future__ import annotations
+
+import logging
+import secrets as pysecrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from checks import Observations, run_checks
+
+from .clock import Clock
+from .config import Config
+from .errors import ConfigError, JourneyError
+from .journey import Journey, find_journey_files, load_journey
+from .model import Finding
+from .probes import Probes
+from .probes.browser import BrowserProbe
+from .run import JourneyResult, JourneyRunner, RunOptions
+from .secrets import Redactor
+
+log = logging.getLogger(__name__)
+JSON_SCHEMA = "mystery-shopper/run/v1"
+
+
+@dataclass
+class Selection:
+    journeys: list[Journey]
+    invalid: list[JourneyError]
+
+
+@dataclass
+class AuditResult:
+    run_id: str
+    started_at: str
+    finished_at: str
+    journeys: list[JourneyResult]
+    findings: list[Finding]
+    invalid: list[JourneyError] = field(default_factory=list)
+    browser: str = ""
+
+    @property
+    def status(self) -> str:
+        return "findings" if self.findings else "clean"
+
+    def summary(self) -> dict[str, Any]:
+        by_kind: dict[str, int] = {}
+        for f in self.findings:
+            by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+        return {"journeys": len(self.journeys), "invalid": len(self.invalid), "findings": len(self.findings),
+                "by_kind": by_kind, "passed": sum(j.status == "passed" for j in self.journeys),
+                "browser": self.browser}
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented run JSON (docs/run.schema.json)."""
+        return {"schema": JSON_SCHEMA, "run_id": self.run_id, "started_at": self.started_at,
+                "finished_at": self.finished_at, "status": self.status, "summary": self.summary(),
+                "journeys": [j.to_dict() for j in self.journeys],
+                "findings": [f.to_dict() for f in self.findings],
+                "invalid": [{"path": e.path, "problems": [str(p) for p in e.problems]} for e in self.invalid]}
+
+
+def new_run_id(clock: Clock) -> str:
+    return clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + pysecrets.token_hex(3)
+
+
+def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Iterable[str] = (),
+                    tags: Iterable[str] = (), extra_vars: Iterable[str] = ()) -> Selection:
+    """Load journey files; invalid ones are collected (with every problem), never fatal."""
+    names, tags = set(names), set(tags)
+    journeys: list[Journey] = []
+    invalid: list[JourneyError] = []
+    for path in find_journey_files(paths):
+        try:
+            j = load_journey(path, known_vars=_known_vars(path, config) | set(extra_vars))
+        except JourneyError as e:
+            invalid.append(e)
+            continue
+        if names and j.name not in names and Path(path).stem not in names:
+            continue
+        if tags and not tags & set(j.tags):
+            continue
+        journeys.append(j)
+    return Selection(journeys, invalid)
+
+
+def _known_vars(path: Path, config: Config) -> set[str]:
+    """Variables every site profile defines may be used by any journey; a journey's own site adds its own."""
+    known: set[str] = set()
+    for profile in config.sites.values():
+        known |= set(profile.vars)
+    return known
+
+
+def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock, environ: Mapping[str, str],
+              options: RunOptions | None = None, headed: bool = False,
+              progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None) -> AuditResult:
+    """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
+    redactor = redactor or Redactor()
+    run_id = new_run_id(clock)
+    started = clock.now().isoformat()
+    store.begin_run(run_id, started)
+    for err in selection.invalid:
+        store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
+    results: list[JourneyResult] = []
+    browser_version = ""
+    try:
+        probes = Probes.from_config(config)
+    except ValueError as e:
+        store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
+        raise ConfigError(f"dns: {e}") from None
+    try:
+        if selection.journeys:
+            b = config.browser
+            with BrowserProbe(executable=b.executable, headless=b.headless and not headed,
+                              viewport=(b.viewport_width, b.viewport_height), locale=b.locale) as browser:
+                browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}"
+                runner = JourneyRunner(config, browser, probes, clock, redactor, environ, run_id, options)
+                total = len(selection.journeys)
+                for n, journey in enumerate(selection.journeys, 1):
+                    progress(f"[{n}/{total}] {journey.name} …")
+                    result = runner.run(journey)
+                    store.save_journey(run_id, result)
+                    results.append(result)
+                    failed = [s for s in result.steps if s.status == "failed"]
+                    progress(f"[{n}/{total}] {journey.name}: {result.status} ({len(result.steps)} steps, "
+                             f"{result.duration_ms / 1000:.1f}s{', ' + str(len(failed)) + ' failed' if failed else ''})")
+    except BaseException as e:
+        store.finish_run(run_id, clock.now().isoformat(), "error", {"error": redactor.redact(str(e))})
+        raise
+    finally:
+        probes.close()
+    findings = run_checks(Observations(results))
+    store.save_findings(run_id, findings)
+    result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
+                         browser_version)
+    store.finish_run(run_id, result.finished_at, result.status, result.summary())
+    return result

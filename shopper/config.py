@@ -1,0 +1,128 @@
+"""One typed Config: built-in defaults < config.yaml < SHOPPER_* environment < command-line flags."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from .duration import Duration
+from .errors import ConfigError, Problem
+from .schema import MISSING, bind_dataclass
+from .yamlnodes import load
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    executable: str | None = None          # else Playwright's own Chromium, else a system Chromium
+    headless: bool = True
+    block_hosts: list[str] = field(default_factory=list)   # glob patterns: trackers, CDNs the audit does not need
+    step_timeout: Duration = Duration(15)
+    journey_timeout: Duration = Duration(180)
+    trace: Literal["on-failure", "always", "off"] = "on-failure"
+    viewport_width: int = 1280
+    viewport_height: int = 800
+    locale: str = "en-GB"
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """What differs between sites: base URL and the variables journeys use (selectors, addresses...)."""
+
+    base_url: str
+    vars: dict[str, str] = field(default_factory=dict)
+    hosts: list[str] = field(default_factory=list)   # other hosts that belong to the audited site
+
+
+@dataclass(frozen=True)
+class DnsConfig:
+    nameservers: list[str] = field(default_factory=list)   # empty: the system's resolver
+    port: int = 53
+    timeout: Duration = Duration(3)
+    hosts: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LinksConfig:
+    timeout: Duration = Duration(10)
+    workers: int = 8
+    verify_tls: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    var_dir: str = "var"
+    store: str | None = None          # default: sqlite file <var_dir>/shopper.db
+    journeys: str = "journeys"
+    default_site: str | None = None
+    sites: dict[str, SiteProfile] = field(default_factory=dict)
+    browser: BrowserConfig = field(default_factory=BrowserConfig)
+    dns: DnsConfig = field(default_factory=DnsConfig)
+    links: LinksConfig = field(default_factory=LinksConfig)
+    base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)
+
+    def path(self, p: str) -> Path:
+        q = Path(os.path.expanduser(p))
+        return q if q.is_absolute() else Path(self.base_dir) / q
+
+    @property
+    def var_path(self) -> Path:
+        return self.path(self.var_dir)
+
+    @property
+    def store_url(self) -> str:
+        return self.store or str(self.var_path / "shopper.db")
+
+    def site(self, name: str | None) -> SiteProfile | None:
+        name = name or self.default_site
+        if name is None:
+            return None
+        if name not in self.sites:
+            raise ConfigError(f"site profile '{name}' is not in config.yaml (sites: {', '.join(self.sites) or 'none'})")
+        return self.sites[name]
+
+    def known_vars(self, site: str | None = None) -> set[str]:
+        profile = self.sites.get(site or self.default_site or "")
+        return set(profile.vars) if profile else set()
+
+
+ENV = {  # SHOPPER_* environment variables and the setting each overrides
+    "SHOPPER_VAR_DIR": ("var_dir",),
+    "SHOPPER_STORE": ("store",),
+    "SHOPPER_BROWSER": ("browser", "executable"),
+    "SHOPPER_SITE": ("default_site",),
+}
+
+
+def _with(cfg: Any, path: tuple[str, ...], value: Any) -> Any:
+    if len(path) == 1:
+        return dataclasses.replace(cfg, **{path[0]: value})
+    return dataclasses.replace(cfg, **{path[0]: _with(getattr(cfg, path[0]), path[1:], value)})
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None,
+                overrides: Mapping[tuple[str, ...], Any] | None = None) -> Config:
+    """Read config.yaml (when present), then the environment, then flag overrides."""
+    environ = os.environ if environ is None else environ
+    explicit = path is not None or "SHOPPER_CONFIG" in environ
+    p = Path(path or environ.get("SHOPPER_CONFIG") or "config.yaml")
+    cfg = Config(base_dir=str(Path.cwd()))
+    if p.exists():
+        root, problems = load(p.read_text(encoding="utf-8"), str(p))
+        if root is not None:
+            bound = bind_dataclass(Config, root, str(p), "config", problems)
+            if bound is not MISSING:
+                cfg = bound
+        if problems:
+            raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
+        cfg = dataclasses.replace(cfg, base_dir=str(p.resolve().parent))
+    elif explicit:
+        raise ConfigError(f"config file {p} does not exist: pass --config PATH or create it (see docs/configuration.md)")
+    for env, target in ENV.items():
+        if environ.get(env):
+            cfg = _with(cfg, target, environ[env])
+    for target, value in (overrides or {}).items():
+        if value is not None:
+            cfg = _with(cfg, target, value)
+    return cfg

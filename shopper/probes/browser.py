@@ -1,0 +1,178 @@
+"""The browser probe: find a Chromium, launch it, and give each journey a fresh, observed context."""
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from ..errors import ProbeError
+
+log = logging.getLogger(__name__)
+
+# Debian's chromium as root, on a machine whose network is closed: see DEVELOPERS.md.
+LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-dev-shm-usage",
+               # RFC 6761 reserved names never resolve; do not ask the network about them.
+               "--host-resolver-rules=MAP *.test ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.example ~NOTFOUND"]
+SYSTEM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"]
+SYSTEM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium",
+                "/usr/bin/google-chrome", "/opt/google/chrome/chrome"]
+FIX = ("no Chromium found: run `make setup` (as root it installs Debian's chromium), "
+       "or `apt-get install chromium`, or set browser.executable in config.yaml / SHOPPER_BROWSER")
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    executable: str | None   # None: Playwright's own bundled Chromium
+    source: str              # 'configured' | 'playwright' | 'system'
+
+
+def find_browser(configured: str | None, playwright_executable: Callable[[], str] | None = None) -> BrowserChoice:
+    """The configured path, else Playwright's own browsers if installed, else a system Chromium."""
+    if configured:
+        path = shutil.which(configured) or configured
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise ProbeError(f"browser.executable {configured!r} is not an executable file: fix the path in "
+                             f"config.yaml / SHOPPER_BROWSER, or remove it to use a Chromium found on this machine")
+        return BrowserChoice(path, "configured")
+    if playwright_executable is not None:
+        try:
+            bundled = playwright_executable()
+        except Exception as e:  # Playwright raises when its browsers were never downloaded
+            log.debug("no Playwright browser: %s", e)
+            bundled = ""
+        if bundled and os.path.exists(bundled):
+            return BrowserChoice(None, "playwright")
+    for name in SYSTEM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return BrowserChoice(found, "system")
+    for path in SYSTEM_PATHS:
+        if os.access(path, os.X_OK):
+            return BrowserChoice(path, "system")
+    raise ProbeError(FIX)
+
+
+def host_blocked(host: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(host, p) or fnmatch.fnmatch(host, "*." + p.lstrip("*.")) for p in patterns)
+
+
+class BrowserProbe:
+    """Owns Playwright and one Chromium for a run; `new_context()` per journey. Not thread-safe by design."""
+
+    def __init__(self, *, executable: str | None = None, headless: bool = True, viewport=(1280, 800),
+                 locale: str = "en-GB"):
+        self._configured = executable
+        self.headless = headless
+        self.viewport = {"width": viewport[0], "height": viewport[1]}
+        self.locale = locale
+        self._pw: Any = None
+        self._browser: Any = None
+        self.choice: BrowserChoice | None = None
+
+    def start(self) -> "BrowserProbe":
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        try:
+            self.choice = find_browser(self._configured, lambda: self._pw.chromium.executable_path)
+            self._launch()
+        except BaseException:
+            self._pw.stop()
+            raise
+        return self
+
+    def _launch(self) -> None:
+        assert self.choice is not None
+        try:
+            self._browser = self._pw.chromium.launch(executable_path=self.choice.executable,
+                                                     headless=self.headless, args=LAUNCH_ARGS)
+        except Exception as e:
+            raise ProbeError(f"could not start Chromium ({self.choice.executable or 'Playwright bundled'}): "
+                             f"{str(e).splitlines()[0]} — check the browser install (`make setup`)") from e
+        log.info("browser: %s (%s)", self.choice.executable or "playwright chromium", self.choice.source)
+
+    @property
+    def version(self) -> str:
+        return self._browser.version if self._browser else ""
+
+    def new_context(self, *, block_hosts: list[str]) -> tuple[Any, Counter]:
+        """A fresh context (cookies, storage) for one journey; blocked requests are aborted and counted."""
+        if self._browser is None or not self._browser.is_connected():
+            log.warning("browser disconnected; starting a new one")
+            self._launch()
+        ctx = self._browser.new_context(viewport=self.viewport, locale=self.locale, ignore_https_errors=False)
+        blocked: Counter = Counter()
+        if block_hosts:
+            def route(r: Any) -> None:
+                host = urlsplit(r.request.url).hostname or ""
+                if host_blocked(host, block_hosts):
+                    blocked[host] += 1
+                    r.abort("blockedbyclient")
+                else:
+                    r.fallback()
+            ctx.route("**/*", route)
+        return ctx, blocked
+
+    def close(self) -> None:
+        try:
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            if self._pw is not None:
+                self._pw.stop()
+            self._browser = self._pw = None
+
+    def __enter__(self) -> "BrowserProbe":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def attach_observers(page: Any, record: Callable[[str, dict], None], site_hosts: set[str]) -> None:
+    """Observe what a customer would suffer: failed documents/XHRs, uncaught JS errors, console errors."""
+
+    def on_response(resp: Any) -> None:
+        req = resp.request
+        if req.resource_type not in ("document", "xhr", "fetch"):
+            return
+        host = urlsplit(resp.url).hostname or ""
+        record("response", {"url": resp.url, "status": resp.status, "type": req.resource_type,
+                            "method": req.method, "audited": host in site_hosts,
+                            "main_frame": req.frame == page.main_frame if req.resource_type == "document" else None})
+
+    def on_request_failed(req: Any) -> None:
+        if req.resource_type not in ("document", "xhr", "fetch"):
+            return
+        host = urlsplit(req.url).hostname or ""
+        record("request_failed", {"url": req.url, "type": req.resource_type, "error": req.failure or "",
+                                  "audited": host in site_hosts})
+
+    def on_page_error(err: Any) -> None:
+        stack = (getattr(err, "stack", None) or "").splitlines()[:6]
+        record("js_error", {"message": str(getattr(err, "message", err))[:500], "name": getattr(err, "name", ""),
+                            "stack": "\n".join(stack), "url": page.url})
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error":
+            record("console_error", {"text": msg.text[:500], "url": page.url})
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    page.on("pageerror", on_page_error)
+    page.on("console", on_console)
+
+
+def trace_has_secret(path: Path, contains_secret: Callable[[bytes], bool]) -> bool:
+    """True when any member of a trace zip holds a secret value (then it must not be kept)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return any(contains_secret(z.read(name)) for name in z.namelist())

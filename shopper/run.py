@@ -1,0 +1,229 @@
+"""Execute journeys: a fresh browser context each, step and journey timeouts, evidence on failure."""
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+from .clock import Clock
+from .config import Config
+from .errors import ShopperError, StepError
+from .journey import Journey, Step
+from .model import Observation
+from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
+from .secrets import Redactor
+from .steps.context import JourneyState, StepContext, slug
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StepResult:
+    index: int
+    kind: str
+    label: str
+    status: str                     # passed | failed | skipped
+    started_at: str
+    duration_ms: float
+    detail: str = ""
+    error: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    url: str | None = None
+    title: str | None = None
+    line: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class JourneyResult:
+    name: str
+    path: str
+    tags: list[str]
+    status: str                     # passed | failed | error
+    started_at: str
+    duration_ms: float
+    steps: list[StepResult]
+    observations: list[Observation]
+    site: str | None = None
+    error: str | None = None
+    evidence: list[str] = field(default_factory=list)   # journey-level: the trace
+    blocked_requests: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self, with_observations: bool = False) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if k not in ("steps", "observations")}
+        d["steps"] = [s.to_dict() for s in self.steps]
+        if with_observations:
+            d["observations"] = [o.to_dict() for o in self.observations]
+        return d
+
+
+@dataclass
+class RunOptions:
+    base_url: str | None = None
+    site: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+
+ProgressFn = Callable[[str], None]
+
+
+class JourneyRunner:
+    """Runs journeys one after another in one browser. A failing or hanging journey never stops the others."""
+
+    def __init__(self, config: Config, browser: BrowserProbe, probes: Any, clock: Clock, redactor: Redactor,
+                 environ: Mapping[str, str], run_id: str, options: RunOptions | None = None):
+        self.config = config
+        self.browser = browser
+        self.probes = probes
+        self.clock = clock
+        self.redactor = redactor
+        self.environ = environ
+        self.run_id = run_id
+        self.options = options or RunOptions()
+
+    def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
+        profile = self.config.site(self.options.site or journey.site)
+        variables: dict[str, str] = dict(journey.variables)
+        base_url = ""
+        extra_hosts: list[str] = []
+        if profile is not None:
+            variables.update(profile.vars)
+            base_url = profile.base_url
+            extra_hosts = list(profile.hosts)
+        variables.update(self.options.variables)
+        base_url = self.options.base_url or variables.get("base_url") or base_url
+        variables.update({"base_url": base_url.rstrip("/"), "journey": journey.name, "run_id": self.run_id})
+        hosts = {urlsplit(base_url).hostname or ""} | set(extra_hosts)
+        return base_url, variables, {h for h in hosts if h}
+
+    def run(self, journey: Journey) -> JourneyResult:
+        started = self.clock.now()
+        t0 = time.monotonic()
+        jdir = self.config.var_path / "artifacts" / self.run_id / slug(journey.name)
+        try:
+            base_url, variables, hosts = self._site(journey)
+        except ShopperError as e:
+            return JourneyResult(journey.name, journey.path, list(journey.tags), "error", started.isoformat(), 0.0,
+                                 [], [], journey.site, error=str(e))
+        state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
+                             environ=self.environ, clock=self.clock, artifact_dir=jdir,
+                             var_dir=self.config.var_path, base_url=base_url)
+        steps: list[StepResult] = []
+        evidence: list[str] = []
+        error: str | None = None
+        blocked: dict[str, int] = {}
+        current = {"step": None}
+
+        def record(kind: str, data: dict) -> None:
+            clean = {k: (self.redactor.redact(v) if isinstance(v, str) else v) for k, v in data.items()}
+            state.observations.append(Observation(kind, journey.name, current["step"], clean,
+                                                  self.clock.now().isoformat()))
+
+        context = None
+        try:
+            context, blocked_counter = self.browser.new_context(block_hosts=self.config.browser.block_hosts)
+            tracing = self.config.browser.trace != "off"
+            if tracing:
+                context.tracing.start(screenshots=True, snapshots=True, sources=False)
+            page = context.new_page()
+            attach_observers(page, record, hosts)
+            journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
+            deadline = time.monotonic() + journey_budget
+            failed = False
+            trace_parts: list[Path] = []
+            for step in journey.steps:
+                remaining = deadline - time.monotonic()
+                if failed or remaining <= 0:
+                    why = "an earlier step failed" if failed else f"journey timed out after {journey_budget:g}s"
+                    if not failed and remaining <= 0:
+                        error = why
+                        failed = True
+                    steps.append(StepResult(step.index, step.kind, step.label, "skipped", self.clock.now().isoformat(),
+                                            0.0, error=why, line=step.line))
+                    continue
+                if tracing and step.has_secret():
+                    # Traces keep typed values and DOM snapshots: stop before a secret is used, for good.
+                    part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
+                    jdir.mkdir(parents=True, exist_ok=True)
+                    context.tracing.stop(path=str(part))
+                    trace_parts.append(part)
+                    tracing = False
+                step_timeout = (step.timeout or journey.step_timeout or self.config.browser.step_timeout).seconds
+                current["step"] = step.index
+                result = self._run_step(step, state, page, min(step_timeout, remaining))
+                steps.append(result)
+                if result.status == "failed" and not step.continue_on_error:
+                    failed = True
+            if tracing:
+                part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
+                jdir.mkdir(parents=True, exist_ok=True)
+                context.tracing.stop(path=str(part))
+                trace_parts.append(part)
+            keep = failed or any(s.status == "failed" for s in steps) or self.config.browser.trace == "always"
+            for part in trace_parts:
+                if keep and not trace_has_secret(part, self.redactor.contains_secret):
+                    evidence.append(str(part.resolve().relative_to(self.config.var_path.resolve())))
+                else:
+                    part.unlink(missing_ok=True)
+            blocked = dict(blocked_counter)
+        except ShopperError as e:
+            error = str(e)
+        except Exception as e:  # a crashed browser or driver: this journey fails, the others go on
+            log.debug("journey %s crashed:\n%s", journey.name, traceback.format_exc())
+            error = f"{type(e).__name__}: {self.redactor.redact(str(e).splitlines()[0] if str(e) else '')}"
+        finally:
+            if context is not None:
+                try:
+                    context.close()
+                except Exception as e:  # the browser may already be gone; the next journey relaunches it
+                    log.warning("closing the browser context of %s failed: %s", journey.name, e)
+        if blocked:
+            state.observations.append(Observation("blocked_requests", journey.name, None, {"hosts": blocked},
+                                                  self.clock.now().isoformat()))
+        status = "error" if error and not steps else "failed" if error or any(s.status == "failed" for s in steps) else "passed"
+        return JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(),
+                             (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
+                             error=self.redactor.redact(error) if error else None, evidence=evidence,
+                             blocked_requests=blocked)
+
+    def _run_step(self, step: Step, state: JourneyState, page: Any, timeout_s: float) -> StepResult:
+        ctx = StepContext(state=state, page=page, index=step.index, timeout_ms=timeout_s * 1000, probes=self.probes)
+        page.set_default_timeout(timeout_s * 1000)
+        page.set_default_navigation_timeout(timeout_s * 1000)
+        started = self.clock.now().isoformat()
+        t0 = time.monotonic()
+        status, detail, error, evidence = "passed", "", None, []
+        try:
+            detail = str(step.spec.run(ctx) or "")
+        except StepError as e:
+            status, error = "failed", str(e)
+        except Exception as e:  # Playwright timeouts and errors: the message is the evidence
+            status = "failed"
+            lines = [ln for ln in str(e).splitlines() if ln.strip() and "=====" not in ln]
+            error = f"{type(e).__name__}: {' '.join(lines[:3])[:600]}"
+        duration = (time.monotonic() - t0) * 1000
+        if status == "failed":
+            try:
+                evidence.append(ctx.screenshot("failed", full_page=True))
+            except Exception as e:  # the page may be gone; the failure itself is still recorded
+                log.warning("no screenshot for failed step %s of %s: %s", step.index, state.journey, e)
+        url = title = None
+        try:
+            url = page.url
+            title = page.title()
+            if (url, title) != (state.last_url, state.last_title):
+                ctx.record("page", {"url": url, "title": title})
+                state.last_url = url
+                state.last_title = title
+        except Exception as e:
+            log.debug("page state unavailable after step %s: %s", step.index, e)
+        red = self.redactor.redact
+        return StepResult(step.index, step.kind, red(step.label), status, started, duration,
+                          detail=red(detail), error=red(error) if error else None, evidence=evidence,
+                          url=red(url) if url else url, title=red(title) if title else title, line=step.line)

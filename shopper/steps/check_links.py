@@ -1,0 +1,49 @@
+"""`check_links`: fetch every link of the page (or a region) and record which ones are broken."""
+from __future__ import annotations
+
+from urllib.parse import urldefrag
+
+from .registry import step_kind
+from .wait import url_matches
+
+_COLLECT = """els => els.map(e => [e.href || '', (e.innerText || e.textContent || '').trim().slice(0, 120)])"""
+
+
+@step_kind("check_links", shorthand="within")
+class CheckLinks:
+    """Resolve and fetch every link in the page or in `within` (a selector); broken ones become
+    `broken_link` findings with the status or DNS/connection error. `mailto:` addresses are recorded.
+
+        - check_links                       # the whole page
+        - check_links: footer
+        - check_links: {within: main, exclude: ["**/logout*"], max_links: 100}
+    """
+
+    within: str | None = None
+    exclude: list[str] | None = None
+    max_links: int = 200
+
+    def run(self, ctx) -> str:
+        scope = ctx.value(self.within) + " " if self.within else ""
+        anchors = ctx.page.locator(f"{scope}a[href]").evaluate_all(_COLLECT)
+        page_url = ctx.page.url
+        seen: dict[str, str] = {}
+        for href, text in anchors:
+            if href.startswith("mailto:"):
+                ctx.record("address_seen", {"address": href[7:].split("?")[0], "page": page_url, "text": text})
+                continue
+            if not href.startswith(("http://", "https://")):
+                continue
+            url = urldefrag(href)[0]
+            if any(url_matches(p, url) for p in self.exclude or []):
+                continue
+            seen.setdefault(url, text)
+        urls = list(seen)[: self.max_links]
+        results = ctx.probes.links.check_all(urls)
+        broken = 0
+        for r in results:
+            broken += not r.ok
+            ctx.record("link", {"url": r.url, "page": page_url, "text": seen[r.url], "ok": r.ok,
+                                "status": r.status, "error": r.error, "final_url": r.final_url})
+        skipped = len(seen) - len(urls)
+        return f"{len(urls)} links checked, {broken} broken" + (f", {skipped} over max_links" if skipped else "")

@@ -1,0 +1,119 @@
+"""What a running step may use: the page, values, the clock, probes, and a way to record observations."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urljoin
+
+from ..clock import Clock
+from ..errors import StepError
+from ..model import Observation
+from ..secrets import Redactor
+from ..template import MissingSecret, UndefinedVariable, resolve
+
+log = logging.getLogger(__name__)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
+
+
+@dataclass
+class JourneyState:
+    """State that lives for one journey: variables, what was recorded, and the masks for secrets."""
+
+    journey: str
+    variables: dict[str, str]
+    redactor: Redactor
+    environ: Mapping[str, str]
+    clock: Clock
+    artifact_dir: Path
+    var_dir: Path
+    base_url: str = ""
+    observations: list[Observation] = field(default_factory=list)
+    secret_selectors: list[Any] = field(default_factory=list)   # locators filled with secrets: masked in screenshots
+    secret_used: bool = False
+    last_status: int | None = None
+    last_url: str | None = None
+    last_title: str | None = None
+
+
+@dataclass
+class StepContext:
+    """Passed to `StepKind.run(ctx)`; one per step."""
+
+    state: JourneyState
+    page: Any
+    index: int
+    timeout_ms: float
+    probes: Any   # shopper.probes.Probes: resolver, link fetcher, (later) mail
+
+    @property
+    def journey(self) -> str:
+        return self.state.journey
+
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock
+
+    # -- values -------------------------------------------------------------------------------
+    def value(self, text: str) -> str:
+        """Resolve `${...}` for use (secrets revealed). Raises StepError naming the fix."""
+        r = self._resolve(text)
+        if r.has_secret:
+            self.state.secret_used = True
+        return r.text
+
+    def display(self, text: str) -> str:
+        """Resolve `${...}` for showing (secrets masked)."""
+        return self._resolve(text).display
+
+    def has_secret(self, text: str) -> bool:
+        return self._resolve(text).has_secret
+
+    def _resolve(self, text: str):
+        try:
+            return resolve(str(text), self.state.variables, self.state.redactor, self.state.environ)
+        except UndefinedVariable as e:
+            raise StepError(f"variable '{e.name}' is not defined (known: {', '.join(e.known) or 'none'})") from None
+        except MissingSecret as e:
+            raise StepError(f"secret {e.env_name} is not set: export {e.env_name}=... in the environment "
+                            f"that runs the shopper") from None
+
+    def set_var(self, name: str, value: str) -> None:
+        self.state.variables[name] = value
+
+    def url(self, text: str) -> str:
+        """A journey URL made absolute against the site's base URL."""
+        return urljoin(self.state.base_url.rstrip("/") + "/", self.value(text)) if self.state.base_url else self.value(text)
+
+    # -- recording ----------------------------------------------------------------------------
+    def record(self, kind: str, data: dict[str, Any], evidence: tuple[str, ...] = ()) -> Observation:
+        clean = {k: (self.state.redactor.redact(v) if isinstance(v, str) else v) for k, v in data.items()}
+        obs = Observation(kind=kind, journey=self.journey, step=self.index, data=clean,
+                          at=self.clock.now().isoformat(), evidence=tuple(evidence))
+        self.state.observations.append(obs)
+        return obs
+
+    def artifact_path(self, name: str) -> Path:
+        """A path for a new artifact of this step, under the run's artifact dir."""
+        self.state.artifact_dir.mkdir(parents=True, exist_ok=True)
+        return self.state.artifact_dir / f"step-{self.index:02d}-{slug(name)}"
+
+    def relative(self, path: Path) -> str:
+        """An artifact path as stored: relative to the var dir."""
+        return str(path.resolve().relative_to(self.state.var_dir.resolve()))
+
+    def screenshot(self, name: str, full_page: bool = False, locator: Any = None) -> str:
+        """Take a screenshot (secret-filled fields masked) and return its stored path."""
+        path = self.artifact_path(name).with_suffix(".png")
+        masks = list(self.state.secret_selectors)
+        target = locator if locator is not None else self.page
+        kwargs: dict[str, Any] = {"path": str(path), "timeout": self.timeout_ms, "mask": masks}
+        if locator is None:
+            kwargs["full_page"] = full_page
+        target.screenshot(**kwargs)
+        return self.relative(path)

@@ -1,0 +1,62 @@
+"""`extract`: save text, an attribute or a regex group from the page into a variable."""
+from __future__ import annotations
+
+import re
+
+from ..errors import StepError
+from .registry import step_kind
+from .targets import Targeted
+
+
+@step_kind("extract")
+class Extract(Targeted):
+    """Save a value for later steps (`${into}`). Without an element it reads the page's text.
+
+        - extract: {selector: "#order-number", into: order_no}
+        - extract: {regex: "Order #?([A-Z]+-\\d+)", into: order_no}
+        - extract: {selector: "a.track", attribute: href, into: tracking_url}
+    With `regex`, the first group (or the whole match) is kept; it waits until the page matches.
+    """
+
+    into: str | None = None
+    attribute: str | None = None
+    regex: str | None = None
+
+    def problems(self) -> list[str]:
+        probs = self.target_problems(required=False)
+        if self.into is None:
+            probs.append("missing 'into': the variable to save the value in")
+        elif not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.into):
+            probs.append(f"'into' must name a variable (letters, digits, _), got {self.into!r}")
+        if self.regex is not None:
+            try:
+                re.compile(self.regex)
+            except re.error as e:
+                probs.append(f"'regex' does not compile: {e}")
+        return probs
+
+    def defines(self) -> list[str]:
+        return [self.into]
+
+    def run(self, ctx) -> str:
+        loc = self.locate(ctx)
+        pattern = re.compile(ctx.value(self.regex)) if self.regex else None
+        if self.attribute:
+            value = loc.get_attribute(self.attribute, timeout=ctx.timeout_ms)
+            if value is None:
+                raise StepError(f"{self.describe_target()} has no attribute {self.attribute!r}")
+        elif pattern is not None and not self.has_target():
+            # wait until the page text matches, then read it once
+            ctx.page.locator("body").filter(has_text=pattern).wait_for(timeout=ctx.timeout_ms)
+            value = loc.inner_text(timeout=ctx.timeout_ms)
+        else:
+            value = loc.inner_text(timeout=ctx.timeout_ms)
+        if pattern is not None:
+            m = pattern.search(value)
+            if not m:
+                raise StepError(f"no match for {self.regex!r} in {self.describe_target()}")
+            value = m.group(1) if m.groups() else m.group(0)
+        value = value.strip()
+        ctx.set_var(self.into, value)
+        ctx.record("extracted", {"name": self.into, "value": value[:500]})
+        return f"{self.into} = {value[:80]!r}"

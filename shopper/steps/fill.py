@@ -1,0 +1,27 @@
+"""`fill`: type a value into a field; secret values are masked in screenshots and never traced."""
+from __future__ import annotations
+
+from .registry import step_kind
+from .targets import Targeted
+
+
+@step_kind("fill")
+class Fill(Targeted):
+    """Fill a text field.
+
+        - fill: {label: Email, value: "${shopper_email}"}
+        - fill: {selector: "input[type=password]", value: "${secret:SHOP_PASSWORD}"}
+    """
+
+    value: str | None = None
+
+    def problems(self) -> list[str]:
+        return self.target_problems() + ([] if self.value is not None else ["missing 'value': the text to type"])
+
+    def run(self, ctx) -> str:
+        loc = self.locate(ctx)
+        secret = ctx.has_secret(self.value)
+        if secret:
+            ctx.state.secret_selectors.append(loc)
+        loc.fill(ctx.value(self.value), timeout=ctx.timeout_ms)
+        return f"filled {self.describe_target()} with {ctx.display(self.value)!r}"

@@ -1,0 +1,44 @@
+"""The registry of step kinds, filled by the @step_kind decorator; the loader and docs read it."""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pkgutil
+from typing import Any, Callable, Protocol, TypeVar
+
+KINDS: dict[str, type] = {}
+T = TypeVar("T")
+
+
+class StepSpec(Protocol):
+    kind: str
+    shorthand: str | None
+
+    def run(self, ctx: Any) -> None: ...
+
+
+def step_kind(name: str, *, shorthand: str | None = None) -> Callable[[type[T]], type[T]]:
+    """Register a dataclass as a step kind. `shorthand` names the field a plain scalar fills:
+    `- open: /contact` is `- open: {url: /contact}`."""
+
+    def register(cls: type[T]) -> type[T]:
+        if "__dataclass_fields__" not in cls.__dict__:  # a subclass of a dataclass needs its own
+            cls = dataclasses.dataclass(frozen=True)(cls)
+        if name in KINDS and KINDS[name] is not cls:
+            raise ValueError(f"step kind {name!r} is registered twice")
+        cls.kind = name  # type: ignore[attr-defined]
+        cls.shorthand = shorthand  # type: ignore[attr-defined]
+        KINDS[name] = cls
+        return cls
+
+    return register
+
+
+def load_all() -> dict[str, type]:
+    """Import every module in shopper.steps so each registers itself."""
+    from shopper import steps
+
+    for mod in pkgutil.iter_modules(steps.__path__):
+        if mod.name not in ("registry", "context", "targets"):
+            importlib.import_module(f"shopper.steps.{mod.name}")
+    return KINDS

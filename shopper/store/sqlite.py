@@ -1,0 +1,169 @@
+"""SQLite store (WAL): runs with their journeys, steps, observations and findings."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import ConfigError
+from .migrate import migrations, split_statements
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    kind: str
+    summary: dict[str, Any]
+
+
+def _j(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
+                                       isolation_level=None)
+        except sqlite3.Error as e:
+            raise ConfigError(f"cannot open the store {self.path}: {e} (check store: in config.yaml)") from e
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def migrate(self) -> int:
+        with self.tx() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT, "
+                       "applied_at TEXT DEFAULT CURRENT_TIMESTAMP)")
+            done = {r[0] for r in db.execute("SELECT version FROM schema_version")}
+            for version, name, sql in migrations():
+                if version in done:
+                    continue
+                for stmt in split_statements(sql):
+                    db.execute(stmt)
+                db.execute("INSERT INTO schema_version(version, name) VALUES (?, ?)", (version, name))
+        return self.schema_version
+
+    @property
+    def schema_version(self) -> int:
+        return self.query("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- runs ---------------------------------------------------------------------------------
+    def begin_run(self, run_id: str, started_at: str, kind: str = "run") -> None:
+        with self.tx() as db:
+            db.execute("INSERT INTO runs(id, started_at, status, kind) VALUES (?, ?, 'running', ?)",
+                       (run_id, started_at, kind))
+
+    def finish_run(self, run_id: str, finished_at: str, status: str, summary: dict[str, Any]) -> None:
+        with self.tx() as db:
+            db.execute("UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
+                       (finished_at, status, _j(summary), run_id))
+
+    def save_journey(self, run_id: str, j: Any) -> None:
+        """Store one JourneyResult with its steps and observations (one transaction)."""
+        with self.tx() as db:
+            db.execute("INSERT OR REPLACE INTO journey_runs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       (run_id, j.name, j.path, j.site, _j(j.tags), j.status, j.started_at, j.duration_ms,
+                        j.error, _j(j.evidence), _j(j.blocked_requests)))
+            db.executemany("INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           [(run_id, j.name, s.index, s.kind, s.label, s.status, s.started_at, s.duration_ms,
+                             s.detail, s.error, _j(s.evidence), s.url, s.title, s.line) for s in j.steps])
+            db.executemany("INSERT INTO observations(run_id, journey, step, kind, at, data, evidence) "
+                           "VALUES (?,?,?,?,?,?,?)",
+                           [(run_id, o.journey, o.step, o.kind, o.at, _j(o.data), _j(list(o.evidence)))
+                            for o in j.observations])
+
+    def save_invalid(self, run_id: str, path: str, problems: list[str]) -> None:
+        with self.tx() as db:
+            db.execute("INSERT INTO invalid_journeys VALUES (?,?,?)", (run_id, path, _j(problems)))
+
+    def save_findings(self, run_id: str, findings: list[Any]) -> None:
+        with self.tx() as db:
+            db.executemany("INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                           [(run_id, f.fingerprint, f.kind, f.severity, f.journey, f.step, f.title, f.detail,
+                             f.subject, f.reason, _j(list(f.evidence)), _j(f.data)) for f in findings])
+
+    # -- reading ------------------------------------------------------------------------------
+    def runs(self, limit: int = 50, kind: str | None = "run") -> list[RunRow]:
+        sql = "SELECT * FROM runs" + (" WHERE kind=?" if kind else "") + " ORDER BY started_at DESC, id DESC LIMIT ?"
+        rows = self.query(sql, *((kind,) if kind else ()), limit)
+        return [RunRow(r["id"], r["started_at"], r["finished_at"], r["status"], r["kind"], json.loads(r["summary"]))
+                for r in rows]
+
+    def run(self, run_id: str) -> RunRow | None:
+        rows = self.query("SELECT * FROM runs WHERE id=?", run_id)
+        if not rows:
+            return None
+        r = rows[0]
+        return RunRow(r["id"], r["started_at"], r["finished_at"], r["status"], r["kind"], json.loads(r["summary"]))
+
+    def last_run(self) -> RunRow | None:
+        runs = self.runs(limit=1)
+        return runs[0] if runs else None
+
+    def previous_run(self, run_id: str) -> RunRow | None:
+        cur = self.run(run_id)
+        if cur is None:
+            return None
+        rows = self.query("SELECT id FROM runs WHERE kind='run' AND (started_at < ? OR (started_at = ? AND id < ?)) "
+                          "ORDER BY started_at DESC, id DESC LIMIT 1", cur.started_at, cur.started_at, cur.id)
+        return self.run(rows[0]["id"]) if rows else None
+
+    def journeys(self, run_id: str) -> list[dict[str, Any]]:
+        out = []
+        for r in self.query("SELECT * FROM journey_runs WHERE run_id=? ORDER BY started_at, name", run_id):
+            d = dict(r)
+            for k in ("tags", "evidence", "blocked"):
+                d[k] = json.loads(d[k])
+            d["steps"] = [{**dict(s), "evidence": json.loads(s["evidence"])}
+                          for s in self.query("SELECT * FROM steps WHERE run_id=? AND journey=? ORDER BY idx",
+                                              run_id, r["name"])]
+            out.append(d)
+        return out
+
+    def observations(self, run_id: str, kind: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM observations WHERE run_id=?" + (" AND kind=?" if kind else "") + " ORDER BY id"
+        return [{**dict(r), "data": json.loads(r["data"]), "evidence": json.loads(r["evidence"])}
+                for r in self.query(sql, run_id, *((kind,) if kind else ()))]
+
+    def findings(self, run_id: str) -> list[dict[str, Any]]:
+        order = "CASE severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 WHEN 'minor' THEN 2 ELSE 3 END"
+        return [{**dict(r), "evidence": json.loads(r["evidence"]), "data": json.loads(r["data"])}
+                for r in self.query(f"SELECT * FROM findings WHERE run_id=? ORDER BY {order}, journey, kind, title",
+                                    run_id)]
+
+    def invalid(self, run_id: str) -> list[dict[str, Any]]:
+        return [{"path": r["path"], "problems": json.loads(r["problems"])}
+                for r in self.query("SELECT * FROM invalid_journeys WHERE run_id=?", run_id)]

@@ -1,0 +1,94 @@
+"""YAML loaded with positions: every value keeps the line:col it came from, for file:line errors."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+
+@dataclass
+class Node:
+    """A YAML value with its position (1-based). `value` is dict[str, Node], list[Node] or a scalar."""
+
+    value: Any
+    line: int
+    col: int
+    key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    tag: str = ""
+
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+    def plain(self) -> Any:
+        """The value without positions."""
+        if isinstance(self.value, dict):
+            return {k: v.plain() for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain() for v in self.value]
+        return self.value
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+_SCALAR_LOADER = yaml.SafeLoader("")
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    return _SCALAR_LOADER.construct_object(node, deep=True)
+
+
+def _convert(node: yaml.Node, path: str, problems: list[Problem]) -> Node:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Node] = {}
+        marks: dict[str, tuple[int, int]] = {}
+        for knode, vnode in node.value:
+            kl, kc = knode.start_mark.line + 1, knode.start_mark.column + 1
+            if not isinstance(knode, yaml.ScalarNode):
+                problems.append(Problem(path, kl, kc, "a key must be a plain name, not a list or mapping"))
+                continue
+            key = str(_scalar(knode))
+            if key in out:
+                problems.append(Problem(path, kl, kc, f"duplicate key '{key}' (first at line {marks[key][0]})"))
+                continue
+            out[key] = _convert(vnode, path, problems)
+            marks[key] = (kl, kc)
+        return Node(out, line, col, marks, node.tag)
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_convert(v, path, problems) for v in node.value], line, col, tag=node.tag)
+    try:
+        return Node(_scalar(node), line, col, tag=node.tag)
+    except yaml.YAMLError as e:
+        problems.append(Problem(path, line, col, f"bad value: {e}"))
+        return Node(None, line, col, tag=node.tag)
+
+
+def load(text: str, path: str) -> tuple[Node | None, list[Problem]]:
+    """Parse YAML text; returns (root, problems). Syntax errors become one located problem."""
+    problems: list[Problem] = []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = f"YAML syntax error: {e.problem or e}"
+        if e.context:
+            msg += f" ({e.context})"
+        return None, [Problem(path, line, col, msg)]
+    except yaml.YAMLError as e:
+        return None, [Problem(path, 1, 1, f"YAML error: {e}")]
+    if root is None:
+        return None, [Problem(path, 1, 1, "the file is empty; expected a mapping with 'name' and 'steps'")]
+    return _convert(root, path, problems), problems
