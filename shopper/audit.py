@@ -94,7 +94,8 @@ def _known_vars(path: Path, config: Config) -> set[str]:
 
 def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock, environ: Mapping[str, str],
               options: RunOptions | None = None, headed: bool = False,
-              progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None) -> AuditResult:
+              progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None,
+              browser: BrowserProbe | None = None) -> AuditResult:
     """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
     redactor = redactor or Redactor()
     run_id = new_run_id(clock)
@@ -111,9 +112,12 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
         raise ConfigError(f"dns: {e}") from None
     try:
         if selection.journeys:
-            b = config.browser
-            with BrowserProbe(executable=b.executable, headless=b.headless and not headed,
-                              viewport=(b.viewport_width, b.viewport_height), locale=b.locale) as browser:
+            own = browser is None
+            if own:
+                b = config.browser
+                browser = BrowserProbe(executable=b.executable, headless=b.headless and not headed,
+                                       viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
+            try:
                 browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}"
                 runner = JourneyRunner(config, browser, probes, clock, redactor, environ, run_id, options)
                 total = len(selection.journeys)
@@ -125,6 +129,9 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
                     failed = [s for s in result.steps if s.status == "failed"]
                     progress(f"[{n}/{total}] {journey.name}: {result.status} ({len(result.steps)} steps, "
                              f"{result.duration_ms / 1000:.1f}s{', ' + str(len(failed)) + ' failed' if failed else ''})")
+            finally:
+                if own:
+                    browser.close()
     except BaseException as e:
         store.finish_run(run_id, clock.now().isoformat(), "error", {"error": redactor.redact(str(e))})
         raise

@@ -85,7 +85,9 @@ def load(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = f"YAML syntax error: {e.problem or e}"
         if e.context:
-            msg += f" ({e.context})"
+            cm = e.context_mark
+            where = f" that starts at line {cm.line + 1}, column {cm.column + 1}" if cm and cm is not mark else ""
+            msg += f" ({e.context}{where})"
         return None, [Problem(path, line, col, msg)]
     except yaml.YAMLError as e:
         return None, [Problem(path, 1, 1, f"YAML error: {e}")]

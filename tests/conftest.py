@@ -1,6 +1,7 @@
 """Shared test setup: fixtures for real servers live in tests/fixtures/ and are registered here."""
 pytest_plugins = [
     "tests.fixtures.shop",
+    "tests.fixtures.browser",
     "tests.fixtures.dovecot",
     "tests.fixtures.smtp",
     "tests.fixtures.dns",

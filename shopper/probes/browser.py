@@ -60,7 +60,9 @@ def find_browser(configured: str | None, playwright_executable: Callable[[], str
 
 
 def host_blocked(host: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(host, p) or fnmatch.fnmatch(host, "*." + p.lstrip("*.")) for p in patterns)
+    """`*.example.com` blocks example.com and every name under it; other globs match as written."""
+    host = host.lower().rstrip(".")
+    return any(fnmatch.fnmatch(host, p) or (p.startswith("*.") and host == p[2:]) for p in patterns)
 
 
 class BrowserProbe:
