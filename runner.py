@@ -33,7 +33,10 @@ def _config(args: argparse.Namespace, **overrides: Any):
 
     flags = {("var_dir",): getattr(args, "var_dir", None)}
     flags.update(overrides)
-    return load_config(args.config, overrides=flags)
+    path = args.config
+    if path is None and "SHOPPER_CONFIG" not in os.environ and not Path("config.yaml").exists():
+        path = HERE / "config.yaml"   # run from anywhere: the checkout's own config
+    return load_config(path, overrides=flags)
 
 
 def _clock(args: argparse.Namespace):
@@ -149,6 +152,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- kinds ---------------------------------------------------------------------------------------
+@command
+def cmd_kinds(args: argparse.Namespace) -> int:
+    from shopper.kinds_doc import kinds_markdown, kinds_text
+
+    print(kinds_markdown() if args.markdown else kinds_text())
+    return EXIT_OK
+
+
 # -- demo -----------------------------------------------------------------------------------------
 @command
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -198,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--run", metavar="ID", help="the run to render")
     g.add_argument("--last", action="store_true", help="the latest run (default)")
     rep.add_argument("--out", metavar="DIR", help="output directory (default: var/reports/RUN_ID)")
+
+    k = sub.add_parser("kinds", parents=[common], help="list the step kinds with their keys",
+                       description="List every step kind, its keys, types and defaults (the journey schema).")
+    k.add_argument("--markdown", action="store_true", help="print the reference section of docs/journeys.md")
 
     d = sub.add_parser("demo", parents=[common], help="start the demo shop, run the shipped journeys, write the report",
                        description="Start the bundled demo shop (broken by default), run the shipped journeys "

@@ -21,6 +21,7 @@ class BrowserConfig:
     step_timeout: Duration = Duration(15)
     journey_timeout: Duration = Duration(180)
     trace: Literal["on-failure", "always", "off"] = "on-failure"
+    trace_snapshots: bool = False          # DOM snapshots + screencast in traces (richer, slower)
     viewport_width: int = 1280
     viewport_height: int = 800
     locale: str = "en-GB"

@@ -35,7 +35,7 @@ class JourneyError(ShopperError):
     """A journey file does not validate; carries every problem found, not just the first."""
 
     def __init__(self, path: str, problems: list[Problem]):
-        super().__init__(f"{path}: {len(problems)} problem(s)")
+        super().__init__("\n".join([f"{path}: {len(problems)} problem(s)", *map(str, problems)]))
         self.path = path
         self.problems = problems
 

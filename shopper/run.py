@@ -130,7 +130,9 @@ class JourneyRunner:
             context, blocked_counter = self.browser.new_context(block_hosts=self.config.browser.block_hosts)
             tracing = self.config.browser.trace != "off"
             if tracing:
-                context.tracing.start(screenshots=True, snapshots=True, sources=False)
+                # DOM snapshots make traces richer but cost ~15% of a journey's time: opt-in.
+                snaps = self.config.browser.trace_snapshots
+                context.tracing.start(screenshots=snaps, snapshots=snaps, sources=False)
             page = context.new_page()
             attach_observers(page, record, hosts)
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
@@ -160,12 +162,14 @@ class JourneyRunner:
                 steps.append(result)
                 if result.status == "failed" and not step.continue_on_error:
                     failed = True
-            if tracing:
+            keep = failed or any(s.status == "failed" for s in steps) or self.config.browser.trace == "always"
+            if tracing and keep:
                 part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
                 jdir.mkdir(parents=True, exist_ok=True)
                 context.tracing.stop(path=str(part))
                 trace_parts.append(part)
-            keep = failed or any(s.status == "failed" for s in steps) or self.config.browser.trace == "always"
+            elif tracing:
+                context.tracing.stop()   # nothing failed: discard without writing a zip
             for part in trace_parts:
                 if keep and not trace_has_secret(part, self.redactor.contains_secret):
                     evidence.append(str(part.resolve().relative_to(self.config.var_path.resolve())))
@@ -213,16 +217,15 @@ class JourneyRunner:
                 evidence.append(ctx.screenshot("failed", full_page=True))
             except Exception as e:  # the page may be gone; the failure itself is still recorded
                 log.warning("no screenshot for failed step %s of %s: %s", step.index, state.journey, e)
-        url = title = None
-        try:
-            url = page.url
-            title = page.title()
-            if (url, title) != (state.last_url, state.last_title):
-                ctx.record("page", {"url": url, "title": title})
-                state.last_url = url
-                state.last_title = title
-        except Exception as e:
-            log.debug("page state unavailable after step %s: %s", step.index, e)
+        url, title = page.url, state.last_title
+        if url != state.last_url:   # a new page: note its title (one round trip, only when it changed)
+            try:
+                title = page.title()
+            except Exception as e:  # the page may be navigating or gone; the URL is still recorded
+                log.debug("no title after step %s: %s", step.index, e)
+                title = None
+            ctx.record("page", {"url": url, "title": title})
+            state.last_url, state.last_title = url, title
         red = self.redactor.redact
         return StepResult(step.index, step.kind, red(step.label), status, started, duration,
                           detail=red(detail), error=red(error) if error else None, evidence=evidence,

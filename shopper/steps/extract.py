@@ -13,7 +13,7 @@ class Extract(Targeted):
     """Save a value for later steps (`${into}`). Without an element it reads the page's text.
 
         - extract: {selector: "#order-number", into: order_no}
-        - extract: {regex: "Order #?([A-Z]+-\\d+)", into: order_no}
+        - extract: {regex: 'Order #?([A-Z]+-\\d+)', into: order_no}
         - extract: {selector: "a.track", attribute: href, into: tracking_url}
     With `regex`, the first group (or the whole match) is kept; it waits until the page matches.
     """
