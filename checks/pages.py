@@ -14,8 +14,13 @@ def _page_key(url: str) -> str:
     return f"{p.scheme}://{p.netloc}{p.path}"
 
 
+def _screenshots(obs: Observations) -> dict[tuple[str, int | None], tuple[str, ...]]:
+    return {(o.journey, o.step): o.evidence for o in obs.of_kind("error_screenshot")}
+
+
 @check("page_error")
 def page_error(obs: Observations) -> Iterator[Finding]:
+    shots = _screenshots(obs)
     for o in obs.of_kind("response"):
         d = o.data
         if d.get("audited") and d["status"] >= 400 and (d["type"] != "document" or d.get("main_frame", True)):
@@ -23,11 +28,13 @@ def page_error(obs: Observations) -> Iterator[Finding]:
             yield Finding.of("page_error", severity="major" if d["status"] >= 500 else "minor", journey=o.journey,
                              step=o.step, subject=f"http:{d['status']}:{_page_key(d['url'])}",
                              title=f"{what} {d['url']} answered HTTP {d['status']}",
-                             detail=f"{d['method']} {d['url']} ({d['type']}) → {d['status']}", data=dict(d))
+                             detail=f"{d['method']} {d['url']} ({d['type']}) → {d['status']}", data=dict(d),
+                             evidence=shots.get((o.journey, o.step), ()))
     for o in obs.of_kind("js_error"):
         d = o.data
         first = (d.get("message") or "").splitlines()[0] if d.get("message") else "error"
         yield Finding.of("page_error", severity="major", journey=o.journey, step=o.step,
                          subject=f"js:{_page_key(d['url'])}:{first[:200]}",
                          title=f"Uncaught JavaScript error on {d['url']}: {first[:160]}",
-                         detail=(d.get("stack") or d.get("message") or ""), data=dict(d))
+                         detail=(d.get("stack") or d.get("message") or ""), data=dict(d),
+                         evidence=shots.get((o.journey, o.step), ()))

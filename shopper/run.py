@@ -196,6 +196,16 @@ class JourneyRunner:
                              error=self.redactor.redact(error) if error else None, evidence=evidence,
                              blocked_requests=blocked)
 
+    @staticmethod
+    def _step_saw_errors(state: JourneyState, index: int) -> bool:
+        for o in reversed(state.observations):
+            if o.step != index:
+                break
+            if o.kind == "js_error" or (o.kind == "response" and o.data.get("audited") and o.data["status"] >= 400
+                                        and o.data["type"] == "document"):
+                return True
+        return False
+
     def _run_step(self, step: Step, state: JourneyState, page: Any, timeout_s: float) -> StepResult:
         ctx = StepContext(state=state, page=page, index=step.index, timeout_ms=timeout_s * 1000, probes=self.probes)
         page.set_default_timeout(timeout_s * 1000)
@@ -212,6 +222,12 @@ class JourneyRunner:
             lines = [ln for ln in str(e).splitlines() if ln.strip() and "=====" not in ln]
             error = f"{type(e).__name__}: {' '.join(lines[:3])[:600]}"
         duration = (time.monotonic() - t0) * 1000
+        if status == "passed" and self._step_saw_errors(state, step.index):
+            try:   # what the customer saw when the page failed them
+                path = ctx.screenshot("page-error")
+                ctx.record("error_screenshot", {"url": page.url}, evidence=(path,))
+            except Exception as e:
+                log.warning("no screenshot of the page error in step %s of %s: %s", step.index, state.journey, e)
         if status == "failed":
             try:
                 evidence.append(ctx.screenshot("failed", full_page=True))

@@ -40,6 +40,10 @@ def test_broken_world_yields_exactly_the_planted_web_defects(audit, shop_broken)
     careers = next(f for f in a.findings if f.subject.endswith("/careers"))
     assert careers.data["status"] == 404 and careers.data["page"] == shop_broken.url + "/"
     assert all(j.status == "passed" for j in a.result.journeys)
+    for f in a.findings:
+        if f.kind == "page_error":   # what the customer saw, as evidence
+            assert len(f.evidence) == 1 and f.evidence[0].endswith("page-error.png"), f
+            assert (a.config.var_path / f.evidence[0]).is_file()
 
 
 def test_healthy_twin_yields_none(audit, shop_healthy):
