@@ -1,0 +1,105 @@
+"""Read RFC 3464 delivery-status fields: the per-message block and one block per recipient."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ADDRESS = re.compile(r"[^\s<>()\"';:,\[\]]+@[^\s<>()\"';:,\[\]]+")
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+
+
+@dataclass(frozen=True)
+class RecipientStatus:
+    """One per-recipient block of a delivery-status part."""
+    recipient: str
+    action: str
+    status: str
+    diagnostic: str
+    spec: str
+    remote_mta: str
+    reporting_mta: str
+    category: str = ""     # the MTA's own verdict (PowerMTA's X-PowerMTA-BounceCategory)
+
+
+def _fields(text: str) -> list[list[tuple[str, str]]]:
+    """Split DSN text into blocks of (lowercased name, value); continuation lines are unfolded."""
+    blocks: list[list[tuple[str, str]]] = [[]]
+    for line in text.splitlines():
+        if not line.strip():
+            if blocks[-1]:
+                blocks.append([])
+            continue
+        if line[0] in " \t" and blocks[-1]:
+            name, value = blocks[-1][-1]
+            blocks[-1][-1] = (name, value + " " + line.strip())
+            continue
+        name, sep, value = line.partition(":")
+        if sep and name and " " not in name.strip():
+            blocks[-1].append((name.strip().lower(), value.strip()))
+        elif blocks[-1]:
+            name, value = blocks[-1][-1]
+            blocks[-1][-1] = (name, value + " " + line.strip())
+    return [b for b in blocks if b]
+
+
+def address_in(value: str) -> str:
+    """'rfc822; <Kiji@Example.org>' -> 'Kiji@Example.org' ('' when no address)."""
+    _, _, rest = value.rpartition(";") if ";" in value else ("", "", value)
+    m = _ADDRESS.search(rest) or _ADDRESS.search(value)
+    if not m:
+        return ""
+    address = m.group(0).strip(".")
+    if address.count("@") > 1 and address.startswith("@"):
+        address = address.rsplit(":", 1)[-1]
+    return address
+
+
+def _typed(value: str) -> tuple[str, str]:
+    """'smtp; 550 ...' -> ('SMTP', '550 ...')."""
+    kind, sep, rest = value.partition(";")
+    if sep and len(kind) < 20 and " " not in kind.strip():
+        return kind.strip().upper(), rest.strip()
+    return "", value.strip()
+
+
+def read_dsn(text: str) -> list[RecipientStatus]:
+    """Per-recipient statuses of one delivery-status part, in order."""
+    reporting = ""
+    found: list[RecipientStatus] = []
+    for block in _fields(text):
+        # A block may hold per-message fields, one recipient, or (malformed) both or several.
+        current: dict[str, str] = {}
+        groups: list[dict[str, str]] = []
+        for name, value in block:
+            if name == "reporting-mta":
+                reporting = _typed(value)[1]
+                continue
+            if name in ("final-recipient", "original-recipient") and name in current:
+                groups.append(current)
+                current = {}
+            if name == "final-recipient" and "original-recipient" in current and "action" in current:
+                groups.append(current)
+                current = {}
+            current.setdefault(name, value)
+        groups.append(current)
+        for fields in groups:
+            recipient = ""
+            for name in _RECIPIENT_FIELDS:
+                if name in fields:
+                    recipient = address_in(fields[name])
+                    if recipient:
+                        break
+            if not recipient and not any(n in fields for n in _RECIPIENT_FIELDS):
+                continue
+            spec, diagnostic = _typed(fields.get("diagnostic-code", ""))
+            found.append(RecipientStatus(
+                recipient=recipient,
+                action=fields.get("action", "").strip().lower().split(" ")[0] if fields.get("action") else "",
+                status=fields.get("status", "").strip().split(" ")[0],
+                diagnostic=diagnostic,
+                spec=spec,
+                remote_mta=_typed(fields.get("remote-mta", ""))[1],
+                reporting_mta=reporting,
+                category=fields.get("x-powermta-bouncecategory", "").strip(),
+            ))
+    return found

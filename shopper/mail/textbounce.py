@@ -1,0 +1,102 @@
+"""Read bounces written as prose (qmail, Exim, Sendmail, providers): failed recipients and their error text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+# Lines after which a bounce quotes the message it returns.
+_ORIGINAL_MARKERS = re.compile(
+    r"^\s*(?:[-=_*]{2,}\s*)?(?:"
+    r"below this line is a copy of the message|this is a copy of the message|"
+    r"original message(?: follows| headers| header)?\b|message headers follow|message text follows|"
+    r"the header of the original message|unsent message below|"
+    r"the (?:original|returned) message(?:'s headers?)? (?:follows?|(?:was|is|were|are) (?:attached|included|below|as follows))|"
+    r"(?:returned|undelivered|original|failed) (?:mail|message)(?: headers?)?(?: follows?)?\s*[-=:]*\s*$|"
+    r"headers? of (?:the )?(?:original|returned|your) message|"
+    r"text of (?:the )?(?:original|returned) message|"
+    r"a copy of the original message|content of the original message|copy of your message"
+    r")", re.I | re.M)
+_HEADER_LINE = re.compile(
+    r"^(?:Return-Path|Received|From|To|Subject|Date|Message-I[Dd]|DKIM-Signature|MIME-Version|"
+    r"Content-Type|X-[A-Za-z-]+|Reply-To|Cc|In-Reply-To|References):", re.I)
+_STRONG_HEADER = re.compile(r"^(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|Date|From):", re.I)
+_NOT_RECIPIENT = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|noreply|no-reply|"
+                            r"double-bounce|bounce[s]?)@", re.I)
+
+
+# "kijitora@example.com <neko@example.net>": the address in angle brackets is the one meant (Exim's
+# "malformed address" lines, "name <address>" written with an address as the name).
+_ADDRESS_AS_NAME = re.compile(ADDRESS.pattern + r"\s+(?=<" + ADDRESS.pattern + ">)")
+_ID_LINE = re.compile(r"^\s*(?:message-id|in-reply-to|references|x-[\w-]*id|to|from|cc|sender|reply-to|"
+                      r"return-path|original sender|sender-mta)\s*:", re.I)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The error text a prose bounce gives for one failed recipient."""
+    recipient: str
+    text: str
+
+
+def split_original(text: str) -> tuple[str, str]:
+    """(bounce prose, quoted original) — cut at a 'copy of the message' line or a pasted header block."""
+    m = _ORIGINAL_MARKERS.search(text)
+    cut = m.start() if m else -1
+    lines = text.split("\n")
+    offset = 0
+    limit = cut if cut >= 0 else len(text)
+    for i, line in enumerate(lines):
+        if offset >= limit:
+            break
+        if _STRONG_HEADER.match(line) and i + 1 < len(lines):
+            window = lines[i:i + 4]
+            hits = sum(1 for w in window if _HEADER_LINE.match(w) or (w[:1] in " \t" and w.strip()))
+            if hits >= 3:
+                cut = offset
+                break
+        offset += len(line) + 1
+    if cut < 0:
+        return text, ""
+    return text[:cut], text[cut:]
+
+
+def segments(prose: str, excluded: set[str], preferred: list[str]) -> list[Segment]:
+    """Split bounce prose into per-recipient error text.
+
+    A segment starts at a line naming a recipient and runs to the next line naming one; segments of
+    the same recipient are joined. `preferred` (e.g. X-Failed-Recipients) fixes the recipients when
+    given; `excluded` holds addresses that are not recipients (the sender, the daemon).
+    """
+    wanted = [a.lower() for a in preferred]
+    low = prose.lower()
+    if wanted and not any(a in low for a in wanted):
+        # The header names an address the prose does not (rewritten, or a list); trust the prose if it
+        # names someone, else the header with the whole prose as its error text.
+        return segments(prose, excluded, []) or [Segment(a, " ".join(prose.split())) for a in wanted]
+    order: list[str] = []
+    texts: dict[str, list[str]] = {}
+    current = ""
+    for line in prose.split("\n"):
+        line = line.lstrip("> \t") if line.startswith(">") else line
+        if _ID_LINE.match(line):
+            continue
+        named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line))]
+        named = [a for a in named if a not in excluded and not _NOT_RECIPIENT.match(a)]
+        if wanted:
+            named = [a for a in named if a in wanted]
+        if named:
+            current = named[0]
+            if current not in texts:
+                order.append(current)
+                texts[current] = []
+        if current:
+            texts[current].append(line.strip())
+    if wanted:
+        missing = [a for a in wanted if a not in texts]
+        for address in missing:
+            order.append(address)
+            texts[address] = [prose]
+        order = sorted(order, key=wanted.index)
+    return [Segment(a, " ".join(" ".join(texts[a]).split())) for a in order]
