@@ -152,6 +152,85 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- sweep and classify ---------------------------------------------------------------------------
+@command
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from shopper.audit import record_sweep, run_sweep
+    from shopper.probes.mail import imap_settings
+    from shopper.secrets import Redactor
+    from shopper.store import open_store
+    from shopper.sweep import Sweeper
+
+    config = _config(args)
+    store = open_store(config.store_url)
+    clock = _clock(args)
+    try:
+        if not args.watch:
+            run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
+            _print_sweep(result, findings)
+            if not result.ok:
+                return EXIT_USAGE if "no mailbox configured" in (result.error or "") else EXIT_FINDINGS
+            return EXIT_FINDINGS if findings else EXIT_OK
+        import signal
+        import threading
+
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        settings = imap_settings(config, Redactor(), os.environ)
+        sweeper = Sweeper(store, settings, clock)
+        first_id, first, findings = run_sweep(config, store, clock=clock, environ=os.environ)
+        _print_sweep(first, findings)
+        store.begin_run(run_id := f"watch-{first_id[6:]}", clock.now().isoformat(), kind="sweep")
+        print(f"watching {settings.host}:{settings.port} (IDLE); Ctrl-C to stop", flush=True)
+
+        def on_result(result) -> None:
+            found = record_sweep(store, run_id, result)
+            if result.new_messages or found:
+                _print_sweep(result, found)
+
+        try:
+            sweeper.watch(stop, on_result)
+        except KeyboardInterrupt:
+            stop.set()
+        store.finish_run(run_id, clock.now().isoformat(), "stopped", {})
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+def _print_sweep(result, findings) -> None:
+    if result.ok:
+        print(f"sweep: {result.new_messages} new message(s), {len(findings)} finding(s)", flush=True)
+    else:
+        print(f"sweep failed: {result.error}", file=sys.stderr, flush=True)
+    for o in result.observations:
+        if o.kind == "expectation":
+            d = o.data
+            print(f"  {o.journey}: {d['channel']} to {d['target']}: {', '.join(d['changes'])} (now {d['state']})")
+    for f in findings:
+        print(f"  [{f.severity}] {f.kind}: {f.title}", flush=True)
+
+
+@command
+def cmd_classify(args: argparse.Namespace) -> int:
+    from shopper.mail.classify import classify_file
+
+    code = EXIT_OK
+    for path in args.files:
+        try:
+            row = classify_file(path)
+        except OSError as e:
+            print(f"{path}: cannot read: {e}", file=sys.stderr)
+            code = EXIT_USAGE
+            continue
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            extra = f" {row['reason']} {row['status'] or ''} {row['recipient'] or ''}".rstrip() if row["reason"] else ""
+            print(f"{path}: {row['kind']}{extra}" + (f" [{row['matched_token']}]" if row["matched_token"] else ""))
+    return code
+
+
 # -- kinds ---------------------------------------------------------------------------------------
 @command
 def cmd_kinds(args: argparse.Namespace) -> int:
@@ -210,6 +289,21 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--run", metavar="ID", help="the run to render")
     g.add_argument("--last", action="store_true", help="the latest run (default)")
     rep.add_argument("--out", metavar="DIR", help="output directory (default: var/reports/RUN_ID)")
+
+    sw = sub.add_parser("sweep", parents=[common], help="read new mail and resolve expectations",
+                        description="Read the shopper's mailbox (new messages only), classify and match them, and "
+                                    "resolve expectations: met, bounced or breached. A breach is only declared "
+                                    "after a sweep that succeeded past the deadline. Exit 0 no findings, 1 findings "
+                                    "or the mailbox could not be read, 2 configuration error.")
+    sw.add_argument("--watch", action="store_true", help="stay connected (IMAP IDLE) and resolve as mail arrives")
+    sw.add_argument("--now", metavar="ISO", help="pretend the time is this instant (tests, demos)")
+
+    c = sub.add_parser("classify", parents=[common], help="classify .eml files offline",
+                       description="Classify .eml files: bounce, delay, autoreply, reply, newsletter or other, with "
+                                   "the bounce reason, status and recipient.")
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--json", action="store_true", help="one JSON line per file: file, kind, reason, status, "
+                   "recipient, hard, diagnostic, matched_token")
 
     k = sub.add_parser("kinds", parents=[common], help="list the step kinds with their keys",
                        description="List every step kind, its keys, types and defaults (the journey schema).")

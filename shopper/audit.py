@@ -17,7 +17,10 @@ from .model import Finding
 from .probes import Probes
 from .probes.browser import BrowserProbe
 from .run import JourneyResult, JourneyRunner, RunOptions
+from .ledger import record_outgoing
+from .probes.mail import imap_settings
 from .secrets import Redactor
+from .sweep import Sweeper
 
 log = logging.getLogger(__name__)
 JSON_SCHEMA = "mystery-shopper/run/v1"
@@ -38,6 +41,7 @@ class AuditResult:
     findings: list[Finding]
     invalid: list[JourneyError] = field(default_factory=list)
     browser: str = ""
+    sweep: Any = None       # shopper.sweep.SweepResult of the sweep after the journeys, if any
 
     @property
     def status(self) -> str:
@@ -58,6 +62,33 @@ class AuditResult:
                 "journeys": [j.to_dict() for j in self.journeys],
                 "findings": [f.to_dict() for f in self.findings],
                 "invalid": [{"path": e.path, "problems": [str(p) for p in e.problems]} for e in self.invalid]}
+
+
+def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_id: str,
+                  progress: Callable[[str], None]) -> list[JourneyResult]:
+    results = []
+    total = len(selection.journeys)
+    for n, journey in enumerate(selection.journeys, 1):
+        progress(f"[{n}/{total}] {journey.name} …")
+        result = runner.run(journey)
+        store.save_journey(run_id, result)
+        record_outgoing(store, run_id, result)
+        results.append(result)
+        failed = [s for s in result.steps if s.status == "failed"]
+        progress(f"[{n}/{total}] {journey.name}: {result.status} ({len(result.steps)} steps, "
+                 f"{result.duration_ms / 1000:.1f}s{', ' + str(len(failed)) + ' failed' if failed else ''})")
+    return results
+
+
+def sweep_after_run(config: Config, store: Any, clock: Clock, redactor: Redactor, environ: Mapping[str, str],
+                    progress: Callable[[str], None]) -> Any:
+    """Every run also sweeps — when there is a mailbox to read or something is waiting for mail."""
+    settings = imap_settings(config, redactor, environ)
+    if settings is None and not store.expectations(states=("open",)):
+        return None
+    result = Sweeper(store, settings, clock).sweep()
+    progress(f"sweep: {result.new_messages} new message(s)" if result.ok else f"sweep failed: {result.error}")
+    return result
 
 
 def new_run_id(clock: Clock) -> str:
@@ -95,7 +126,7 @@ def _known_vars(path: Path, config: Config) -> set[str]:
 def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock, environ: Mapping[str, str],
               options: RunOptions | None = None, headed: bool = False,
               progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None,
-              browser: BrowserProbe | None = None) -> AuditResult:
+              browser: BrowserProbe | None = None, sweep: bool = True, rng: Any = None) -> AuditResult:
     """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
     redactor = redactor or Redactor()
     run_id = new_run_id(clock)
@@ -106,12 +137,12 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
     results: list[JourneyResult] = []
     browser_version = ""
     try:
-        probes = Probes.from_config(config)
+        probes = Probes.from_config(config, redactor, environ)
     except ValueError as e:
         store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
         raise ConfigError(f"dns: {e}") from None
     try:
-        if selection.journeys:
+        if any(s.uses_page for j in selection.journeys for s in j.steps):
             own = browser is None
             if own:
                 b = config.browser
@@ -119,27 +150,53 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
                                        viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
             try:
                 browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}"
-                runner = JourneyRunner(config, browser, probes, clock, redactor, environ, run_id, options)
-                total = len(selection.journeys)
-                for n, journey in enumerate(selection.journeys, 1):
-                    progress(f"[{n}/{total}] {journey.name} …")
-                    result = runner.run(journey)
-                    store.save_journey(run_id, result)
-                    results.append(result)
-                    failed = [s for s in result.steps if s.status == "failed"]
-                    progress(f"[{n}/{total}] {journey.name}: {result.status} ({len(result.steps)} steps, "
-                             f"{result.duration_ms / 1000:.1f}s{', ' + str(len(failed)) + ' failed' if failed else ''})")
+                results = _run_journeys(selection, JourneyRunner(config, browser, probes, clock, redactor, environ,
+                                                                 run_id, options, rng), store, run_id, progress)
             finally:
                 if own:
                     browser.close()
+        else:
+            results = _run_journeys(selection, JourneyRunner(config, None, probes, clock, redactor, environ,
+                                                             run_id, options, rng), store, run_id, progress)
+        swept = sweep_after_run(config, store, clock, redactor, environ, progress) if sweep else None
     except BaseException as e:
         store.finish_run(run_id, clock.now().isoformat(), "error", {"error": redactor.redact(str(e))})
         raise
     finally:
         probes.close()
-    findings = run_checks(Observations(results))
+    views: list[Any] = list(results)
+    if swept is not None:
+        store.save_observations(run_id, swept.observations)
+        views += swept.journeys
+    findings = run_checks(Observations(views))
     store.save_findings(run_id, findings)
     result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
-                         browser_version)
+                         browser_version, swept)
     store.finish_run(run_id, result.finished_at, result.status, result.summary())
     return result
+
+
+def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str, str],
+              redactor: Redactor | None = None) -> tuple[str, Any, list[Finding]]:
+    """`runner.py sweep`: one pass over the mailbox, stored as a run of kind 'sweep' with its findings."""
+    redactor = redactor or Redactor()
+    settings = imap_settings(config, redactor, environ)
+    if settings is None:
+        raise ConfigError("no mailbox configured: set imap.host and imap.user in config.yaml and the password in "
+                          f"${config.imap.password_env}")
+    run_id = "sweep-" + new_run_id(clock)
+    store.begin_run(run_id, clock.now().isoformat(), kind="sweep")
+    result = Sweeper(store, settings, clock).sweep()
+    findings = record_sweep(store, run_id, result)
+    store.finish_run(run_id, clock.now().isoformat(), "findings" if findings else "clean",
+                     {"findings": len(findings), "new_messages": result.new_messages, "ok": result.ok,
+                      "error": result.error})
+    return run_id, result, findings
+
+
+def record_sweep(store: Any, run_id: str, result: Any) -> list[Finding]:
+    """Store a sweep's observations and the findings checks draw from them."""
+    store.save_observations(run_id, result.observations)
+    findings = run_checks(Observations(result.journeys))
+    store.save_findings(run_id, findings)
+    return findings

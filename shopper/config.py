@@ -52,6 +52,51 @@ class LinksConfig:
 
 
 @dataclass(frozen=True)
+class ShopperIdentity:
+    """Who the shopper is when writing to companies."""
+
+    address: str = "shopper@example.test"
+    name: str = "Alex Shopper"
+    plus_addressing: bool = True     # shopper+TOKEN@domain per message, so replies match even when stripped
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """The shopper's own mail provider (submission), used to send as a customer."""
+
+    host: str = ""
+    port: int = 587
+    security: Literal["ssl", "starttls", "none"] = "starttls"
+    user: str = ""
+    password_env: str = "SHOPPER_SMTP_PASSWORD"
+    timeout: Duration = Duration(30)
+    verify_tls: bool = True
+    ca_file: str | None = None
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    """The shopper's mailbox, swept for replies and bounces."""
+
+    host: str = ""
+    port: int = 993
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    user: str = ""
+    password_env: str = "SHOPPER_IMAP_PASSWORD"
+    folders: list[str] = field(default_factory=lambda: ["INBOX", "\\Junk"])
+    timeout: Duration = Duration(30)
+    max_fetch_bytes: int = 256 * 1024
+    verify_tls: bool = True
+    ca_file: str | None = None
+
+
+@dataclass(frozen=True)
+class ExpectationDefaults:
+    ack_within: Duration | None = None
+    answer_within: Duration = Duration(2 * 86400)
+
+
+@dataclass(frozen=True)
 class Config:
     var_dir: str = "var"
     store: str | None = None          # default: sqlite file <var_dir>/shopper.db
@@ -61,6 +106,10 @@ class Config:
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     dns: DnsConfig = field(default_factory=DnsConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
+    shopper: ShopperIdentity = field(default_factory=ShopperIdentity)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    imap: ImapConfig = field(default_factory=ImapConfig)
+    expectations: ExpectationDefaults = field(default_factory=ExpectationDefaults)
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)
 
     def path(self, p: str) -> Path:
@@ -93,6 +142,11 @@ ENV = {  # SHOPPER_* environment variables and the setting each overrides
     "SHOPPER_STORE": ("store",),
     "SHOPPER_BROWSER": ("browser", "executable"),
     "SHOPPER_SITE": ("default_site",),
+    "SHOPPER_ADDRESS": ("shopper", "address"),
+    "SHOPPER_SMTP_HOST": ("smtp", "host"),
+    "SHOPPER_SMTP_USER": ("smtp", "user"),
+    "SHOPPER_IMAP_HOST": ("imap", "host"),
+    "SHOPPER_IMAP_USER": ("imap", "user"),
 }
 
 

@@ -14,7 +14,7 @@ from .template import references
 from .yamlnodes import Node, load
 
 COMMON_KEYS = ("name", "timeout", "continue_on_error")
-BUILTIN_VARS = ("base_url", "journey", "run_id")
+BUILTIN_VARS = ("base_url", "journey", "run_id", "shopper_email", "shopper_name", "journey_token")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class Step:
     col: int
     timeout: Duration | None = None
     continue_on_error: bool = False
+
+    @property
+    def uses_page(self) -> bool:
+        return bool(getattr(self.spec, "uses_page", True))
 
     def has_secret(self) -> bool:
         return any(r.is_secret for text in _strings(self.spec) for r in references(text))

@@ -13,6 +13,7 @@ from .clock import Clock
 from .config import Config
 from .errors import ShopperError, StepError
 from .journey import Journey, Step
+from .mail.outgoing import new_token, plus_address
 from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
 from .secrets import Redactor
@@ -77,7 +78,7 @@ class JourneyRunner:
     """Runs journeys one after another in one browser. A failing or hanging journey never stops the others."""
 
     def __init__(self, config: Config, browser: BrowserProbe, probes: Any, clock: Clock, redactor: Redactor,
-                 environ: Mapping[str, str], run_id: str, options: RunOptions | None = None):
+                 environ: Mapping[str, str], run_id: str, options: RunOptions | None = None, rng: Any = None):
         self.config = config
         self.browser = browser
         self.probes = probes
@@ -86,6 +87,7 @@ class JourneyRunner:
         self.environ = environ
         self.run_id = run_id
         self.options = options or RunOptions()
+        self.rng = rng
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -111,9 +113,17 @@ class JourneyRunner:
         except ShopperError as e:
             return JourneyResult(journey.name, journey.path, list(journey.tags), "error", started.isoformat(), 0.0,
                                  [], [], journey.site, error=str(e))
+        token = new_token(self.rng)
+        mail = getattr(self.probes, "mail", None)
+        if mail is not None:
+            variables.setdefault("shopper_email", plus_address(mail.address, token) if mail.plus_addressing
+                                 else mail.address)
+            variables.setdefault("shopper_name", mail.name)
+        variables.setdefault("journey_token", token)
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
                              environ=self.environ, clock=self.clock, artifact_dir=jdir,
-                             var_dir=self.config.var_path, base_url=base_url)
+                             var_dir=self.config.var_path, base_url=base_url, journey_token=token,
+                             expectation_defaults=self.config.expectations, rng=self.rng)
         steps: list[StepResult] = []
         evidence: list[str] = []
         error: str | None = None
@@ -125,16 +135,20 @@ class JourneyRunner:
             state.observations.append(Observation(kind, journey.name, current["step"], clean,
                                                   self.clock.now().isoformat()))
 
-        context = None
+        context = page = None
+        blocked_counter: dict[str, int] = {}
         try:
-            context, blocked_counter = self.browser.new_context(block_hosts=self.config.browser.block_hosts)
-            tracing = self.config.browser.trace != "off"
+            tracing = False
+            if any(step.uses_page for step in journey.steps):
+                context, blocked_counter = self.browser.new_context(block_hosts=self.config.browser.block_hosts)
+                tracing = self.config.browser.trace != "off"
             if tracing:
                 # DOM snapshots make traces richer but cost ~15% of a journey's time: opt-in.
                 snaps = self.config.browser.trace_snapshots
                 context.tracing.start(screenshots=snaps, snapshots=snaps, sources=False)
-            page = context.new_page()
-            attach_observers(page, record, hosts)
+            if context is not None:
+                page = context.new_page()
+                attach_observers(page, record, hosts)
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
             failed = False
@@ -208,8 +222,9 @@ class JourneyRunner:
 
     def _run_step(self, step: Step, state: JourneyState, page: Any, timeout_s: float) -> StepResult:
         ctx = StepContext(state=state, page=page, index=step.index, timeout_ms=timeout_s * 1000, probes=self.probes)
-        page.set_default_timeout(timeout_s * 1000)
-        page.set_default_navigation_timeout(timeout_s * 1000)
+        if page is not None:
+            page.set_default_timeout(timeout_s * 1000)
+            page.set_default_navigation_timeout(timeout_s * 1000)
         started = self.clock.now().isoformat()
         t0 = time.monotonic()
         status, detail, error, evidence = "passed", "", None, []
@@ -222,6 +237,10 @@ class JourneyRunner:
             lines = [ln for ln in str(e).splitlines() if ln.strip() and "=====" not in ln]
             error = f"{type(e).__name__}: {' '.join(lines[:3])[:600]}"
         duration = (time.monotonic() - t0) * 1000
+        if page is None:
+            return StepResult(step.index, step.kind, self.redactor.redact(step.label), status, started, duration,
+                              detail=self.redactor.redact(detail), error=self.redactor.redact(error) if error else None,
+                              line=step.line)
         if status == "passed" and self._step_saw_errors(state, step.index):
             try:   # what the customer saw when the page failed them
                 path = ctx.screenshot("page-error")

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Mapping
+
+from ..secrets import Redactor
 from .dns import DnsSettings, Resolver
 from .http import LinkChecker
+from .mail import MailSender, mail_sender
 
 
 @dataclass
@@ -13,15 +17,17 @@ class Probes:
 
     resolver: Resolver
     links: LinkChecker
+    mail: MailSender | None = None
 
     @classmethod
-    def from_config(cls, config) -> "Probes":
+    def from_config(cls, config, redactor: Redactor | None = None, environ: Mapping[str, str] | None = None) -> "Probes":
         d = config.dns
         resolver = Resolver(DnsSettings(nameservers=tuple(d.nameservers), port=d.port, timeout=d.timeout.seconds,
                                         hosts={k: tuple(v) for k, v in d.hosts.items()}))
         links = LinkChecker(resolver, timeout=config.links.timeout.seconds, workers=config.links.workers,
                             verify_tls=config.links.verify_tls)
-        return cls(resolver, links)
+        mail = mail_sender(config, redactor or Redactor(), environ or {})
+        return cls(resolver, links, mail)
 
     def close(self) -> None:
         self.links.close()

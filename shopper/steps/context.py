@@ -39,6 +39,10 @@ class JourneyState:
     last_status: int | None = None
     last_url: str | None = None
     last_title: str | None = None
+    journey_token: str = ""            # in ${shopper_email} (plus-addressing): replies to forms match by it
+    last_sent: dict[str, Any] | None = None
+    expectation_defaults: Any = None   # config.expectations
+    rng: Any = None                    # random.Random in tests; None: the secrets module
 
 
 @dataclass

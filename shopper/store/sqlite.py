@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ConfigError
+from .codec import to_json as _j
+from .mail import MailStoreMixin
 from .migrate import migrations, split_statements
 
 
@@ -23,11 +25,9 @@ class RunRow:
     summary: dict[str, Any]
 
 
-def _j(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
 
 
-class SqliteStore:
+class SqliteStore(MailStoreMixin):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +105,13 @@ class SqliteStore:
                            [(run_id, o.journey, o.step, o.kind, o.at, _j(o.data), _j(list(o.evidence)))
                             for o in j.observations])
 
+    def save_observations(self, run_id: str, observations: list[Any]) -> None:
+        with self.tx() as db:
+            db.executemany("INSERT INTO observations(run_id, journey, step, kind, at, data, evidence) "
+                           "VALUES (?,?,?,?,?,?,?)",
+                           [(run_id, o.journey, o.step, o.kind, o.at, _j(o.data), _j(list(o.evidence)))
+                            for o in observations])
+
     def save_invalid(self, run_id: str, path: str, problems: list[str]) -> None:
         with self.tx() as db:
             db.execute("INSERT INTO invalid_journeys VALUES (?,?,?)", (run_id, path, _j(problems)))
@@ -167,3 +174,4 @@ class SqliteStore:
     def invalid(self, run_id: str) -> list[dict[str, Any]]:
         return [{"path": r["path"], "problems": json.loads(r["problems"])}
                 for r in self.query("SELECT * FROM invalid_journeys WHERE run_id=?", run_id)]
+

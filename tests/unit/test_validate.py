@@ -14,8 +14,8 @@ BAD = Path("tests/data/journeys/bad")
 EXPECTED = {
     "mistakes.yaml": [
         "1:1: journey: missing 'name' (text)",
-        "5:5: 'clik' is not a step kind; did you mean 'click'? (kinds: check_links, click, expect, extract, "
-        "fill, open, press, screenshot, select, wait)",
+        "5:5: 'clik' is not a step kind; did you mean 'click'? (kinds: check_address, check_links, click, expect, "
+        "expect_reply, extract, fill, open, press, screenshot, select, send_email, wait)",
         "6:5: fill: missing 'value': the text to type",
         "7:14: unknown key 'txt' in expect; did you mean 'text'? (keys: selector, text, label, placeholder, "
         "role, named, nth, within, hidden, url, title, status)",

@@ -1,0 +1,91 @@
+"""Mail findings: broken addresses, bounced mailboxes, unanswered mail and forms, missing acknowledgements."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterator
+
+from shopper.model import Finding
+
+from . import Observations, check
+
+REASONS = {  # Sisimai's reason names, as a process owner reads them
+    "mailboxfull": "mailbox full", "userunknown": "user unknown", "hostunknown": "no such mail domain",
+    "mesgtoobig": "message too big", "filtered": "rejected by a filter", "rejected": "sender rejected",
+    "suspend": "mailbox suspended", "expired": "delivery expired", "networkerror": "network error",
+    "blocked": "blocked", "policyviolation": "policy violation", "spamdetected": "taken for spam",
+    "systemerror": "mail system error", "systemfull": "mail system full", "norelaying": "relaying denied",
+    "notaccept": "domain accepts no mail", "securityerror": "security error", "exceedlimit": "over a limit",
+    "hasmoved": "address has moved", "toomanyconn": "too many connections", "undefined": "unknown reason",
+    "onhold": "reason not stated",
+}
+
+
+def reason_text(reason: str | None) -> str:
+    return REASONS.get(reason or "", reason or "unknown reason")
+
+
+def _when(iso: str | None) -> str:
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC") if iso else "?"
+
+
+@check("broken_email")
+def broken_email(obs: Observations) -> Iterator[Finding]:
+    for o in obs.of_kind("address_check"):
+        d = o.data
+        if not d["ok"]:
+            yield Finding.of("broken_email", severity="major", journey=o.journey, step=o.step, subject=d["address"],
+                             title=f"{d['address']} cannot receive mail: {d['kind']}", detail=d["problem"] or "",
+                             data=dict(d), reason=d["kind"])
+    for o in obs.of_kind("mail_sent"):
+        d = o.data
+        if d["ok"]:
+            continue
+        refusal = d["refused"].get(d["to"]) or next(iter(d["refused"].values()), None)
+        code, text = (refusal["code"], refusal["text"]) if refusal else (d["data_code"], d["data_text"])
+        yield Finding.of("broken_email", severity="major", journey=o.journey, step=o.step, subject=d["to"],
+                         title=f"{d['to']} was refused at send time: {code} {text[:120]}",
+                         detail=f"The shopper's mail server refused the message to {d['to']} ({code} {text}).",
+                         data=dict(d), reason=f"smtp {code}")
+
+
+@check("bounced_mailbox")
+def bounced_mailbox(obs: Observations) -> Iterator[Finding]:
+    for o in obs.of_kind("mail_bounced"):
+        d = o.data
+        who = d.get("recipient") or d["to"]
+        status = f" ({d['status']})" if d.get("status") else ""
+        yield Finding.of("bounced_mailbox", severity="major", journey=o.journey, step=o.step, subject=who.lower(),
+                         title=f"Mail to {who} bounced: {reason_text(d.get('reason'))}{status}",
+                         detail=d.get("diagnostic") or "", data=dict(d), reason=d.get("reason"))
+
+
+@check("unanswered")
+def unanswered(obs: Observations) -> Iterator[Finding]:
+    for o in obs.of_kind("expectation"):
+        d = o.data
+        if "breached" in d["changes"]:
+            kind = "unanswered_form" if d["channel"] == "web_form" else "unanswered_email"
+            what = "The web form submitted" if d["channel"] == "web_form" else f"Mail to {d['target']}"
+            ack = f"; acknowledged {_when(d['acked_at'])}" if d["acked_at"] else "; not even acknowledged"
+            yield Finding.of(kind, severity="major", journey=o.journey, step=o.step,
+                             subject=f"{d['channel']}:{d['target']}",
+                             title=f"{what} got no answer by {_when(d['answer_deadline'])}",
+                             detail=f"Sent {_when(d['created_at'])}, answer due {_when(d['answer_deadline'])}{ack}.",
+                             data=dict(d))
+        if "ack_missed" in d["changes"]:
+            what = "the web form" if d["channel"] == "web_form" else d["target"]
+            yield Finding.of("no_acknowledgement", severity="minor", journey=o.journey, step=o.step,
+                             subject=f"{d['channel']}:{d['target']}",
+                             title=f"No acknowledgement from {what} by {_when(d['ack_deadline'])}",
+                             detail=f"Sent {_when(d['created_at'])}; acknowledgement due {_when(d['ack_deadline'])}"
+                                    + (f", first reply {_when(d['acked_at'])}." if d["acked_at"] else ", none yet."),
+                             data=dict(d))
+
+
+@check("probe_unavailable")
+def probe_unavailable(obs: Observations) -> Iterator[Finding]:
+    for o in obs.of_kind("sweep_failed"):
+        d = o.data
+        yield Finding.of("probe_unavailable", severity="major", journey=o.journey, step=None, subject=d["mailbox"],
+                         title=f"The shopper's mailbox could not be read; {d['open_expectations']} expectation(s) "
+                               f"stay open", detail=d["error"] or "", data=dict(d))

@@ -1,0 +1,115 @@
+"""Expectations: what must come back, by when; how messages and deadlines resolve them (pure logic).
+
+States: `open` → `met` (a person answered), `bounced` (the mail bounced), or `breached` (the
+answer deadline passed). An auto-reply acknowledges but never answers. A deadline is only judged
+after a sweep that *succeeded* past it: when the mailbox cannot be read, nothing is breached.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+CHANNELS = ("email", "web_form")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    token: str
+    journey: str
+    channel: str                     # email | web_form
+    target: str                      # the address written to, or the form's URL
+    created_at: datetime
+    answer_deadline: datetime
+    ack_deadline: datetime | None = None
+    reply_from: tuple[str, ...] = ()  # domains or addresses a reply may come from; empty: anyone
+    state: str = "open"
+    acked_at: datetime | None = None
+    answered_at: datetime | None = None
+    ack_missed: bool = False
+    bounce: dict[str, Any] | None = None
+    resolved_at: datetime | None = None
+    id: int | None = None
+    run_id: str = ""
+    step: int | None = None
+
+    @property
+    def ack_latency(self) -> timedelta | None:
+        return self.acked_at - self.created_at if self.acked_at else None
+
+    @property
+    def answer_latency(self) -> timedelta | None:
+        return self.answered_at - self.created_at if self.answered_at else None
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A classified message matched to an expectation's token."""
+
+    kind: str                 # bounce | delay | autoreply | reply | newsletter | other
+    from_addr: str | None
+    received_at: datetime
+    bounce: dict[str, Any] = field(default_factory=dict)   # reason, status, diagnostic, recipient, mta...
+
+
+def sender_allowed(exp: Expectation, sender: str | None) -> bool:
+    """A reply counts when it comes from one of `reply_from` (an address, a domain, or a subdomain of one)."""
+    if not exp.reply_from:
+        return True
+    s = (sender or "").lower()
+    domain = s.rsplit("@", 1)[-1]
+    for allowed in exp.reply_from:
+        a = allowed.lower().lstrip("@")
+        if "@" in a and s == a:
+            return True
+        if "@" not in a and (domain == a or domain.endswith("." + a)):
+            return True
+    return False
+
+
+def apply_arrival(exp: Expectation, msg: Arrival) -> Expectation:
+    """What one matched message changes. Bounces are final; answers after a breach are kept as late."""
+    if exp.state == "bounced":
+        return exp
+    if msg.kind == "bounce":
+        if exp.state == "open":
+            return dataclasses.replace(exp, state="bounced", bounce=dict(msg.bounce), resolved_at=msg.received_at)
+        return exp
+    if msg.kind not in ("autoreply", "reply") or not sender_allowed(exp, msg.from_addr):
+        return exp
+    acked = exp.acked_at if exp.acked_at and exp.acked_at <= msg.received_at else msg.received_at
+    if msg.kind == "autoreply":
+        return dataclasses.replace(exp, acked_at=acked)
+    answered = exp.answered_at if exp.answered_at and exp.answered_at <= msg.received_at else msg.received_at
+    state = "met" if exp.state == "open" else exp.state
+    resolved = exp.resolved_at if exp.state != "open" else msg.received_at
+    return dataclasses.replace(exp, acked_at=acked, answered_at=answered, state=state, resolved_at=resolved)
+
+
+def apply_deadlines(exp: Expectation, swept_at: datetime, sweep_ok: bool) -> Expectation:
+    """Judge deadlines after a sweep that ended at `swept_at`; a failed sweep judges nothing."""
+    if not sweep_ok:
+        return exp
+    out = exp
+    if exp.ack_deadline is not None and not exp.ack_missed and swept_at > exp.ack_deadline \
+            and exp.state in ("open", "met", "breached") \
+            and (exp.acked_at is None or exp.acked_at > exp.ack_deadline):
+        out = dataclasses.replace(out, ack_missed=True)
+    if out.state == "open" and swept_at > exp.answer_deadline:
+        out = dataclasses.replace(out, state="breached", resolved_at=swept_at)
+    return out
+
+
+def changes(before: Expectation, after: Expectation) -> list[str]:
+    """What became true: 'acked', 'met', 'bounced', 'breached', 'ack_missed', 'late_answer'."""
+    out = []
+    if after.acked_at and not before.acked_at:
+        out.append("acked")
+    if after.state != before.state:
+        out.append(after.state)
+    if after.ack_missed and not before.ack_missed:
+        out.append("ack_missed")
+    if before.state == "breached" and after.answered_at and not before.answered_at:
+        out.append("late_answer")
+    return out

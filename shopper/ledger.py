@@ -1,0 +1,27 @@
+"""After a journey: keep what the shopper sent and what it now expects, so later sweeps can judge it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from .expectations import Expectation
+
+
+def record_outgoing(store: Any, run_id: str, journey: Any) -> int:
+    """Store the journey's sent messages and expectations; returns how many expectations were left."""
+    left = 0
+    for o in journey.observations:
+        d = o.data
+        if o.kind == "mail_sent":
+            store.record_sent(run_id, o.journey, o.step, d["token"], d["message_id"], d["from"], d["to"],
+                              d["subject"], o.at, d["ok"], d["refused"])
+        elif o.kind == "expectation_left":
+            created = datetime.fromisoformat(o.at)
+            ack = timedelta(seconds=d["ack_within_s"]) if d["ack_within_s"] else None
+            store.add_expectation(Expectation(
+                token=d["token"], journey=o.journey, channel=d["channel"], target=d["target"], created_at=created,
+                answer_deadline=created + timedelta(seconds=d["answer_within_s"]),
+                ack_deadline=created + ack if ack else None, reply_from=tuple(d["reply_from"]), run_id=run_id,
+                step=o.step))
+            left += 1
+    return left

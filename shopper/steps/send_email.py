@@ -1,0 +1,63 @@
+"""`send_email`: write to a company as a customer, with a token so replies and bounces can be matched."""
+from __future__ import annotations
+
+from ..errors import ProbeError, StepError
+from ..mail.outgoing import compose, new_token, plus_address
+from .addresses import find_address
+from .registry import step_kind
+
+
+@step_kind("send_email")
+class SendEmail:
+    """Send a customer's email through the shopper's SMTP server. The address is `to` (literal or a
+    variable) or one found on the page (`find: true`, optionally `within` a region and `match`ing a
+    word such as `/unsubscribe/i`). A rejection at send time (4xx/5xx on RCPT or DATA) is recorded
+    and becomes a `broken_email` finding; follow with `expect_reply` to wait for an answer.
+
+        - send_email: {to: "${support_address}", subject: "Where is my order?", body: "Hello, ..."}
+        - send_email: {find: true, match: "/unsubscribe/i", subject: unsubscribe, body: "Please unsubscribe me."}
+    """
+
+    subject: str = "Question"
+    body: str = "Hello,\n\nCould you help me, please?\n\nKind regards"
+    to: str | None = None
+    find: bool = False
+    within: str | None = None
+    match: str | None = None
+
+    def problems(self) -> list[str]:
+        if (self.to is None) == (not self.find):
+            return ["give either 'to' (an address) or 'find: true' (an address on the page)"]
+        if (self.within or self.match) and not self.find:
+            return ["'within' and 'match' go with 'find: true'"]
+        return []
+
+    @property
+    def uses_page(self) -> bool:
+        return self.find
+
+    def run(self, ctx) -> str:
+        sender = ctx.probes.mail
+        if sender is None:
+            raise StepError("mail is not configured: set smtp and shopper in config.yaml")
+        to = ctx.value(self.to) if self.to else find_address(ctx.page, self.within and ctx.value(self.within),
+                                                             self.match and ctx.value(self.match), ctx.timeout_ms)
+        token = new_token(ctx.state.rng)
+        from_addr = plus_address(sender.address, token) if sender.plus_addressing else sender.address
+        msg = compose(from_addr=from_addr, from_name=sender.name, to=to, subject=ctx.value(self.subject),
+                      body=ctx.value(self.body), token=token, journey=ctx.journey, now=ctx.clock.now())
+        try:
+            result = sender.send(msg)
+        except ProbeError as e:
+            raise StepError(str(e)) from None
+        refused = {addr: {"code": code, "text": text} for addr, (code, text) in result.refused.items()}
+        data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
+                "subject": str(msg["Subject"]), "ok": result.ok, "refused": refused,
+                "data_code": result.data_code, "data_text": result.data_text, "found_on_page": self.find}
+        ctx.record("mail_sent", data)
+        ctx.state.last_sent = data
+        if not result.ok:
+            why = "; ".join(f"{a}: {r['code']} {r['text']}" for a, r in refused.items()) or \
+                f"DATA {result.data_code} {result.data_text}"
+            return f"{to} refused the message at send time ({why})"
+        return f"sent to {to} ({token})"

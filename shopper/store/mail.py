@@ -1,0 +1,142 @@
+"""The mail half of the store: sent messages, expectations, folder states, received messages, sweeps."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .codec import parse_dt as _dt
+from .codec import to_json as _j
+
+
+class MailStoreMixin:
+    """Sent messages, expectations, folder states and received messages."""
+
+    # -- sent ---------------------------------------------------------------------------------
+    def record_sent(self, run_id: str, journey: str, step: int | None, token: str, message_id: str,
+                    from_addr: str, to_addr: str, subject: str, sent_at: str, ok: bool,
+                    refused: dict[str, Any]) -> None:
+        with self.tx() as db:
+            db.execute("INSERT OR REPLACE INTO sent_messages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       (token, run_id, journey, step, message_id, from_addr, to_addr, subject, sent_at,
+                        int(ok), _j(refused)))
+
+    def sent_tokens(self, tokens: list[str]) -> dict[str, dict[str, Any]]:
+        if not tokens:
+            return {}
+        marks = ",".join("?" * len(tokens))
+        return {r["token"]: dict(r) for r in self.query(f"SELECT * FROM sent_messages WHERE token IN ({marks})",
+                                                        *tokens)}
+
+    def known_tokens(self, tokens: list[str]) -> set[str]:
+        """Which of these tokens the shopper used: on a sent message or on an expectation (web forms)."""
+        if not tokens:
+            return set()
+        marks = ",".join("?" * len(tokens))
+        rows = self.query(f"SELECT token FROM sent_messages WHERE token IN ({marks}) UNION "
+                          f"SELECT token FROM expectations WHERE token IN ({marks})", *tokens, *tokens)
+        return {r[0] for r in rows}
+
+    def sent_by_message_ids(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        ids = [i.strip("<>") for i in ids if i]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r["message_id"].strip("<>"): dict(r)
+                for r in self.query(f"SELECT * FROM sent_messages WHERE TRIM(message_id, '<>') IN ({marks})", *ids)}
+
+    def first_sent_at(self) -> str | None:
+        rows = self.query("SELECT MIN(created_at) FROM (SELECT sent_at AS created_at FROM sent_messages "
+                          "UNION ALL SELECT created_at FROM expectations)")
+        return rows[0][0]
+
+    # -- expectations -------------------------------------------------------------------------
+    def add_expectation(self, e: Any) -> int:
+        with self.tx() as db:
+            cur = db.execute(
+                "INSERT INTO expectations(token, run_id, journey, step, channel, target, reply_from, created_at, "
+                "ack_deadline, answer_deadline, state, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (e.token, e.run_id, e.journey, e.step, e.channel, e.target, _j(list(e.reply_from)),
+                 e.created_at.isoformat(), e.ack_deadline.isoformat() if e.ack_deadline else None,
+                 e.answer_deadline.isoformat(), e.state, e.created_at.isoformat()))
+            return int(cur.lastrowid)
+
+    def expectations(self, states: tuple[str, ...] | None = None, tokens: list[str] | None = None) -> list[Any]:
+        from ..expectations import Expectation
+
+        sql, args = "SELECT * FROM expectations WHERE 1=1", []
+        if states:
+            sql += f" AND state IN ({','.join('?' * len(states))})"
+            args += list(states)
+        if tokens is not None:
+            if not tokens:
+                return []
+            sql += f" AND token IN ({','.join('?' * len(tokens))})"
+            args += list(tokens)
+        out = []
+        for r in self.query(sql + " ORDER BY id", *args):
+            out.append(Expectation(token=r["token"], journey=r["journey"], channel=r["channel"], target=r["target"],
+                                   created_at=_dt(r["created_at"]), answer_deadline=_dt(r["answer_deadline"]),
+                                   ack_deadline=_dt(r["ack_deadline"]), reply_from=tuple(json.loads(r["reply_from"])),
+                                   state=r["state"], acked_at=_dt(r["acked_at"]), answered_at=_dt(r["answered_at"]),
+                                   ack_missed=bool(r["ack_missed"]),
+                                   bounce=json.loads(r["bounce"]) if r["bounce"] else None,
+                                   resolved_at=_dt(r["resolved_at"]), id=r["id"], run_id=r["run_id"], step=r["step"]))
+        return out
+
+    def update_expectation(self, e: Any, now: str) -> None:
+        iso = lambda v: v.isoformat() if v else None  # noqa: E731
+        with self.tx() as db:
+            db.execute("UPDATE expectations SET state=?, acked_at=?, answered_at=?, ack_missed=?, bounce=?, "
+                       "resolved_at=?, updated_at=? WHERE id=?",
+                       (e.state, iso(e.acked_at), iso(e.answered_at), int(e.ack_missed),
+                        _j(e.bounce) if e.bounce else None, iso(e.resolved_at), now, e.id))
+
+    # -- mailbox ------------------------------------------------------------------------------
+    def folder_states(self, mailbox: str) -> dict[str, Any]:
+        from ..probes.imap import FolderState
+
+        return {r["folder"]: FolderState(r["folder"], r["uidvalidity"], r["last_uid"], r["highestmodseq"])
+                for r in self.query("SELECT * FROM mailbox_state WHERE mailbox=?", mailbox)}
+
+    def known_message_keys(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            found |= {r[0] for r in self.query(f"SELECT key FROM messages WHERE key IN ({','.join('?' * len(chunk))})",
+                                               *chunk)}
+        return found
+
+    def save_batch(self, mailbox: str, state: Any, messages: list[dict[str, Any]], now: str) -> None:
+        """New messages and the folder's new state in one transaction: nothing lost, nothing twice."""
+        with self.tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO messages VALUES (:key,:mailbox,:folder,:uid,:uidvalidity,:received_at,"
+                ":swept_at,:sweep_id,:kind,:reason,:status,:recipient,:from_addr,:subject,:matched_token,"
+                ":truncated,:size,:classification)", messages)
+            db.execute("INSERT OR REPLACE INTO mailbox_state VALUES (?,?,?,?,?,?)",
+                       (mailbox, state.folder, state.uidvalidity, state.last_uid, state.highestmodseq, now))
+
+    def messages(self, token: str | None = None, unmatched: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM messages WHERE 1=1", []
+        if token:
+            sql += " AND matched_token=?"
+            args.append(token)
+        if unmatched:
+            sql += " AND matched_token IS NULL"
+        rows = self.query(sql + " ORDER BY received_at DESC LIMIT ?", *args, limit)
+        return [{**dict(r), "classification": json.loads(r["classification"])} for r in rows]
+
+    def begin_sweep(self, sweep_id: str, started_at: str) -> None:
+        with self.tx() as db:
+            db.execute("INSERT INTO sweeps(id, started_at) VALUES (?, ?)", (sweep_id, started_at))
+
+    def finish_sweep(self, sweep_id: str, finished_at: str, ok: bool, error: str | None, new: int) -> None:
+        with self.tx() as db:
+            db.execute("UPDATE sweeps SET finished_at=?, ok=?, error=?, new_messages=? WHERE id=?",
+                       (finished_at, int(ok), error, new, sweep_id))
+
+    def last_sweep(self) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM sweeps ORDER BY started_at DESC LIMIT 1")
+        return dict(rows[0]) if rows else None
