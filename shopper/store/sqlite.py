@@ -40,6 +40,7 @@ class SqliteStore(MailStoreMixin):
         self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute("PRAGMA synchronous=NORMAL")   # WAL: safe from corruption, fsync at checkpoints
         self._db.execute("PRAGMA foreign_keys=ON")
         self.migrate()
 
