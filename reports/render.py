@@ -73,8 +73,10 @@ def render_run(store: Any, run_id: str, out: Path, var_dir: Path) -> Path:
         by_journey.setdefault(o["journey"], []).append(o)
     env = environment()
     previous = store.previous_run(run_id)
+    mail = [o for o in observations if o["kind"] == "mail_received"]
     ctx = {"run": run, "journeys": journeys, "findings": findings, "files": files, "invalid": store.invalid(run_id),
-           "previous": previous, "counts": _counts(findings)}
+           "previous": previous, "counts": _counts(findings), "mail": mail,
+           "expectations": [o for o in observations if o["kind"] == "expectation"]}
     (out / "index.html").write_text(env.get_template("index.html").render(**ctx), encoding="utf-8")
     (out / "journeys").mkdir(exist_ok=True)
     for j in journeys:
