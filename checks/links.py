@@ -12,7 +12,7 @@ from . import Observations, check
 def broken_link(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("link"):
         d = o.data
-        if d["ok"]:
+        if d["ok"] or d.get("purpose"):   # links with a purpose have their own check (e.g. tracking)
             continue
         why = f"HTTP {d['status']}" if d.get("status") else (d.get("error") or "unreachable")
         yield Finding.of("broken_link", severity="major" if d.get("error") else "minor", journey=o.journey,

@@ -20,7 +20,8 @@ from .run import JourneyResult, JourneyRunner, RunOptions
 from .ledger import record_outgoing
 from .probes.mail import imap_settings
 from .secrets import Redactor
-from .sweep import Sweeper
+from .inbox import Inbox
+from .sweep import Sweeper, SweepResult
 
 log = logging.getLogger(__name__)
 JSON_SCHEMA = "mystery-shopper/run/v1"
@@ -126,7 +127,8 @@ def _known_vars(path: Path, config: Config) -> set[str]:
 def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock, environ: Mapping[str, str],
               options: RunOptions | None = None, headed: bool = False,
               progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None,
-              browser: BrowserProbe | None = None, sweep: bool = True, rng: Any = None) -> AuditResult:
+              browser: BrowserProbe | None = None, sweep: bool = True, rng: Any = None,
+              before_sweep: Callable[[], None] | None = None) -> AuditResult:
     """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
     redactor = redactor or Redactor()
     run_id = new_run_id(clock)
@@ -138,6 +140,9 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
     browser_version = ""
     try:
         probes = Probes.from_config(config, redactor, environ)
+        settings = imap_settings(config, redactor, environ)
+        if settings is not None:
+            probes.inbox = Inbox(Sweeper(store, settings, clock), store)
     except ValueError as e:
         store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
         raise ConfigError(f"dns: {e}") from None
@@ -158,7 +163,12 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
         else:
             results = _run_journeys(selection, JourneyRunner(config, None, probes, clock, redactor, environ,
                                                              run_id, options, rng), store, run_id, progress)
+        if before_sweep is not None:
+            before_sweep()
         swept = sweep_after_run(config, store, clock, redactor, environ, progress) if sweep else None
+        if probes.inbox is not None and probes.inbox.collected:   # sweeps made during journeys
+            swept = swept or SweepResult("in-journey", ok=True)
+            swept.observations[:0] = probes.inbox.collected
     except BaseException as e:
         store.finish_run(run_id, clock.now().isoformat(), "error", {"error": redactor.redact(str(e))})
         raise

@@ -1,8 +1,11 @@
 """Expectations: what must come back, by when; how messages and deadlines resolve them (pure logic).
 
-States: `open` → `met` (a person answered), `bounced` (the mail bounced), or `breached` (the
-answer deadline passed). An auto-reply acknowledges but never answers. A deadline is only judged
-after a sweep that *succeeded* past it: when the mailbox cannot be read, nothing is breached.
+Two kinds. A `reply` expectation: `open` → `met` (a person answered), `bounced` (the mail
+bounced), or `breached` (the answer deadline passed); an auto-reply acknowledges but never answers.
+A `silence` expectation (after unsubscribing): mail from the list after the grace period
+(`answer_deadline`) makes it `violated`; none until `window_end` makes it `met`.
+A deadline is only judged after a sweep that *succeeded* past it: when the mailbox cannot be read,
+nothing is breached.
 """
 from __future__ import annotations
 
@@ -33,6 +36,9 @@ class Expectation:
     id: int | None = None
     run_id: str = ""
     step: int | None = None
+    kind: str = "reply"                      # reply | silence
+    window_end: datetime | None = None       # silence: watched until then
+    evidence: tuple[dict[str, Any], ...] = ()  # silence: the messages that came anyway
 
     @property
     def ack_latency(self) -> timedelta | None:
@@ -51,6 +57,7 @@ class Arrival:
     from_addr: str | None
     received_at: datetime
     bounce: dict[str, Any] = field(default_factory=dict)   # reason, status, diagnostic, recipient, mta...
+    summary: dict[str, Any] = field(default_factory=dict)  # subject, from, date: evidence for silence
 
 
 def sender_allowed(exp: Expectation, sender: str | None) -> bool:
@@ -70,6 +77,8 @@ def sender_allowed(exp: Expectation, sender: str | None) -> bool:
 
 def apply_arrival(exp: Expectation, msg: Arrival) -> Expectation:
     """What one matched message changes. Bounces are final; answers after a breach are kept as late."""
+    if exp.kind == "silence":
+        return _break_silence(exp, msg)
     if exp.state == "bounced":
         return exp
     if msg.kind == "bounce":
@@ -87,9 +96,22 @@ def apply_arrival(exp: Expectation, msg: Arrival) -> Expectation:
     return dataclasses.replace(exp, acked_at=acked, answered_at=answered, state=state, resolved_at=resolved)
 
 
+def _break_silence(exp: Expectation, msg: Arrival) -> Expectation:
+    """Mail from the list: within the grace period it is fine; after it, it is evidence of being ignored."""
+    if msg.received_at <= exp.answer_deadline or exp.state not in ("open", "violated"):
+        return exp
+    evidence = exp.evidence + (dict(msg.summary, received_at=msg.received_at.isoformat()),)
+    return dataclasses.replace(exp, state="violated", evidence=evidence,
+                               resolved_at=exp.resolved_at or msg.received_at)
+
+
 def apply_deadlines(exp: Expectation, swept_at: datetime, sweep_ok: bool) -> Expectation:
     """Judge deadlines after a sweep that ended at `swept_at`; a failed sweep judges nothing."""
     if not sweep_ok:
+        return exp
+    if exp.kind == "silence":
+        if exp.state == "open" and exp.window_end is not None and swept_at > exp.window_end:
+            return dataclasses.replace(exp, state="met", resolved_at=swept_at)
         return exp
     out = exp
     if exp.ack_deadline is not None and not exp.ack_missed and swept_at > exp.ack_deadline \
@@ -112,4 +134,6 @@ def changes(before: Expectation, after: Expectation) -> list[str]:
         out.append("ack_missed")
     if before.state == "breached" and after.answered_at and not before.answered_at:
         out.append("late_answer")
+    if before.state == after.state == "violated" and len(after.evidence) > len(before.evidence):
+        out.append("more_evidence")
     return out

@@ -24,4 +24,12 @@ def record_outgoing(store: Any, run_id: str, journey: Any) -> int:
                 ack_deadline=created + ack if ack else None, reply_from=tuple(d["reply_from"]), run_id=run_id,
                 step=o.step))
             left += 1
+        elif o.kind == "silence_expected":
+            created = datetime.fromisoformat(o.at)
+            grace_end = created + timedelta(seconds=d["grace_s"])
+            store.add_expectation(Expectation(
+                token=d["token"], journey=o.journey, channel="newsletter", target=d["list_id"], created_at=created,
+                answer_deadline=grace_end, window_end=grace_end + timedelta(seconds=d["watch_for_s"]),
+                run_id=run_id, step=o.step, kind="silence"))
+            left += 1
     return left

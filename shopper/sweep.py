@@ -12,6 +12,7 @@ from .clock import Clock
 from .errors import ProbeError
 from .expectations import Arrival, apply_arrival, apply_deadlines, changes
 from .mail.classify import Classification, classify
+from .mail.links import extract_links, list_id
 from .mail.match import match_token
 from .model import Observation
 from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, message_key, watch
@@ -117,14 +118,17 @@ class Sweeper:
             c = classify(m.raw)
             token = match_token(c, self.store.known_tokens,
                                 lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
-            rows.append(self._row(key, m, c, token, result.sweep_id, now))
+            links = extract_links(m.raw) if c.kind in ("newsletter", "reply", "autoreply", "other") else []
+            rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
             result.observations.append(self._received(c, m, token))
-            if token:
-                arrivals.append((token, c, m))
+            arrivals.append((token, c, m))
         self.store.save_batch(self.mailbox, batch.state, rows, now)
         result.new_messages += len(rows)
         for token, c, m in arrivals:
-            self._arrive(token, c, m, result)
+            if token:
+                self._arrive(token, c, m, result)
+            if c.kind == "newsletter" and c.list_id:
+                self._newsletter(c, m, result)
 
     def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult) -> None:
         sent = self.store.sent_tokens([token]).get(token)
@@ -142,9 +146,17 @@ class Sweeper:
         if journey is None:
             log.debug("message for token %s matched nothing stored", token)
 
+    def _newsletter(self, c: Classification, m: Any, result: SweepResult) -> None:
+        """A newsletter may break a promise of silence (after unsubscribing from its list)."""
+        summary = {"subject": c.subject[:300], "from": c.from_addr, "list_id": list_id(c.list_id),
+                   "date": c.date.isoformat() if c.date else None, "folder": m.folder}
+        for exp in self.store.expectations(states=("open", "violated"), silence_for=[list_id(c.list_id) or ""]):
+            self._save_change(exp, apply_arrival(exp, Arrival("newsletter", c.from_addr, m.internaldate,
+                                                              summary=summary)), result)
+
     def judge_deadlines(self, result: SweepResult) -> None:
         now = self.clock.now()
-        for exp in self.store.expectations(states=("open", "met", "breached")):
+        for exp in self.store.expectations(states=("open", "met", "breached", "violated")):
             after = apply_deadlines(exp, now, result.ok)
             self._save_change(exp, after, result)
         if not result.ok:
@@ -182,12 +194,13 @@ class Sweeper:
                 return e.journey, e.step
         return SWEEP_JOURNEY, None
 
-    def _row(self, key: str, m: Any, c: Classification, token: str | None, sweep_id: str, now: str) -> dict:
+    def _row(self, key: str, m: Any, c: Classification, token: str | None, sweep_id: str, now: str,
+             links: list[tuple[str, str]]) -> dict:
         return {"key": key, "mailbox": self.mailbox, "folder": m.folder, "uid": m.uid, "uidvalidity": m.uidvalidity,
                 "received_at": m.internaldate.isoformat(), "swept_at": now, "sweep_id": sweep_id, "kind": c.kind,
                 "reason": c.reason, "status": c.status, "recipient": c.recipient, "from_addr": c.from_addr,
                 "subject": c.subject[:500], "matched_token": token, "truncated": int(m.truncated), "size": m.size,
-                "classification": _json(c.to_json())}
+                "classification": _json({**c.to_json(), "links": links})}
 
     @staticmethod
     def _new_id() -> str:
@@ -211,7 +224,8 @@ def expectation_data(e: Any) -> dict[str, Any]:
             "answered_at": iso(e.answered_at), "ack_missed": e.ack_missed, "bounce": e.bounce,
             "ack_latency_s": e.ack_latency.total_seconds() if e.ack_latency else None,
             "answer_latency_s": e.answer_latency.total_seconds() if e.answer_latency else None,
-            "reply_from": list(e.reply_from)}
+            "reply_from": list(e.reply_from), "kind": e.kind,
+            "window_end": iso(e.window_end), "evidence": list(e.evidence)}
 
 
 def _json(v: Any) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..secrets import Redactor
 from .dns import DnsSettings, Resolver
@@ -18,6 +18,7 @@ class Probes:
     resolver: Resolver
     links: LinkChecker
     mail: MailSender | None = None
+    inbox: Any = None       # shopper.inbox.Inbox when a mailbox is configured (set by the audit)
 
     @classmethod
     def from_config(cls, config, redactor: Redactor | None = None, environ: Mapping[str, str] | None = None) -> "Probes":

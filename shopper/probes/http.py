@@ -73,7 +73,19 @@ class LinkChecker:
             return LinkResult(url, resp.status_code < 400, status=resp.status_code, final_url=current)
         return LinkResult(url, False, error=f"more than {self.max_redirects} redirects", final_url=current)
 
-    def _request(self, url: str, method: str) -> httpx.Response:
+    def post(self, url: str, form: dict[str, str]) -> tuple[int | None, str | None]:
+        """POST a form (e.g. RFC 8058 one-click unsubscribe); (status, None) or (None, error)."""
+        try:
+            resp = self._request(url, "POST", data=form)
+        except DnsFailure as e:
+            return None, f"DNS: {e}"
+        except httpx.TimeoutException:
+            return None, f"timeout after {self.timeout:g}s"
+        except httpx.HTTPError as e:
+            return None, f"connection: {e or type(e).__name__}"
+        return resp.status_code, None
+
+    def _request(self, url: str, method: str, data: dict[str, str] | None = None) -> httpx.Response:
         parts = urlsplit(url)
         host = parts.hostname or ""
         if _is_ip(host):
@@ -89,4 +101,4 @@ class LinkChecker:
         if method == "GET":
             with self._client.stream("GET", target, headers=headers, extensions=extensions) as resp:
                 return resp  # status and headers only; the body is not read
-        return self._client.request(method, target, headers=headers, extensions=extensions)
+        return self._client.request(method, target, headers=headers, extensions=extensions, data=data)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urldefrag
 
+from ..errors import StepError
 from .registry import step_kind
 from .wait import url_matches
 
@@ -22,11 +23,26 @@ class CheckLinks:
     within: str | None = None
     exclude: list[str] | None = None
     max_links: int = 200
+    from_mail: bool = False        # the links of the mail `wait_for_mail` found, not the page's
+    match: str | None = None       # only links whose URL or text matches (`/track/i`)
+    purpose: str | None = None     # e.g. `tracking`: broken ones are `tracking_broken`, not `broken_link`
+
+    @property
+    def uses_page(self) -> bool:
+        return not self.from_mail
 
     def run(self, ctx) -> str:
-        scope = ctx.value(self.within) + " " if self.within else ""
-        anchors = ctx.page.locator(f"{scope}a[href]").evaluate_all(_COLLECT)
-        page_url = ctx.page.url
+        if self.from_mail:
+            mail = ctx.state.last_mail
+            if mail is None:
+                raise StepError("no mail to take links from: put `wait_for_mail` before `check_links: {from_mail: true}`")
+            anchors = [[u, t] for u, t in mail["classification"].get("links", [])]
+            page_url = f"mail: {mail['subject']}"
+        else:
+            scope = ctx.value(self.within) + " " if self.within else ""
+            anchors = ctx.page.locator(f"{scope}a[href]").evaluate_all(_COLLECT)
+            page_url = ctx.page.url
+        wanted = ctx.value(self.match) if self.match else None
         seen: dict[str, str] = {}
         for href, text in anchors:
             if href.startswith("mailto:"):
@@ -37,6 +53,8 @@ class CheckLinks:
             url = urldefrag(href)[0]
             if any(url_matches(p, url) for p in self.exclude or []):
                 continue
+            if wanted and not (url_matches(wanted, url) or url_matches(wanted, text)):
+                continue
             seen.setdefault(url, text)
         urls = list(seen)[: self.max_links]
         results = ctx.probes.links.check_all(urls)
@@ -44,6 +62,7 @@ class CheckLinks:
         for r in results:
             broken += not r.ok
             ctx.record("link", {"url": r.url, "page": page_url, "text": seen[r.url], "ok": r.ok,
-                                "status": r.status, "error": r.error, "final_url": r.final_url})
+                                "status": r.status, "error": r.error, "final_url": r.final_url,
+                                "purpose": self.purpose})
         skipped = len(seen) - len(urls)
         return f"{len(urls)} links checked, {broken} broken" + (f", {skipped} over max_links" if skipped else "")

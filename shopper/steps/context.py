@@ -43,6 +43,8 @@ class JourneyState:
     last_sent: dict[str, Any] | None = None
     expectation_defaults: Any = None   # config.expectations
     rng: Any = None                    # random.Random in tests; None: the secrets module
+    started_at: Any = None             # datetime the journey started (clock time)
+    last_mail: dict[str, Any] | None = None   # the message wait_for_mail found last
 
 
 @dataclass

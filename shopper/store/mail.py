@@ -54,13 +54,17 @@ class MailStoreMixin:
         with self.tx() as db:
             cur = db.execute(
                 "INSERT INTO expectations(token, run_id, journey, step, channel, target, reply_from, created_at, "
-                "ack_deadline, answer_deadline, state, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "ack_deadline, answer_deadline, state, updated_at, kind, window_end) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (e.token, e.run_id, e.journey, e.step, e.channel, e.target, _j(list(e.reply_from)),
                  e.created_at.isoformat(), e.ack_deadline.isoformat() if e.ack_deadline else None,
-                 e.answer_deadline.isoformat(), e.state, e.created_at.isoformat()))
+                 e.answer_deadline.isoformat(), e.state, e.created_at.isoformat(), e.kind,
+                 e.window_end.isoformat() if e.window_end else None))
             return int(cur.lastrowid)
 
-    def expectations(self, states: tuple[str, ...] | None = None, tokens: list[str] | None = None) -> list[Any]:
+    def expectations(self, states: tuple[str, ...] | None = None, tokens: list[str] | None = None,
+                     silence_for: list[str] | None = None) -> list[Any]:
+        """Expectations by state, by token, or (silence_for) the silence ones watching these list ids."""
         from ..expectations import Expectation
 
         sql, args = "SELECT * FROM expectations WHERE 1=1", []
@@ -72,6 +76,11 @@ class MailStoreMixin:
                 return []
             sql += f" AND token IN ({','.join('?' * len(tokens))})"
             args += list(tokens)
+        if silence_for is not None:
+            if not silence_for:
+                return []
+            sql += f" AND kind='silence' AND target IN ({','.join('?' * len(silence_for))})"
+            args += list(silence_for)
         out = []
         for r in self.query(sql + " ORDER BY id", *args):
             out.append(Expectation(token=r["token"], journey=r["journey"], channel=r["channel"], target=r["target"],
@@ -80,16 +89,18 @@ class MailStoreMixin:
                                    state=r["state"], acked_at=_dt(r["acked_at"]), answered_at=_dt(r["answered_at"]),
                                    ack_missed=bool(r["ack_missed"]),
                                    bounce=json.loads(r["bounce"]) if r["bounce"] else None,
-                                   resolved_at=_dt(r["resolved_at"]), id=r["id"], run_id=r["run_id"], step=r["step"]))
+                                   resolved_at=_dt(r["resolved_at"]), id=r["id"], run_id=r["run_id"], step=r["step"],
+                                   kind=r["kind"], window_end=_dt(r["window_end"]),
+                                   evidence=tuple(json.loads(r["evidence"]))))
         return out
 
     def update_expectation(self, e: Any, now: str) -> None:
         iso = lambda v: v.isoformat() if v else None  # noqa: E731
         with self.tx() as db:
             db.execute("UPDATE expectations SET state=?, acked_at=?, answered_at=?, ack_missed=?, bounce=?, "
-                       "resolved_at=?, updated_at=? WHERE id=?",
+                       "resolved_at=?, updated_at=?, evidence=? WHERE id=?",
                        (e.state, iso(e.acked_at), iso(e.answered_at), int(e.ack_missed),
-                        _j(e.bounce) if e.bounce else None, iso(e.resolved_at), now, e.id))
+                        _j(e.bounce) if e.bounce else None, iso(e.resolved_at), now, _j(list(e.evidence)), e.id))
 
     # -- mailbox ------------------------------------------------------------------------------
     def folder_states(self, mailbox: str) -> dict[str, Any]:
