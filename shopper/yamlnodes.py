@@ -54,17 +54,36 @@ def _convert(node: yaml.Node, path: str, problems: list[Problem]) -> Node:
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
         marks: dict[str, tuple[int, int]] = {}
+        merged: dict[str, Node] = {}
         for knode, vnode in node.value:
             kl, kc = knode.start_mark.line + 1, knode.start_mark.column + 1
+            if knode.tag == "tag:yaml.org,2002:merge":   # `<<: *defaults`: keys of its own win
+                sources = vnode.value if isinstance(vnode, yaml.SequenceNode) else [vnode]
+                for src in sources:
+                    inner = _convert(src, path, problems)
+                    if not inner.is_map:
+                        problems.append(Problem(path, kl, kc, "'<<' merges mappings only"))
+                        continue
+                    for k, v in inner.value.items():
+                        merged.setdefault(k, v)
+                continue
             if not isinstance(knode, yaml.ScalarNode):
                 problems.append(Problem(path, kl, kc, "a key must be a plain name, not a list or mapping"))
                 continue
-            key = str(_scalar(knode))
+            try:
+                key = str(_scalar(knode))
+            except yaml.YAMLError as e:
+                problems.append(Problem(path, kl, kc, f"bad key: {e}"))
+                continue
             if key in out:
                 problems.append(Problem(path, kl, kc, f"duplicate key '{key}' (first at line {marks[key][0]})"))
                 continue
             out[key] = _convert(vnode, path, problems)
             marks[key] = (kl, kc)
+        for k, v in merged.items():
+            if k not in out:
+                out[k] = v
+                marks[k] = (v.line, v.col)
         return Node(out, line, col, marks, node.tag)
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(v, path, problems) for v in node.value], line, col, tag=node.tag)
