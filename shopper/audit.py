@@ -18,6 +18,7 @@ from .probes import Probes
 from .probes.browser import BrowserProbe
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .ledger import record_outgoing
+from .mail.outgoing import new_token
 from .probes.mail import imap_settings
 from .secrets import Redactor
 from .inbox import Inbox
@@ -71,7 +72,9 @@ def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_i
     total = len(selection.journeys)
     for n, journey in enumerate(selection.journeys, 1):
         progress(f"[{n}/{total}] {journey.name} …")
-        result = runner.run(journey)
+        token = new_token(runner.rng)
+        store.record_journey_token(token, run_id, journey.name, runner.clock.now().isoformat())
+        result = runner.run(journey, token)
         store.save_journey(run_id, result)
         record_outgoing(store, run_id, result)
         results.append(result)

@@ -104,7 +104,8 @@ class JourneyRunner:
         hosts = {urlsplit(base_url).hostname or ""} | set(extra_hosts)
         return base_url, variables, {h for h in hosts if h}
 
-    def run(self, journey: Journey) -> JourneyResult:
+    def run(self, journey: Journey, token: str | None = None) -> JourneyResult:
+        """Run one journey; `token` marks mail sent to its ${shopper_email} (default: a new one)."""
         started = self.clock.now()
         t0 = time.monotonic()
         jdir = self.config.var_path / "artifacts" / self.run_id / slug(journey.name)
@@ -113,7 +114,7 @@ class JourneyRunner:
         except ShopperError as e:
             return JourneyResult(journey.name, journey.path, list(journey.tags), "error", started.isoformat(), 0.0,
                                  [], [], journey.site, error=str(e))
-        token = new_token(self.rng)
+        token = token or new_token(self.rng)
         mail = getattr(self.probes, "mail", None)
         if mail is not None:
             variables.setdefault("shopper_email", plus_address(mail.address, token) if mail.plus_addressing

@@ -190,8 +190,9 @@ class Sweeper:
             sent = self.store.sent_tokens([token]).get(token)
             if sent:
                 return sent["journey"], sent["step"]
-            for e in self.store.expectations(tokens=[token]):
-                return e.journey, e.step
+            journey = self.store.journey_of_token(token)
+            if journey:
+                return journey, None
         return SWEEP_JOURNEY, None
 
     def _row(self, key: str, m: Any, c: Classification, token: str | None, sweep_id: str, now: str,

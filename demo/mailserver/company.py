@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 
 from demo.mailserver.addresses import CompanyAddresses, mailbox_for
@@ -25,7 +25,7 @@ from demo.mailserver.mail_rules import MailRules
 from demo.mailserver.newsletter import plan_newsletter
 from demo.mailserver.outbox import Outbox, Outgoing, Planned, Timings
 from demo.mailserver.smtp_sink import ReceivedMessage, RecordingSmtpServer
-from demo.shop.world import ShopEvent, ShopWorld
+from demo.shop.world import NewsletterSubscribed, ShopEvent, ShopWorld
 from shopper.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,10 @@ class CompanyMail:
     """
 
     def __init__(self, world: ShopWorld, dovecot: DovecotServer, shopper_login: str, clock: Clock,
-                 timings: Timings | None = None):
+                 timings: Timings | None = None, immediate: timedelta | None = None, welcome_issue: bool = False):
         self.world = world
+        self.welcome_issue = welcome_issue   # a new subscriber gets issue 0 of the newsletter at once
+        self.immediate = immediate   # deliver what is due within this at once (None: only by deliver_due)
         self.addresses = CompanyAddresses.of(world.profile)
         self.timings = timings or Timings()
         self._dovecot = dovecot
@@ -72,12 +74,13 @@ class CompanyMail:
 
     @classmethod
     def start(cls, world: ShopWorld, dovecot: DovecotServer, shopper_login: str, clock: Clock, *,
-              timings: Timings | None = None) -> "CompanyMail":
+              timings: Timings | None = None, immediate: timedelta | None = None,
+              welcome_issue: bool = False) -> "CompanyMail":
         """Listen for SMTP on a free loopback port and follow the shop's events; the shop must be serving."""
         if not world.base_url:
             raise ValueError("the shop world has no base_url: start the shop (demo.shop.start_shop) before "
                              "its mail system, whose mails link to the shop's pages")
-        mail = cls(world, dovecot, shopper_login, clock, timings)
+        mail = cls(world, dovecot, shopper_login, clock, timings, immediate, welcome_issue)
         mail._smtp.start()
         mail._unsubscribe_events = world.subscribe(mail._on_event)
         log.info("company mail for %s: SMTP on 127.0.0.1:%d, delivering to %s", mail.addresses.domain,
@@ -108,12 +111,12 @@ class CompanyMail:
 
     # --- what the caller drives ---
 
-    def deliver_due(self) -> int:
-        """Deliver every queued message due by the clock's now, oldest first, each once; returns how many
-        landed in the shopper's mailbox (INTERNALDATE = the due time)."""
+    def deliver_due(self, until: datetime | None = None) -> int:
+        """Deliver every queued message due by `until` (default: the clock's now), oldest first, each once;
+        returns how many landed in the shopper's mailbox (INTERNALDATE = the due time)."""
         delivered = 0
         with self._delivering:  # one delivery run at a time: nothing is appended twice
-            for item in self._outbox.due(self._clock.now()):
+            for item in self._outbox.due(until or self._clock.now()):
                 if item.mailbox is None:
                     log.info("dropped %s to %s: not a mailbox of this demo", item.kind, item.to)
                 else:
@@ -149,6 +152,8 @@ class CompanyMail:
 
     def _on_event(self, event: ShopEvent) -> None:
         self._queue(self._event_rules.plan(event))
+        if self.welcome_issue and isinstance(event, NewsletterSubscribed):   # the welcome issue, with the list's unsubscribe headers
+            self._queue(plan_newsletter(self.world, self.addresses, self.timings, 0, only=event.email))
 
     def _queue(self, plans: Iterable[Planned], now: datetime | None = None) -> list[Outgoing]:
         now = now or self._clock.now()
@@ -158,4 +163,7 @@ class CompanyMail:
             item = self._outbox.put(plan.kind, plan.to, mailbox_for(plan.to, self._login), due, plan.build(due))
             log.info("queued %s to %s, due %s", item.kind, item.to, due.isoformat())
             queued.append(item)
+        if self.immediate is not None and queued:
+            # what a mail system sends within minutes is in the mailbox before the customer's next click
+            self.deliver_due(until=now + self.immediate)
         return queued

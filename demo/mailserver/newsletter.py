@@ -7,7 +7,8 @@ from demo.mailserver.outbox import Planned, Timings
 from demo.shop.world import ShopWorld
 
 
-def plan_newsletter(world: ShopWorld, addresses: CompanyAddresses, timings: Timings, issue_no: int) -> list[Planned]:
+def plan_newsletter(world: ShopWorld, addresses: CompanyAddresses, timings: Timings, issue_no: int,
+                    only: str | None = None) -> list[Planned]:
     """One `Planned` newsletter per subscriber, in address order.
 
     List-Unsubscribe carries the shop's one-click URL (`world.unsubscribe_url`) and the real
@@ -16,6 +17,8 @@ def plan_newsletter(world: ShopWorld, addresses: CompanyAddresses, timings: Timi
     a = addresses
     plans = []
     for email in sorted(world.subscribers()):
+        if only is not None and email != only:
+            continue
         url = world.unsubscribe_url(email)
         plans.append(Planned("newsletter", email, timings.newsletter, lambda when, email=email, url=url: newsletter(
             sender=a.sender(a.news, "News"), to=email, shop_name=a.shop_name, issue_no=issue_no,

@@ -8,6 +8,17 @@ from .registry import step_kind
 from .targets import Targeted
 
 
+def for_browser(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The browser's regex engine has no inline flags: `(?i)abc` becomes `abc` with re.I."""
+    m = re.match(r"\(\?([aiLmsux]+)\)", pattern.pattern)
+    if not m:
+        return pattern
+    flags = pattern.flags
+    for f in m.group(1):
+        flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(f, 0)
+    return re.compile(pattern.pattern[m.end():], flags)
+
+
 @step_kind("extract")
 class Extract(Targeted):
     """Save a value for later steps (`${into}`). Without an element it reads the page's text.
@@ -47,7 +58,7 @@ class Extract(Targeted):
                 raise StepError(f"{self.describe_target()} has no attribute {self.attribute!r}")
         elif pattern is not None and not self.has_target():
             # wait until the page text matches, then read it once
-            ctx.page.locator("body").filter(has_text=pattern).wait_for(timeout=ctx.timeout_ms)
+            ctx.page.locator("body").filter(has_text=for_browser(pattern)).wait_for(timeout=ctx.timeout_ms)
             value = loc.inner_text(timeout=ctx.timeout_ms)
         else:
             value = loc.inner_text(timeout=ctx.timeout_ms)

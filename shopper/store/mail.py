@@ -28,13 +28,21 @@ class MailStoreMixin:
                                                         *tokens)}
 
     def known_tokens(self, tokens: list[str]) -> set[str]:
-        """Which of these tokens the shopper used: on a sent message or on an expectation (web forms)."""
+        """Which of these tokens the shopper used: on a sent message or given to a journey run (forms, lists)."""
         if not tokens:
             return set()
         marks = ",".join("?" * len(tokens))
         rows = self.query(f"SELECT token FROM sent_messages WHERE token IN ({marks}) UNION "
-                          f"SELECT token FROM expectations WHERE token IN ({marks})", *tokens, *tokens)
+                          f"SELECT token FROM journey_tokens WHERE token IN ({marks})", *tokens, *tokens)
         return {r[0] for r in rows}
+
+    def record_journey_token(self, token: str, run_id: str, journey: str, created_at: str) -> None:
+        with self.tx() as db:
+            db.execute("INSERT OR IGNORE INTO journey_tokens VALUES (?,?,?,?)", (token, run_id, journey, created_at))
+
+    def journey_of_token(self, token: str) -> str | None:
+        rows = self.query("SELECT journey FROM journey_tokens WHERE token=?", token)
+        return rows[0][0] if rows else None
 
     def sent_by_message_ids(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         ids = [i.strip("<>") for i in ids if i]
@@ -93,6 +101,13 @@ class MailStoreMixin:
                                    kind=r["kind"], window_end=_dt(r["window_end"]),
                                    evidence=tuple(json.loads(r["evidence"]))))
         return out
+
+    def abandon_open_expectations(self, why: str) -> int:
+        """Close every open expectation without judging it (e.g. its mailbox no longer exists)."""
+        with self.tx() as db:
+            cur = db.execute("UPDATE expectations SET state='abandoned', updated_at=CURRENT_TIMESTAMP, "
+                             "bounce=? WHERE state='open'", (_j({"abandoned": why}),))
+            return cur.rowcount
 
     def update_expectation(self, e: Any, now: str) -> None:
         iso = lambda v: v.isoformat() if v else None  # noqa: E731
