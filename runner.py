@@ -309,9 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List every step kind, its keys, types and defaults (the journey schema).")
     k.add_argument("--markdown", action="store_true", help="print the reference section of docs/journeys.md")
 
-    d = sub.add_parser("demo", parents=[common], help="start the demo shop, run the shipped journeys, write the report",
-                       description="Start the bundled demo shop (broken by default), run the shipped journeys "
-                                   "against it, write the report, print a summary, stop the shop.")
+    from demo.shop.defects import DEFECTS
+
+    d = sub.add_parser("demo", parents=[common], help="start the demo world, run the shipped journeys, write the report",
+                       description="Start the bundled demo world (shop, its mail department, the shopper's mailbox; "
+                                   "every defect planted unless --healthy or --defect), run the shipped journeys, "
+                                   "let three days pass, sweep, write the report, print a summary, stop everything.",
+                       epilog="defects: " + "; ".join(f"{k}: {v}" for k, v in sorted(DEFECTS.items())))
     d.add_argument("--healthy", action="store_true", help="the healthy twin: no planted defects")
     d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
     d.add_argument("--json", metavar="FILE", help="also write the run as JSON")

@@ -50,12 +50,15 @@ class AuditResult:
         return "findings" if self.findings else "clean"
 
     def summary(self) -> dict[str, Any]:
+        from .score import scores
+
         by_kind: dict[str, int] = {}
         for f in self.findings:
             by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+        score = scores([{"name": j.name, "tags": j.tags} for j in self.journeys], [f.to_dict() for f in self.findings])
         return {"journeys": len(self.journeys), "invalid": len(self.invalid), "findings": len(self.findings),
                 "by_kind": by_kind, "passed": sum(j.status == "passed" for j in self.journeys),
-                "browser": self.browser}
+                "browser": self.browser, "score": score["overall"], "processes": score["processes"]}
 
     def to_json(self) -> dict[str, Any]:
         """The documented run JSON (docs/run.schema.json)."""
