@@ -33,6 +33,14 @@ class Observations:
                 if o.kind == kind:
                     yield o
 
+    def site_relative(self, journey: str, url: str) -> str:
+        """A URL of the audited site without its base URL, so fingerprints survive a move (staging, ports)."""
+        for o in self.of_kind("journey_started"):
+            base = (o.data.get("base_url") or "").rstrip("/")
+            if o.journey == journey and base and url.startswith(base):
+                return "~" + url[len(base):]
+        return url
+
     def steps(self) -> Iterator[tuple[Any, Any]]:
         for j in self.journeys:
             for s in j.steps:

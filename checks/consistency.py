@@ -27,7 +27,7 @@ def too_many_mails(obs: Observations) -> Iterator[Finding]:
         d = o.data
         if d["count"] > d["at_most"]:
             yield Finding.of(d["finding"], severity="major", journey=o.journey, step=o.step,
-                             subject=f"{d.get('subject')}:{d.get('contains')}",
+                             subject=f"{d['finding']}:{d.get('subject')}",   # not the order number: new each run
                              title=f"{d['count']} messages where at most {d['at_most']} should come"
                                    + (f" ({d['contains']})" if d.get("contains") else ""),
                              detail="\n".join(f"{m['received_at']}  {m['from']}  {m['subject']}" for m in d["messages"]),

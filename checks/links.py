@@ -16,5 +16,5 @@ def broken_link(obs: Observations) -> Iterator[Finding]:
             continue
         why = f"HTTP {d['status']}" if d.get("status") else (d.get("error") or "unreachable")
         yield Finding.of("broken_link", severity="major" if d.get("error") else "minor", journey=o.journey,
-                         step=o.step, subject=d["url"], title=f"Broken link to {d['url']} ({why})",
+                         step=o.step, subject=obs.site_relative(o.journey, d["url"]), title=f"Broken link to {d['url']} ({why})",
                          detail=f"Link “{d.get('text') or d['url']}” on {d['page']}: {why}", data=dict(d))

@@ -68,14 +68,14 @@ def unanswered(obs: Observations) -> Iterator[Finding]:
             what = "The web form submitted" if d["channel"] == "web_form" else f"Mail to {d['target']}"
             ack = f"; acknowledged {_when(d['acked_at'])}" if d["acked_at"] else "; not even acknowledged"
             yield Finding.of(kind, severity="major", journey=o.journey, step=o.step,
-                             subject=f"{d['channel']}:{d['target']}",
+                             subject=f"{d['channel']}:{obs.site_relative(o.journey, d['target'])}",
                              title=f"{what} got no answer by {_when(d['answer_deadline'])}",
                              detail=f"Sent {_when(d['created_at'])}, answer due {_when(d['answer_deadline'])}{ack}.",
                              data=dict(d))
         if "ack_missed" in d["changes"]:
             what = "the web form" if d["channel"] == "web_form" else d["target"]
             yield Finding.of("no_acknowledgement", severity="minor", journey=o.journey, step=o.step,
-                             subject=f"{d['channel']}:{d['target']}",
+                             subject=f"{d['channel']}:{obs.site_relative(o.journey, d['target'])}",
                              title=f"No acknowledgement from {what} by {_when(d['ack_deadline'])}",
                              detail=f"Sent {_when(d['created_at'])}; acknowledgement due {_when(d['ack_deadline'])}"
                                     + (f", first reply {_when(d['acked_at'])}." if d["acked_at"] else ", none yet."),

@@ -26,7 +26,7 @@ def page_error(obs: Observations) -> Iterator[Finding]:
         if d.get("audited") and d["status"] >= 400 and (d["type"] != "document" or d.get("main_frame", True)):
             what = "Page" if d["type"] == "document" else "Request"
             yield Finding.of("page_error", severity="major" if d["status"] >= 500 else "minor", journey=o.journey,
-                             step=o.step, subject=f"http:{d['status']}:{_page_key(d['url'])}",
+                             step=o.step, subject=f"http:{d['status']}:{obs.site_relative(o.journey, _page_key(d['url']))}",
                              title=f"{what} {d['url']} answered HTTP {d['status']}",
                              detail=f"{d['method']} {d['url']} ({d['type']}) → {d['status']}", data=dict(d),
                              evidence=shots.get((o.journey, o.step), ()))
@@ -34,7 +34,7 @@ def page_error(obs: Observations) -> Iterator[Finding]:
         d = o.data
         first = (d.get("message") or "").splitlines()[0] if d.get("message") else "error"
         yield Finding.of("page_error", severity="major", journey=o.journey, step=o.step,
-                         subject=f"js:{_page_key(d['url'])}:{first[:200]}",
+                         subject=f"js:{obs.site_relative(o.journey, _page_key(d['url']))}:{first[:200]}",
                          title=f"Uncaught JavaScript error on {d['url']}: {first[:160]}",
                          detail=(d.get("stack") or d.get("message") or ""), data=dict(d),
                          evidence=shots.get((o.journey, o.step), ()))

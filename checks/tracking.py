@@ -14,7 +14,7 @@ def tracking_broken(obs: Observations) -> Iterator[Finding]:
         d = o.data
         if not d["ok"]:
             yield Finding.of("tracking_broken", severity="major", journey=o.journey, step=o.step,
-                             subject=d["url"] or "(no link)",
+                             subject=obs.site_relative(o.journey, d["url"]) if d["url"] else "(no link)",
                              title=f"Order tracking does not work: {d['url'] or 'no link'} ({d['error']})",
                              detail=f"Tracking link {d['url']} from {d.get('page') or 'the journey'}: {d['error']}",
                              evidence=o.evidence, data=dict(d))
@@ -22,6 +22,7 @@ def tracking_broken(obs: Observations) -> Iterator[Finding]:
         d = o.data
         if d.get("purpose") == "tracking" and not d["ok"]:
             why = f"HTTP {d['status']}" if d.get("status") else (d.get("error") or "unreachable")
-            yield Finding.of("tracking_broken", severity="major", journey=o.journey, step=o.step, subject=d["url"],
+            yield Finding.of("tracking_broken", severity="major", journey=o.journey, step=o.step,
+                             subject=obs.site_relative(o.journey, d["url"]),
                              title=f"Order tracking does not work: {d['url']} ({why})",
                              detail=f"Link “{d.get('text') or d['url']}” in {d['page']}: {why}", data=dict(d))

@@ -8,7 +8,13 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from shopper.score import process_label, scores
 from shopper.steps.context import slug
+
+from .fixes import fix_for
+from .history import history
+from .response_times import response_times
+from .svg import line_chart
 
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; "
        "form-action 'none'")
@@ -74,8 +80,26 @@ def render_run(store: Any, run_id: str, out: Path, var_dir: Path) -> Path:
     env = environment()
     previous = store.previous_run(run_id)
     mail = [o for o in observations if o["kind"] == "mail_received"]
+    hist = history(store, run_id, findings)
+    new_prints = {f["fingerprint"] for f in hist.new}
+    since = {f["fingerprint"]: (f["since"], f["runs"]) for f in hist.recurring}
+    for f in findings:
+        f["fix"] = f["data"].get("fix") or fix_for(f["kind"])
+        f["status"] = "new" if f["fingerprint"] in new_prints else "open"
+        f["since"], f["runs"] = since.get(f["fingerprint"], (run.started_at, 1))
+    score = run.summary.get("score")
+    if score is None:
+        score_all = scores(journeys, findings)
+        score, processes = score_all["overall"], score_all["processes"]
+    else:
+        processes = run.summary.get("processes", {})
+    trend_scores = line_chart([(t["started_at"], t["score"]) for t in hist.trend], top=100, label="health score")
+    trend_open = line_chart([(t["started_at"], t["findings"]) for t in hist.trend], colour="#c0392b",
+                            label="open findings")
     ctx = {"run": run, "journeys": journeys, "findings": findings, "files": files, "invalid": store.invalid(run_id),
-           "previous": previous, "counts": _counts(findings), "mail": mail,
+           "previous": previous, "counts": _counts(findings), "mail": mail, "history": hist, "score": score,
+           "processes": [(process_label(k), v) for k, v in processes.items()], "trend_scores": trend_scores,
+           "trend_open": trend_open, "response_times": response_times(store.expectations()),
            "expectations": [o for o in observations if o["kind"] == "expectation"]}
     (out / "index.html").write_text(env.get_template("index.html").render(**ctx), encoding="utf-8")
     (out / "journeys").mkdir(exist_ok=True)

@@ -136,6 +136,7 @@ class JourneyRunner:
             state.observations.append(Observation(kind, journey.name, current["step"], clean,
                                                   self.clock.now().isoformat()))
 
+        record("journey_started", {"base_url": base_url, "site": self.options.site or journey.site})
         context = page = None
         blocked_counter: dict[str, int] = {}
         try:

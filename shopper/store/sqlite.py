@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ConfigError
+from .alerts import AlertStoreMixin
 from .codec import to_json as _j
 from .mail import MailStoreMixin
 from .migrate import migrations, split_statements
@@ -27,7 +28,7 @@ class RunRow:
 
 
 
-class SqliteStore(MailStoreMixin):
+class SqliteStore(MailStoreMixin, AlertStoreMixin):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,111 @@
+"""Which alerts a run deserves: triggers, severity, no flaky findings, cooldown per fingerprint, maintenance."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from .settings import BREACH_KINDS, AlertsConfig
+
+FINDING_KEYS = ("kind", "severity", "journey", "title", "fingerprint")  # all an alert carries of a finding
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One message about one run: 'new_findings', 'breaches' or 'score_drop'."""
+
+    trigger: str
+    title: str
+    findings: tuple[dict, ...]
+    score: int | None
+    previous_score: int | None
+    run_id: str
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """What the cooldown remembers: the findings' fingerprints, or 'score_drop:<run>' for a score alert."""
+        return tuple(f["fingerprint"] for f in self.findings) or (f"{self.trigger}:{self.run_id}",)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["findings"] = [dict(f) for f in self.findings]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Alert":
+        return cls(trigger=d["trigger"], title=d["title"], findings=tuple(dict(f) for f in d["findings"]),
+                   score=d.get("score"), previous_score=d.get("previous_score"), run_id=d["run_id"])
+
+
+def plan_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime) -> list[Alert]:
+    """The alerts to send now for run `run_id`, queued ones first.
+
+    Inside a maintenance window nothing is returned: this run's alerts are queued in the store
+    and come out of the first call after the window. A fingerprint alerted less than
+    `cooldown` ago, or already waiting in the queue, is left out.
+    """
+    if not config.enabled:
+        return []
+    queued = [Alert.from_dict(p["alert"]) for p in store.pending_alerts()]
+    waiting = {k for a in queued for k in a.keys}
+    fresh = _fresh_alerts(config, store, run_id, now, waiting)
+    if config.held_until(now) is not None:
+        for alert in fresh:
+            store.hold_alert(alert.to_dict(), "maintenance", now.isoformat())
+        return []
+    return queued + fresh
+
+
+def _fresh_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime, waiting: set[str]) -> list[Alert]:
+    run = store.run(run_id)
+    if run is None:
+        raise KeyError(f"run {run_id} is not in the store")
+    score = _score(run.summary)
+    previous = store.previous_run(run_id)
+    previous_score = _score(previous.summary) if previous is not None else None
+    candidates = [f for f in store.findings(run_id)
+                  if config.serious_enough(f["severity"]) and not _flaky(f) and f["fingerprint"] not in waiting]
+    recent = store.last_alerted([f["fingerprint"] for f in candidates] + [f"score_drop:{run_id}"])
+    due = [f for f in candidates
+           if f["fingerprint"] not in recent or now - recent[f["fingerprint"]] >= config.cooldown.timedelta]
+    # a breach goes out as a breach when that trigger is on, else as any other new finding
+    split = "breaches" in config.on
+    breaches = [f for f in due if split and f["kind"] in BREACH_KINDS]
+    others = [f for f in due if not (split and f["kind"] in BREACH_KINDS)] if "new_findings" in config.on else []
+    alerts = []
+    if breaches:
+        alerts.append(Alert("breaches", _title(len(breaches), "promise broken", "promises broken", score,
+                                               previous_score),
+                            _compact(breaches), score, previous_score, run_id))
+    if others:
+        alerts.append(Alert("new_findings", _title(len(others), "new problem", "new problems", score, previous_score),
+                            _compact(others), score, previous_score, run_id))
+    if ("score_drop" in config.on and score is not None and previous_score is not None
+            and previous_score - score >= config.score_drop and f"score_drop:{run_id}" not in recent
+            and f"score_drop:{run_id}" not in waiting):
+        alerts.append(Alert("score_drop", f"score {score} ({score - previous_score:+d}), down from {previous_score}",
+                            (), score, previous_score, run_id))
+    return alerts
+
+
+def _title(count: int, one: str, many: str, score: int | None, previous: int | None) -> str:
+    """'3 new problems, score 62 (-15)'."""
+    text = f"{count} {one if count == 1 else many}"
+    if score is not None:
+        text += f", score {score}"
+        if previous is not None and previous != score:
+            text += f" ({score - previous:+d})"
+    return text
+
+
+def _compact(findings: list[dict[str, Any]]) -> tuple[dict, ...]:
+    return tuple({k: f.get(k) for k in FINDING_KEYS} for f in findings)
+
+
+def _flaky(finding: dict[str, Any]) -> bool:
+    return bool(finding.get("flaky") or (finding.get("data") or {}).get("flaky"))
+
+
+def _score(summary: dict[str, Any]) -> int | None:
+    score = summary.get("score")
+    return int(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
