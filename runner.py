@@ -231,6 +231,39 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return code
 
 
+# -- status ---------------------------------------------------------------------------------------
+@command
+def cmd_status(args: argparse.Namespace) -> int:
+    from shopper.store import open_store
+
+    config = _config(args)
+    store = open_store(config.store_url)
+    try:
+        run = store.last_run()
+        if run is None:
+            print(f"no runs in {config.store_url} yet: run `runner.py run` (or `make demo`)")
+            return EXIT_OK
+        s = run.summary
+        print(f"last run {run.id} ({run.started_at[:16]}): score {s.get('score', '?')}/100, "
+              f"{s.get('findings', 0)} finding(s), {s.get('passed', '?')}/{s.get('journeys', '?')} journeys passed")
+        for name, value in sorted((s.get("processes") or {}).items()):
+            print(f"  {name:<16} {value:>3}")
+        for f in store.findings(run.id):
+            print(f"  [{f['severity']}] {f['kind']}: {f['title']}")
+        open_ = store.expectations(states=("open",))
+        print(f"open expectations: {len(open_)}")
+        for e in sorted(open_, key=lambda e: e.answer_deadline):
+            due = e.answer_deadline.strftime("%Y-%m-%d %H:%M UTC")
+            what = "no mail from" if e.kind == "silence" else f"{e.channel} reply from"
+            print(f"  {e.journey}: {what} {e.target}, due {due}")
+        sweep = store.last_sweep()
+        if sweep:
+            print(f"last sweep {sweep['started_at'][:16]}: {'ok' if sweep['ok'] else 'FAILED: ' + (sweep['error'] or '')}")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
 # -- kinds ---------------------------------------------------------------------------------------
 @command
 def cmd_kinds(args: argparse.Namespace) -> int:
@@ -304,6 +337,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", metavar="FILE")
     c.add_argument("--json", action="store_true", help="one JSON line per file: file, kind, reason, status, "
                    "recipient, hard, diagnostic, matched_token")
+
+    sub.add_parser("status", parents=[common], help="score, open findings and open expectations, in short",
+                   description="A short summary of the latest run: score, findings, open expectations and their "
+                               "deadlines, the last sweep.")
 
     k = sub.add_parser("kinds", parents=[common], help="list the step kinds with their keys",
                        description="List every step kind, its keys, types and defaults (the journey schema).")

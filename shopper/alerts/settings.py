@@ -23,9 +23,9 @@ class EmailAlertConfig:
 
     def __post_init__(self) -> None:
         if not self.to:
-            raise ValueError("alerts.email.to lists no address: add one, or remove alerts.email")
+            raise ValueError("to lists no address: add one, or remove alerts.email")
         if any("\n" in a or "\r" in a for a in self.to):
-            raise ValueError("alerts.email.to: an address cannot contain a line break")
+            raise ValueError("to: an address cannot contain a line break")
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,13 @@ class WebhookConfig:
 
     def __post_init__(self) -> None:
         if bool(self.url) == bool(self.url_env):
-            raise ValueError("alerts.webhook needs exactly one of url or url_env (the name of an environment "
+            raise ValueError("needs exactly one of url or url_env (the name of an environment "
                              "variable holding the URL, e.g. SHOPPER_ALERT_WEBHOOK)")
         if self.url and not self.url.lower().startswith(("https://", "http://")):
             # the URL itself is not repeated: it may hold a token
-            raise ValueError("alerts.webhook.url must start with https:// (or http://)")
+            raise ValueError("url must start with https:// (or http://)")
         if self.timeout.seconds <= 0:
-            raise ValueError(f"alerts.webhook.timeout must be positive, not {self.timeout}")
+            raise ValueError(f"timeout must be positive, not {self.timeout}")
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,13 @@ class AlertsConfig:
     def __post_init__(self) -> None:
         unknown = [t for t in self.on if t not in TRIGGERS]
         if unknown:
-            raise ValueError(f"alerts.on: {', '.join(map(repr, unknown))} is not a trigger ({', '.join(TRIGGERS)})")
+            raise ValueError(f"on: {', '.join(map(repr, unknown))} is not a trigger ({', '.join(TRIGGERS)})")
         if self.min_severity not in SEVERITIES:
-            raise ValueError(f"alerts.min_severity {self.min_severity!r} is not one of {', '.join(SEVERITIES)}")
+            raise ValueError(f"min_severity {self.min_severity!r} is not one of {', '.join(SEVERITIES)}")
         if self.score_drop < 1:
-            raise ValueError(f"alerts.score_drop must be at least 1 point, not {self.score_drop}")
+            raise ValueError(f"score_drop must be at least 1 point, not {self.score_drop}")
         if self.cooldown.seconds < 0:
-            raise ValueError("alerts.cooldown cannot be negative")
+            raise ValueError("cooldown cannot be negative")
 
     @property
     def channels(self) -> tuple[str, ...]:

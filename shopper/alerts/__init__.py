@@ -1,0 +1,10 @@
+"""Alerts after a run or sweep: new findings, breaches or a score drop, by email and/or webhook."""
+from __future__ import annotations
+
+from .deliver import alert_after, deliver_alerts
+from .maintenance import MaintenanceWindow
+from .plan import Alert, plan_alerts
+from .settings import BREACH_KINDS, TRIGGERS, AlertsConfig, EmailAlertConfig, WebhookConfig
+
+__all__ = ["Alert", "AlertsConfig", "BREACH_KINDS", "EmailAlertConfig", "MaintenanceWindow", "TRIGGERS",
+           "WebhookConfig", "alert_after", "deliver_alerts", "plan_alerts"]
