@@ -101,9 +101,10 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     if not sel.journeys and not sel.invalid:
         raise ConfigError("no journey matched: check the paths, --journey and --tag")
     progress = progress or (lambda line: print(line, flush=True))
+    retries = args.retries if getattr(args, "retries", None) is not None else config.retries
     result = run_audit(config, sel, store=store, clock=_clock(args), environ=os.environ,
                        options=RunOptions(base_url=args.base_url, site=args.site, variables=variables),
-                       headed=args.headed, progress=progress)
+                       headed=args.headed, progress=progress, retries=retries)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
@@ -115,7 +116,33 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     _print_summary(result, report_path)
     if sel.invalid:
         return result, EXIT_USAGE
-    return result, EXIT_FINDINGS if result.findings else EXIT_OK
+    fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
+    failing = [f for f in result.findings if fails(f, fail_on)]
+    if result.findings and not failing:
+        print(f"{len(result.findings)} finding(s) reported, none of them fails the run (--fail-on {','.join(fail_on)})")
+    return result, EXIT_FINDINGS if failing else EXIT_OK
+
+
+SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
+
+
+def _fail_on(flag: str | None, configured: list[str]) -> list[str]:
+    items = [x.strip() for x in (flag.split(",") if flag else configured) if x.strip()]
+    return items
+
+
+def fails(finding, fail_on: list[str]) -> bool:
+    """Flaky findings never fail a run. `fail_on` holds finding kinds and/or a severity (that one or worse)."""
+    if finding.data.get("flaky"):
+        return False
+    if not fail_on:
+        return True
+    for item in fail_on:
+        if item == finding.kind:
+            return True
+        if item in SEVERITY_RANK and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[item]:
+            return True
+    return False
 
 
 @command
@@ -308,6 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument("--headed", action="store_true", help="show the browser window")
         r.add_argument("--no-report", action="store_true", help="do not render the HTML report")
         r.add_argument("--now", metavar="ISO", help="pretend the time is this instant (tests, demos)")
+        r.add_argument("--retries", type=int, metavar="N", help="re-run a journey that failed before it wrote to "
+                       "anyone, up to N times; findings seen on only some attempts are marked flaky")
+        r.add_argument("--fail-on", metavar="LIST", help="comma-separated finding kinds and/or a severity "
+                       "(critical, major, minor, info: that one or worse) that fail the run (exit 1); others are "
+                       "reported only. Default: every finding fails")
 
     r = sub.add_parser("run", parents=[common], help="run journeys in a real Chromium",
                        description="Run journeys, one fresh browser context each; invalid files are reported and "

@@ -18,6 +18,7 @@ from .probes import Probes
 from .probes.browser import BrowserProbe
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .ledger import record_outgoing
+from .retries import Attempts, mark_flaky, run_with_retries
 from .mail.outgoing import new_token
 from .probes.mail import imap_settings
 from .secrets import Redactor
@@ -70,21 +71,31 @@ class AuditResult:
 
 
 def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_id: str,
-                  progress: Callable[[str], None]) -> list[JourneyResult]:
+                  progress: Callable[[str], None], retries: int = 0) -> tuple[list[JourneyResult], dict[str, Attempts]]:
     results = []
+    attempts: dict[str, Attempts] = {}
     total = len(selection.journeys)
     for n, journey in enumerate(selection.journeys, 1):
         progress(f"[{n}/{total}] {journey.name} …")
-        token = new_token(runner.rng)
-        store.record_journey_token(token, run_id, journey.name, runner.clock.now().isoformat())
-        result = runner.run(journey, token)
+
+        def once(attempt: int, journey=journey) -> JourneyResult:
+            token = new_token(runner.rng)
+            store.record_journey_token(token, run_id, journey.name, runner.clock.now().isoformat())
+            if attempt > 1:
+                progress(f"[{n}/{total}] {journey.name}: attempt {attempt}")
+            return runner.run(journey, token, attempt=attempt)
+
+        a = run_with_retries(once, retries)
+        result = a.final
+        attempts[journey.name] = a
         store.save_journey(run_id, result)
         record_outgoing(store, run_id, result)
         results.append(result)
         failed = [s for s in result.steps if s.status == "failed"]
+        tries = f", {len(a.results)} attempts" if len(a.results) > 1 else ""
         progress(f"[{n}/{total}] {journey.name}: {result.status} ({len(result.steps)} steps, "
-                 f"{result.duration_ms / 1000:.1f}s{', ' + str(len(failed)) + ' failed' if failed else ''})")
-    return results
+                 f"{result.duration_ms / 1000:.1f}s{', ' + str(len(failed)) + ' failed' if failed else ''}{tries})")
+    return results, attempts
 
 
 def sweep_after_run(config: Config, store: Any, clock: Clock, redactor: Redactor, environ: Mapping[str, str],
@@ -134,7 +145,7 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
               options: RunOptions | None = None, headed: bool = False,
               progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None,
               browser: BrowserProbe | None = None, sweep: bool = True, rng: Any = None,
-              before_sweep: Callable[[], None] | None = None) -> AuditResult:
+              before_sweep: Callable[[], None] | None = None, retries: int = 0) -> AuditResult:
     """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
     redactor = redactor or Redactor()
     run_id = new_run_id(clock)
@@ -143,6 +154,7 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
     for err in selection.invalid:
         store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
     results: list[JourneyResult] = []
+    attempts: dict[str, Attempts] = {}
     browser_version = ""
     try:
         probes = Probes.from_config(config, redactor, environ)
@@ -161,14 +173,16 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
                                        viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
             try:
                 browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}"
-                results = _run_journeys(selection, JourneyRunner(config, browser, probes, clock, redactor, environ,
-                                                                 run_id, options, rng), store, run_id, progress)
+                results, attempts = _run_journeys(selection, JourneyRunner(config, browser, probes, clock, redactor,
+                                                                           environ, run_id, options, rng),
+                                                  store, run_id, progress, retries)
             finally:
                 if own:
                     browser.close()
         else:
-            results = _run_journeys(selection, JourneyRunner(config, None, probes, clock, redactor, environ,
-                                                             run_id, options, rng), store, run_id, progress)
+            results, attempts = _run_journeys(selection, JourneyRunner(config, None, probes, clock, redactor, environ,
+                                                                       run_id, options, rng), store, run_id,
+                                              progress, retries)
         if before_sweep is not None:
             before_sweep()
         swept = sweep_after_run(config, store, clock, redactor, environ, progress) if sweep else None
@@ -184,7 +198,7 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
     if swept is not None:
         store.save_observations(run_id, swept.observations)
         views += swept.journeys
-    findings = run_checks(Observations(views))
+    findings = mark_flaky(run_checks(Observations(views)), attempts)
     store.save_findings(run_id, findings)
     result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
                          browser_version, swept)

@@ -110,6 +110,8 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     imap: ImapConfig = field(default_factory=ImapConfig)
     expectations: ExpectationDefaults = field(default_factory=ExpectationDefaults)
+    retries: int = 0                  # re-run a journey that failed before writing to anyone, up to N times
+    fail_on: list[str] = field(default_factory=list)   # kinds or a severity that fail a run; empty: any finding
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)
 
     def path(self, p: str) -> Path:

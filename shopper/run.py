@@ -104,11 +104,13 @@ class JourneyRunner:
         hosts = {urlsplit(base_url).hostname or ""} | set(extra_hosts)
         return base_url, variables, {h for h in hosts if h}
 
-    def run(self, journey: Journey, token: str | None = None) -> JourneyResult:
+    def run(self, journey: Journey, token: str | None = None, attempt: int = 1) -> JourneyResult:
         """Run one journey; `token` marks mail sent to its ${shopper_email} (default: a new one)."""
         started = self.clock.now()
         t0 = time.monotonic()
         jdir = self.config.var_path / "artifacts" / self.run_id / slug(journey.name)
+        if attempt > 1:
+            jdir = jdir / f"attempt-{attempt}"
         try:
             base_url, variables, hosts = self._site(journey)
         except ShopperError as e:

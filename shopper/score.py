@@ -28,7 +28,7 @@ def scores(journeys: list[dict[str, Any]], findings: list[dict[str, Any]]) -> di
     process = {j["name"]: process_of(j.get("tags") or [], j["name"]) for j in journeys}
     per: dict[str, int] = {p: 100 for p in process.values()}
     for f in findings:
-        if f.get("flaky"):
+        if f.get("flaky") or (f.get("data") or {}).get("flaky"):
             continue
         p = process.get(f["journey"])
         if p is None:   # a finding from a sweep about a journey of an earlier run

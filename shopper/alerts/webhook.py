@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .mail import MAX_LISTED, finding_line
-from .plan import Alert
+from .plan import FINDING_KEYS, Alert
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,7 @@ def json_payload(alert: Alert) -> dict[str, Any]:
     """The documented payload: run, trigger, title, scores and each finding's kind/severity/journey/title/fingerprint."""
     return {"run_id": alert.run_id, "trigger": alert.trigger, "title": alert.title, "score": alert.score,
             "previous_score": alert.previous_score,
-            "findings": [{k: f.get(k) for k in ("kind", "severity", "journey", "title", "fingerprint")}
-                         for f in alert.findings]}
+            "findings": [{k: f.get(k) for k in FINDING_KEYS} for f in alert.findings]}
 
 
 def slack_payload(alert: Alert, prefix: str = "Mystery Shopper") -> dict[str, Any]:
