@@ -114,6 +114,7 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
 
         report_path = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path)
     _print_summary(result, report_path)
+    _alert(config, store, result.run_id, args)
     if sel.invalid:
         return result, EXIT_USAGE
     fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
@@ -121,6 +122,20 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     if result.findings and not failing:
         print(f"{len(result.findings)} finding(s) reported, none of them fails the run (--fail-on {','.join(fail_on)})")
     return result, EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _alert(config, store, run_id: str, args: argparse.Namespace) -> None:
+    """After a run or sweep: alerts as configured (never fails the command; problems are printed)."""
+    from shopper.alerts import alert_after
+    from shopper.probes.mail import mail_sender
+    from shopper.secrets import Redactor
+
+    if not config.alerts.enabled:
+        return
+    sender = mail_sender(config, Redactor(), os.environ)
+    for line in alert_after(config.alerts, store, run_id, _clock(args).now(), smtp_settings=sender.settings,
+                            sender_address=sender.address, environ=os.environ):
+        print(f"alerts: {line}", flush=True)
 
 
 SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
@@ -195,6 +210,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if not args.watch:
             run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
             _print_sweep(result, findings)
+            _alert(config, store, run_id, args)
             if not result.ok:
                 return EXIT_USAGE if "no mailbox configured" in (result.error or "") else EXIT_FINDINGS
             return EXIT_FINDINGS if findings else EXIT_OK

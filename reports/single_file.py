@@ -13,6 +13,7 @@ Playwright traces are listed by name only; images over the size limits are liste
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -122,45 +123,69 @@ def single_file(index_html: Path, *, max_image_bytes: int = MAX_IMAGE_BYTES,
 
 @dataclass
 class EvidenceInliner:
-    """Evidence files of the report directory: images become data: URIs within the limits, the rest a list."""
+    """Evidence files of the report directory: images become data: URIs within the limits, the rest a list.
+
+    Images are keyed by their content, so the same screenshot saved twice is inlined once.
+    """
 
     root: Path
     max_image_bytes: int
     max_total_bytes: int
     total: int = 0
-    uris: dict[Path, str | None] = field(default_factory=dict)
-    ids: dict[Path, str] = field(default_factory=dict)
-    placed: set[Path] = field(default_factory=set)
-    left_out: dict[Path, str] = field(default_factory=dict)     # file -> why it is not in this file
+    keys: dict[Path, str] = field(default_factory=dict)          # file -> its content key
+    uris: dict[str, str | None] = field(default_factory=dict)    # content key -> data: URI, None if left out
+    names: dict[str, str] = field(default_factory=dict)          # content key -> the first file's name
+    ids: dict[str, str] = field(default_factory=dict)            # content key -> id of its <img>
+    placed: set[str] = field(default_factory=set)                # content keys whose <img> is written
+    left_out: dict[Path, str] = field(default_factory=dict)      # file -> why it is not in this file
 
     def data_uri(self, path: Path) -> str | None:
         """The image as a data: URI, or None (not an image, or over a limit; then it is listed)."""
-        if path not in self.uris:
-            self.uris[path] = self._load(path)
-        return self.uris[path]
+        return self.uris[self._key(path)]
 
     def anchor(self, path: Path) -> str:
-        return self.ids.setdefault(path, EVIDENCE_ID.format(len(self.ids) + 1))
+        return self.ids.setdefault(self._key(path), EVIDENCE_ID.format(len(self.ids) + 1))
 
-    def _load(self, path: Path) -> str | None:
+    def place(self, path: Path) -> bool:
+        """True the first time an image is placed; later places refer to the first."""
+        key = self._key(path)
+        first = key not in self.placed
+        self.placed.add(key)
+        return first
+
+    def _key(self, path: Path) -> str:
+        if path not in self.keys:
+            self.keys[path] = self._load(path)
+        return self.keys[path]
+
+    def _load(self, path: Path) -> str:
         size = path.stat().st_size
         with path.open("rb") as f:
             head = f.read(16)
         mime = next((m for magic, m in IMAGE_TYPES if head.startswith(magic)), None)
-        if mime is None:
-            kind = "Playwright trace" if path.suffix == ".zip" else "file"
-            self.left_out[path] = f"{kind}, {human_size(size)}: not included, see the report directory"
-            return None
-        if size > self.max_image_bytes:
-            self.left_out[path] = (f"image, {human_size(size)}: over the {human_size(self.max_image_bytes)} "
-                                   "limit for one image, see the report directory")
-            return None
-        if self.total + size > self.max_total_bytes:
-            self.left_out[path] = (f"image, {human_size(size)}: the {human_size(self.max_total_bytes)} "
+        if mime is None or size > self.max_image_bytes:
+            kind = "Playwright trace" if path.suffix == ".zip" else "file" if mime is None else "image"
+            why = ("not included" if mime is None else
+                   f"over the {human_size(self.max_image_bytes)} limit for one image")
+            return self._leave_out(path, f"{kind}, {human_size(size)}: {why}, see the report directory")
+        data = path.read_bytes()
+        key = "sha256:" + hashlib.sha256(data).hexdigest()
+        if key in self.uris:
+            return key
+        self.names[key] = path.name
+        if self.total + len(data) > self.max_total_bytes:
+            self.left_out[path] = (f"image, {human_size(len(data))}: the {human_size(self.max_total_bytes)} "
                                    "of images this file may hold were used up, see the report directory")
-            return None
-        self.total += size
-        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+            self.uris[key] = None
+            return key
+        self.total += len(data)
+        self.uris[key] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        return key
+
+    def _leave_out(self, path: Path, why: str) -> str:
+        key = f"file:{path}"
+        self.left_out[path], self.uris[key], self.names[key] = why, None, path.name
+        return key
 
     def note_html(self) -> str:
         n = sum(1 for u in self.uris.values() if u)
@@ -173,10 +198,10 @@ class EvidenceInliner:
     def appendix_html(self) -> str:
         """Images linked to but never shown (so no in-page link dangles), then the files left out."""
         parts = []
-        unplaced = [p for p in self.ids if p not in self.placed and self.uris.get(p)]
+        unplaced = [k for k in self.ids if k not in self.placed and self.uris.get(k)]
         if unplaced:
-            imgs = "".join(f'<img class="thumb" id="{self.ids[p]}" alt="{escape(p.name)}" src="{self.uris[p]}">'
-                           for p in unplaced)
+            imgs = "".join(f'<img class="thumb" id="{self.ids[k]}" alt="{escape(self.names[k])}" src="{self.uris[k]}">'
+                           for k in unplaced)
             parts.append(f'<section id="evidence-images"><h2>Screenshots</h2>{imgs}</section>')
         if self.left_out:
             rows = "".join(f"<li><code>{escape(p.name)}</code> ({escape(why)})</li>"
@@ -310,7 +335,7 @@ class PageRewriter(HTMLParser):
         if tag == "a" and "href" in values:
             written, kept = self._link(values)
         elif tag == "img":
-            self._image(values, self_closing)
+            self._image(values)
             return
         else:
             written, kept = tag, self._attributes(values)
@@ -348,20 +373,20 @@ class PageRewriter(HTMLParser):
         # a link to an audited site, a trace, anything else: the text stays, the link goes
         return "span", [(n, v) for n, v in kept if n in ("class", "id", "title")]
 
-    def _image(self, values: dict[str, str], self_closing: bool) -> None:
+    def _image(self, values: dict[str, str]) -> None:
         kind, target = self._resolve(values.get("src", ""))
         uri = self.inliner.data_uri(target) if kind == "evidence" else None
         if uri is None:
             what = target.name if kind == "evidence" else values.get("alt", "")
-            self.out.append(f'<span class="muted evidence-ref">[image not included: {escape(what)}]</span>')
+            label = f"image not included: {what}" if what else "image not included"
+            self.out.append(f'<span class="muted evidence-ref">[{escape(label)}]</span>')
             return
         anchor = self.inliner.anchor(target)
-        if target in self.inliner.placed:      # each image once in the file; later places point to it
+        if not self.inliner.place(target):     # each image once in the file; later places point to it
             self.out.append(f'<span class="evidence-ref">[screenshot {escape(target.name)}: shown above, '
                             f'<a href="#{anchor}">go to it</a>]</span>' if not self._inside_link() else
                             f'<span class="evidence-ref">[screenshot {escape(target.name)}: shown above]</span>')
             return
-        self.inliner.placed.add(target)
         attrs = [(n, v) for n, v in self._attributes(values) if n != "id"]
         text = "".join(f' {n}="{escape(v)}"' for n, v in [("id", anchor), *attrs, ("src", uri)])
         self.out.append(f"<img{text}>")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
+from .alerts.settings import AlertsConfig
 from .duration import Duration
 from .errors import ConfigError, Problem
 from .schema import MISSING, bind_dataclass
@@ -110,6 +111,7 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     imap: ImapConfig = field(default_factory=ImapConfig)
     expectations: ExpectationDefaults = field(default_factory=ExpectationDefaults)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     retries: int = 0                  # re-run a journey that failed before writing to anyone, up to N times
     fail_on: list[str] = field(default_factory=list)   # kinds or a severity that fail a run; empty: any finding
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)

@@ -3,6 +3,7 @@ maintenance, failures kept for the next run, and no secret or unescaped site tex
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
@@ -274,18 +275,18 @@ def test_the_webhook_url_from_the_environment_never_shows(store, clock, webhook,
         assert token not in text and TOKEN_PATH not in text        # ... but never the URL's path
 
 
-def test_unreachable_webhook_is_reported_with_what_to_check(store, clock, webhook):
-    url = webhook.url
-    webhook.stop()                                                 # nobody listens on that port any more
+def test_unreachable_webhook_is_reported_with_what_to_check(store, clock):
+    with socket.socket() as probe:                                 # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     add_run(store, clock, "run-1", 80, [finding()])
-    config = AlertsConfig(webhook=WebhookConfig(url=url, timeout=Duration(5)))
+    config = AlertsConfig(webhook=WebhookConfig(url=f"http://127.0.0.1:{port}{TOKEN_PATH}", timeout=Duration(5)))
     [line] = alerts(config, store, "run-1", clock)
-    assert line.startswith(f"webhook {shown(webhook)} could not be reached (ConnectError: ")
+    assert line.startswith(f"webhook http://127.0.0.1:{port}/*** could not be reached (ConnectError: ")
     assert line.endswith("after a retry: alert not delivered, kept for the next run; check the URL's host and that "
                          "this machine can reach it (proxy, firewall)")
     assert TOKEN_PATH not in line
-    webhook.start = lambda: None                                   # the fixture's teardown stops it again
-    webhook.stop = lambda: None
+    assert [p["reason"] for p in store.pending_alerts()] == ["failed"]
 
 
 # -- email -----------------------------------------------------------------------------------------

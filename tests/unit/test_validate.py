@@ -104,3 +104,9 @@ def test_yaml_merge_keys_and_anchors():
     from shopper.yamlnodes import load
     root, problems = load("base: &b {a: 1, b: 2}\nchild:\n  <<: *b\n  b: 3\n", "c.yaml")
     assert problems == [] and root.plain()["child"] == {"b": 3, "a": 1}
+
+
+def test_keys_are_names_not_yaml_booleans():
+    from shopper.yamlnodes import load
+    root, problems = load("on: [a]\nyes: 1\n", "c.yaml")
+    assert problems == [] and set(root.plain()) == {"on", "yes"}

@@ -1,0 +1,182 @@
+"""Run JSON -> JUnit XML: one test case per journey, one failure per finding, for CI dashboards.
+
+Counting follows the usual JUnit convention: `tests` counts test cases; a test case counts once,
+as an error if it has an <error>, else as a failure if it has a <failure>. A journey with several
+findings therefore has several <failure> elements but adds one to `failures`. Findings marked flaky
+(`data.flaky`) are reported in <system-out> and a `flaky` property, never as failures.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+SUITE_NAME = "mystery-shopper"
+ORPHAN_CLASSNAME = "mystery-shopper"   # findings of no journey in this run (a sweep's "(mailbox)")
+# XML 1.0 forbids these even as character references; everything else ElementTree escapes.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: Any) -> str:
+    """`text` as a string that XML 1.0 can hold (forbidden characters dropped)."""
+    return _FORBIDDEN.sub("", "" if text is None else str(text))
+
+
+def _seconds(ms: Any) -> str:
+    try:
+        return f"{max(float(ms), 0.0) / 1000:.3f}"
+    except (TypeError, ValueError):
+        return "0.000"
+
+
+def _suite_time(run: dict) -> str:
+    try:
+        delta = datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
+    except (KeyError, TypeError, ValueError):
+        return "0.000"
+    return f"{max(delta.total_seconds(), 0.0):.3f}"
+
+
+def _timestamp(value: Any) -> str:
+    """JUnit's xs:dateTime without a zone (the schema's pattern): the run's start, in UTC."""
+    try:
+        t = datetime.fromisoformat(str(value))
+    except ValueError:
+        return clean(value)
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc).replace(tzinfo=None)
+    return t.replace(microsecond=0).isoformat()
+
+
+def _evidence(paths: Iterable[str], var_dir: Path | None) -> list[str]:
+    if var_dir is None:
+        return [str(p) for p in paths]
+    return [str(p) if Path(p).is_absolute() else str(var_dir / p) for p in paths]
+
+
+def finding_text(finding: dict, var_dir: Path | None = None) -> str:
+    """The body of a <failure>: severity, where, detail, evidence (absolute with var_dir), fingerprint."""
+    lines = [f"severity: {finding.get('severity', '')}"]
+    if finding.get("step") is not None:
+        lines.append(f"step: {int(finding['step']) + 1}")
+    if finding.get("subject"):
+        lines.append(f"subject: {finding['subject']}")
+    if finding.get("detail"):
+        lines.append(f"detail: {finding['detail']}")
+    lines += [f"evidence: {p}" for p in _evidence(finding.get("evidence") or [], var_dir)]
+    lines.append(f"fingerprint: {finding.get('fingerprint', '')}")
+    return "\n".join(lines)
+
+
+def _is_flaky(finding: dict) -> bool:
+    return bool((finding.get("data") or {}).get("flaky"))
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) -> ET.Element:
+    el = ET.SubElement(parent, tag, {k: clean(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = clean(text)
+    return el
+
+
+def _add_results(case: ET.Element, findings: list[dict], var_dir: Path | None,
+                 error: tuple[str, str] | None = None) -> None:
+    """Properties, error, failures, system-out: the element order JUnit readers expect."""
+    flaky = [f for f in findings if _is_flaky(f)]
+    if flaky:
+        props = _sub(case, "properties")
+        for f in flaky:
+            _sub(props, "property", name="flaky", value=f"{f.get('kind', '')}: {f.get('title', '')}")
+    if error is not None:
+        _sub(case, "error", error[1], type="journey_error", message=error[0])
+    for f in findings:
+        if not _is_flaky(f):
+            _sub(case, "failure", finding_text(f, var_dir), type=f.get("kind", ""), message=f.get("title", ""))
+    if flaky:
+        _sub(case, "system-out", "\n".join(
+            f"flaky: [{f.get('severity', '')}] {f.get('kind', '')}: {f.get('title', '')}\n{finding_text(f, var_dir)}"
+            for f in flaky))
+
+
+def _journey_case(suite: ET.Element, journey: dict, findings: list[dict], var_dir: Path | None) -> ET.Element:
+    path = journey.get("path", "")
+    case = _sub(suite, "testcase", classname=f"journeys.{Path(path).stem}", name=journey.get("name", ""),
+                file=path, time=_seconds(journey.get("duration_ms", 0)))
+    error = None
+    if journey.get("status") == "error":
+        message = str(journey.get("error") or "the journey could not run")
+        error = (message, _journey_error_text(journey, message, var_dir))
+    _add_results(case, findings, var_dir, error)
+    return case
+
+
+def _journey_error_text(journey: dict, message: str, var_dir: Path | None) -> str:
+    lines = [message]
+    for s in journey.get("steps") or []:
+        if s.get("status") == "failed":
+            lines.append(f"step {int(s.get('index', 0)) + 1} ({s.get('label', '')}, line {s.get('line', '?')}): "
+                         f"{s.get('error') or 'failed'}")
+    lines += [f"evidence: {p}" for p in _evidence(journey.get("evidence") or [], var_dir)]
+    return "\n".join(lines)
+
+
+def _invalid_case(suite: ET.Element, invalid: dict) -> ET.Element:
+    path = invalid.get("path", "")
+    problems = [str(p) for p in invalid.get("problems") or []]
+    case = _sub(suite, "testcase", classname=f"journeys.{Path(path).stem}", name=Path(path).name, file=path,
+                time="0.000")
+    _sub(case, "error", "\n".join(problems), type="validation",
+         message=f"{path}: {len(problems)} problem(s)" + (f"; first: {problems[0]}" if problems else ""))
+    return case
+
+
+def junit_xml(run_json: dict, *, var_dir: Path | None = None) -> str:
+    """The JUnit XML of one run (the dict `AuditResult.to_json()` returns, docs/run.schema.json).
+
+    >>> junit_xml({"run_id": "r", "started_at": "2026-01-05T09:00:00+00:00",
+    ...            "finished_at": "2026-01-05T09:00:01+00:00", "journeys": [], "findings": [], "invalid": []})[:39]
+    '<?xml version="1.0" encoding="utf-8"?>\\n'
+    """
+    var_dir = Path(var_dir) if var_dir is not None else None
+    journeys = run_json.get("journeys") or []
+    findings = run_json.get("findings") or []
+    by_journey: dict[str, list[dict]] = {}
+    for f in findings:
+        by_journey.setdefault(str(f.get("journey", "")), []).append(f)
+    root = ET.Element("testsuites", {"name": SUITE_NAME})
+    suite = _sub(root, "testsuite", name=SUITE_NAME, timestamp=_timestamp(run_json.get("started_at", "")),
+                 time=_suite_time(run_json), id=run_json.get("run_id", ""))
+    props = _sub(suite, "properties")
+    _sub(props, "property", name="run_id", value=run_json.get("run_id", ""))
+    if (run_json.get("summary") or {}).get("browser"):
+        _sub(props, "property", name="browser", value=run_json["summary"]["browser"])
+    cases = []
+    seen = set()
+    for j in journeys:
+        name = str(j.get("name", ""))
+        cases.append(_journey_case(suite, j, by_journey.get(name, []) if name not in seen else [], var_dir))
+        seen.add(name)
+    for name, orphans in by_journey.items():
+        if name not in seen:
+            case = _sub(suite, "testcase", classname=ORPHAN_CLASSNAME, name=name, time="0.000")
+            _add_results(case, orphans, var_dir)
+            cases.append(case)
+    cases += [_invalid_case(suite, inv) for inv in run_json.get("invalid") or []]
+    errors = sum(c.find("error") is not None for c in cases)
+    failures = sum(c.find("error") is None and c.find("failure") is not None for c in cases)
+    counts = {"tests": len(cases), "failures": failures, "errors": errors, "skipped": 0}
+    suite.attrib.update({k: str(v) for k, v in counts.items()})
+    root.attrib.update({k: str(v) for k, v in counts.items() if k != "skipped"})   # not a testsuites attribute
+    root.set("time", suite.get("time", "0.000"))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(run_json: dict, path: str | Path, var_dir: Path | None = None) -> Path:
+    """Write `junit_xml(run_json)` to `path` (parents created); returns the path."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(junit_xml(run_json, var_dir=var_dir), encoding="utf-8")
+    return out

@@ -1,0 +1,202 @@
+"""The single-file report and the report email, from a real run of the broken demo shop to bytes received over SMTP."""
+from __future__ import annotations
+
+import base64
+import os
+import re
+from datetime import datetime, timezone
+from email.utils import formataddr
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from reports.mailing import build_report_email, send_report_email
+from reports.single_file import render_single_file
+from shopper.model import Finding
+from shopper.probes.mail import mail_sender
+from shopper.probes.smtp import SmtpSettings
+from shopper.secrets import Redactor
+from shopper.store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "kettle-secret-123"   # the demo shop's password, typed by account_login
+NOW = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
+SUBJECT = re.compile(r"^Mystery Shopper: score (\d{1,3})/100, (\d+) new problems?$")
+
+
+class Tags(HTMLParser):
+    """Start tags with attributes, in order."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def values(self, attr: str) -> list[str]:
+        return [a[attr] for _, a in self.tags if attr in a]
+
+
+@pytest.fixture
+def broken_run(audit, shop_broken, monkeypatch):
+    """A real run of both web journeys against the broken shop, with the site password in the environment."""
+    monkeypatch.setenv("SHOPPER_SITE_PASSWORD", SECRET)
+    return audit([ROOT / "journeys/browse_shop.yaml", ROOT / "journeys/account_login.yaml"],
+                 base_url=shop_broken.url, environ={"SHOPPER_SITE_PASSWORD": SECRET})
+
+
+def evidence_files(store, run_id: str) -> set[str]:
+    paths = {e for f in store.findings(run_id) for e in f["evidence"]}
+    for j in store.journeys(run_id):
+        paths |= set(j["evidence"]) | {e for s in j["steps"] for e in s["evidence"]}
+    return paths | {e for o in store.observations(run_id) for e in o["evidence"]}
+
+
+@pytest.mark.browser
+def test_single_file_is_self_contained_and_opens_in_chromium(broken_run, browser, tmp_path):
+    a, run_id = broken_run, broken_run.result.run_id
+    html = render_single_file(a.store, run_id, a.config.var_path)
+    doc = Tags(html)
+    # references: only in-page anchors and data: images, each anchor with its target
+    hrefs, ids = doc.values("href"), doc.values("id")
+    assert hrefs and all(h.startswith("#") for h in hrefs), [h for h in hrefs if not h.startswith("#")]
+    assert all(s.startswith("data:image/png;base64,") for s in doc.values("src"))
+    assert [h for h in hrefs if h[1:] not in ids] == [] and len(ids) == len(set(ids))
+    for attr in ("srcset", "action", "formaction", "poster", "xlink:href"):
+        assert doc.values(attr) == []
+    assert "http-equiv=\"Content-Security-Policy\"" in html and "img-src data:" in html
+    # every screenshot inline exactly once, byte for byte (the same bytes saved twice: once); traces by name only
+    files = evidence_files(a.store, run_id)
+    pngs = {(a.config.var_path / p).read_bytes() for p in files if p.endswith(".png")}
+    assert len(pngs) >= 2
+    for data in pngs:
+        assert html.count(base64.b64encode(data).decode()) == 1
+    assert len([t for t, at in doc.tags if t == "img" and at["src"].startswith("data:")]) == len(pngs)
+    for z in (p for p in files if p.endswith(".zip")):
+        assert z.replace("/", "__") in html
+    # journey pages appended as sections, linked from the index
+    for name in ("browse-shop", "account-login"):
+        assert f"journey-{name}" in ids and f"#journey-{name}" in hrefs
+    # the hostile page title is text; the secret is nowhere
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html and "<script" not in html.lower()
+    assert SECRET not in html
+
+    path = tmp_path / "single.html"
+    path.write_text(html, encoding="utf-8")
+    ctx, _ = browser.new_context(block_hosts=[])
+    page = ctx.new_page()
+    console, errors, requests = [], [], []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(path.as_uri())
+        assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        assert page.evaluate("document.images.length") == len(pngs)
+        assert page.locator(".finding").count() == 4
+        assert any(t.startswith("Deluxe Kettle <script>window.__pwned=1</script>")
+                   for t in page.locator(".page-title").all_inner_texts())
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        page.locator('a[href="#journey-browse-shop"]').first.click()
+        assert page.evaluate("location.hash") == "#journey-browse-shop"
+        thumb = page.locator('a[href^="#ev-"]').first
+        target = thumb.get_attribute("href")
+        thumb.click()   # the thumbnail opens the same image at full size, in place
+        assert page.evaluate(f"getComputedStyle(document.querySelector('{target}')).maxHeight") == "none"
+    finally:
+        ctx.close()
+    assert [r for r in requests if not r.startswith("data:")] == [path.as_uri()]
+    assert console == [] and errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.smtp
+def test_report_email_arrives_with_structure_facts_and_no_secret(broken_run, smtp):
+    a, run_id = broken_run, broken_run.result.run_id
+    run, findings = a.store.run(run_id), a.store.findings(run_id)
+    single = render_single_file(a.store, run_id, a.config.var_path)
+    identity = mail_sender(a.config, Redactor(), os.environ)
+    msg = build_report_email(a.store, run_id, html_single_file=single, to=["cio@company.test"], now=NOW,
+                             sender=formataddr(("Mystery Shopper", identity.address)),
+                             report_url="https://reports.company.test/runs/latest/")
+    result = send_report_email(msg, SmtpSettings(host="127.0.0.1", port=smtp.port, security="none"))
+    assert result.ok and result.accepted == ("cio@company.test",)
+    (received,) = smtp.wait_for(1, timeout=10)
+    assert received.rcpt_tos == ("cio@company.test",) and received.mail_from == identity.address
+
+    got = received.message
+    assert SUBJECT.match(got["Subject"]).groups() == (str(run.summary["score"]), str(len(findings)))
+    assert got["Auto-Submitted"] == "auto-generated" and got["Date"] == "Mon, 02 Mar 2026 08:30:00 +0000"
+    assert got.get_content_type() == "multipart/mixed"
+    alternative, attachment = got.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html"]
+    text, html = (p.get_content() for p in alternative.get_payload())
+    assert attachment.get_content_type() == "text/html" and attachment.get_content_disposition() == "attachment"
+    assert attachment.get_filename() == f"mystery-shopper-report-{run_id}.html"
+    assert attachment.get_content() == single
+
+    # the same key facts in both parts
+    assert f"Health score: {run.summary['score']}/100" in text
+    assert f"New since the previous run: {len(findings)}" in text
+    counts = {s: sum(f["severity"] == s for f in findings) for s in {f["severity"] for f in findings}}
+    for sev, n in counts.items():
+        assert f"{sev} {n}" in text
+    titles = [" ".join(f["title"].split()) for f in findings]
+    for t in titles:
+        assert t in text
+        assert str(escape(t)) in html
+    assert f'id="score" style' in html and f">{run.summary['score']}</div>" in html
+    # HTML for mail clients: no script, no stylesheet, no images, one link (the report's, https)
+    tags = Tags(html)
+    assert "<script" not in html.lower() and "<style" not in html.lower()
+    assert {t for t, _ in tags.tags} & {"script", "img", "link", "style", "iframe", "form"} == set()
+    assert tags.values("href") == ["https://reports.company.test/runs/latest/"]
+    # the secret was typed into the shop by a journey, and is in no byte of the mail, encoded or not
+    assert SECRET.encode() not in received.data
+    assert SECRET not in text + html + attachment.get_content()
+
+
+def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_path):
+    store = open_store(str(tmp_path / "store.db"))
+    old = [Finding.of("broken_link", severity="minor", journey="shop", subject=s, title=f"Broken {s}")
+           for s in ("http://x.test/a", "http://x.test/b")]
+    hostile = Finding.of("page_error", severity="major", journey="shop", subject="http://x.test/c",
+                         title="<img src=x onerror=alert(1)>\u202eevil\nSubject: injected",
+                         data={"fix": "<script>alert(2)</script> restart the <b>server</b>"})
+    plain = Finding.of("page_error", severity="critical", journey="shop", subject="http://x.test/d", title="Down")
+    store.begin_run("r1", "2026-03-01T08:00:00+00:00")
+    store.save_findings("r1", old)
+    store.finish_run("r1", "2026-03-01T08:01:00+00:00", "findings", {"findings": 2, "score": 84})
+    store.begin_run("r2", "2026-03-02T08:00:00+00:00")
+    store.save_findings("r2", [old[0], hostile, plain])
+    store.finish_run("r2", "2026-03-02T08:01:00+00:00", "findings", {"findings": 3, "score": 62})
+    try:
+        msg = build_report_email(store, "r2", html_single_file="<p>report</p>", sender="shopper@example.test",
+                                 to=["cio@company.test", "ops@company.test"], now=NOW,
+                                 report_url="javascript:alert(3)")
+        first = build_report_email(store, "r1", html_single_file="<p>report</p>", sender="shopper@example.test",
+                                   to=["cio@company.test"], now=NOW)
+    finally:
+        store.close()
+    assert msg["Subject"] == "Mystery Shopper: score 62/100, 2 new problems"
+    assert first["Subject"] == "Mystery Shopper: score 84/100, 2 new problems"   # no previous run: all new
+    assert msg["To"] == "cio@company.test, ops@company.test"
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "Fixed since the previous run: 1" in text and "(previous run: 84/100)" in text
+    assert "critical 1, major 1, minor 1" in text
+    # critical first, then major; new ones marked, the recurring one not
+    order = [text.index(t) for t in ("Down", "evil Subject: injected", "Broken http://x.test/a")]
+    assert order == sorted(order) and text.count(" NEW ") == 2
+    assert "<img src=x onerror=alert(1)>evil Subject: injected" in text   # one line, no bidi override
+    assert "&lt;img src=x onerror=alert(1)&gt;evil Subject: injected" in html
+    assert "What to fix: &lt;script&gt;alert(2)&lt;/script&gt; restart the &lt;b&gt;server&lt;/b&gt;" in html
+    assert "<img" not in html and "<script" not in html and "<b>server" not in html
+    assert "\u202e" not in text + html and "javascript:" not in text + html
+    assert "\nSubject: injected" not in text
