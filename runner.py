@@ -96,7 +96,8 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
 
     variables = _parse_vars(getattr(args, "var", []))
     sel = select_journeys(args.paths or [config.path(config.journeys)], config,
-                          names=args.journey or [], tags=args.tag or [], extra_vars=variables)
+                          names=args.journey or [], tags=args.tag or [], extra_vars=variables,
+                          shard=_shard(getattr(args, "shard", None)))
     _print_problems(sel.invalid, sys.stderr)
     if not sel.journeys and not sel.invalid:
         raise ConfigError("no journey matched: check the paths, --journey and --tag")
@@ -104,7 +105,8 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     retries = args.retries if getattr(args, "retries", None) is not None else config.retries
     result = run_audit(config, sel, store=store, clock=_clock(args), environ=os.environ,
                        options=RunOptions(base_url=args.base_url, site=args.site, variables=variables),
-                       headed=args.headed, progress=progress, retries=retries)
+                       headed=args.headed, progress=progress, retries=retries,
+                       workers=getattr(args, "workers", 1) or 1)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
@@ -122,6 +124,18 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     if result.findings and not failing:
         print(f"{len(result.findings)} finding(s) reported, none of them fails the run (--fail-on {','.join(fail_on)})")
     return result, EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise ConfigError(f"--shard {text!r}: expected K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise ConfigError(f"--shard {text!r}: K must be between 1 and N")
+    return k, n
 
 
 def _alert(config, store, run_id: str, args: argparse.Namespace) -> None:
@@ -351,6 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument("--headed", action="store_true", help="show the browser window")
         r.add_argument("--no-report", action="store_true", help="do not render the HTML report")
         r.add_argument("--now", metavar="ISO", help="pretend the time is this instant (tests, demos)")
+        r.add_argument("--workers", type=int, default=1, metavar="N", help="run journeys in N parallel processes "
+                       "(each with its own Chromium); results are the same as a serial run")
+        r.add_argument("--shard", metavar="K/N", help="run only shard K of N: a stable subset (a journey always "
+                       "lands in the same shard); combine shard outputs with `runner.py merge`")
         r.add_argument("--retries", type=int, metavar="N", help="re-run a journey that failed before it wrote to "
                        "anyone, up to N times; findings seen on only some attempts are marked flaky")
         r.add_argument("--fail-on", metavar="LIST", help="comma-separated finding kinds and/or a severity "

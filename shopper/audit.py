@@ -1,6 +1,7 @@
 """One audit run: select and load journeys, run them, apply checks, store everything, build the JSON."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets as pysecrets
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from .probes import Probes
 from .probes.browser import BrowserProbe
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .ledger import record_outgoing
+from .parallel import run_parallel
 from .retries import Attempts, mark_flaky, run_with_retries
 from .mail.outgoing import new_token
 from .probes.mail import imap_settings
@@ -113,8 +115,14 @@ def new_run_id(clock: Clock) -> str:
     return clock.now().strftime("%Y%m%dT%H%M%SZ") + "-" + pysecrets.token_hex(3)
 
 
+def shard_of(name: str, shards: int) -> int:
+    """The shard (1..N) a journey always lands in: a stable hash of its name."""
+    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % shards + 1
+
+
 def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Iterable[str] = (),
-                    tags: Iterable[str] = (), extra_vars: Iterable[str] = ()) -> Selection:
+                    tags: Iterable[str] = (), extra_vars: Iterable[str] = (),
+                    shard: tuple[int, int] | None = None) -> Selection:
     """Load journey files; invalid ones are collected (with every problem), never fatal."""
     names, tags = set(names), set(tags)
     journeys: list[Journey] = []
@@ -128,6 +136,8 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
         if names and j.name not in names and Path(path).stem not in names:
             continue
         if tags and not tags & set(j.tags):
+            continue
+        if shard is not None and shard_of(j.name, shard[1]) != shard[0]:
             continue
         journeys.append(j)
     return Selection(journeys, invalid)
@@ -145,7 +155,7 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
               options: RunOptions | None = None, headed: bool = False,
               progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None,
               browser: BrowserProbe | None = None, sweep: bool = True, rng: Any = None,
-              before_sweep: Callable[[], None] | None = None, retries: int = 0) -> AuditResult:
+              before_sweep: Callable[[], None] | None = None, retries: int = 0, workers: int = 1) -> AuditResult:
     """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
     redactor = redactor or Redactor()
     run_id = new_run_id(clock)
@@ -165,7 +175,17 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
         store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
         raise ConfigError(f"dns: {e}") from None
     try:
-        if any(s.uses_page for j in selection.journeys for s in j.steps):
+        if workers > 1 and len(selection.journeys) > 1:
+            results, attempts, in_journey = run_parallel(
+                selection.journeys, config=config, run_id=run_id, options=options or RunOptions(), environ=environ,
+                now=clock.now(), store_url=config.store_url, workers=workers, retries=retries, progress=progress)
+            browser_version = f"{workers} worker processes"
+            for r in results:
+                store.save_journey(run_id, r)
+                record_outgoing(store, run_id, r)
+            if probes.inbox is not None:
+                probes.inbox.collected.extend(in_journey)
+        elif any(s.uses_page for j in selection.journeys for s in j.steps):
             own = browser is None
             if own:
                 b = config.browser
