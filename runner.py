@@ -200,11 +200,50 @@ def cmd_report(args: argparse.Namespace) -> int:
         if run is None:
             raise ConfigError(f"no run {args.run!r} in {config.store_url}" if args.run else
                               f"no runs in {config.store_url} yet: run `runner.py run` first")
-        out = Path(args.out) if args.out else config.var_path / "reports" / run.id
-        path = render_run(store, run.id, out, config.var_path)
+        if args.single_file or args.email:
+            from reports.single_file import render_single_file
+
+            html = render_single_file(store, run.id, config.var_path)
+        if args.email:
+            return _email_report(args, config, store, run.id, html)
+        if args.single_file:
+            path = Path(args.out) if args.out else config.var_path / "reports" / f"mystery-shopper-{run.id}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(html, encoding="utf-8")
+        else:
+            out = Path(args.out) if args.out else config.var_path / "reports" / run.id
+            path = render_run(store, run.id, out, config.var_path)
     finally:
         store.close()
     print(f"report: {path}")
+    return EXIT_OK
+
+
+def _email_report(args: argparse.Namespace, config, store, run_id: str, html: str) -> int:
+    from email.utils import formataddr
+
+    from reports.mailing import build_report_email
+    from shopper.probes.mail import mail_sender
+    from shopper.probes.smtp import send
+    from shopper.secrets import Redactor
+
+    to = args.to or (config.alerts.email.to if config.alerts.email else [])
+    if not to:
+        raise ConfigError("whom to? give --to ADDR (repeatable) or set alerts.email.to in config.yaml")
+    redactor = Redactor()
+    sender = mail_sender(config, redactor, os.environ)
+    if sender.settings is None:
+        raise ConfigError("no SMTP server configured: set smtp.host (and smtp.user with $SHOPPER_SMTP_PASSWORD) "
+                          "in config.yaml to email reports")
+    msg = build_report_email(store, run_id, html_single_file=html, to=list(to),
+                             sender=formataddr((sender.name, sender.address)), now=_clock(args).now(),
+                             report_url=None, redactor=redactor)
+    result = send(sender.settings, msg)
+    if not result.ok:
+        why = "; ".join(f"{a}: {c} {t}" for a, (c, t) in result.refused.items()) or f"DATA {result.data_code}"
+        print(f"error: the report was not accepted: {why}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"report of run {run_id} emailed to {', '.join(result.accepted)}: {msg['Subject']}")
     return EXIT_OK
 
 
@@ -286,6 +325,33 @@ def cmd_classify(args: argparse.Namespace) -> int:
             extra = f" {row['reason']} {row['status'] or ''} {row['recipient'] or ''}".rstrip() if row["reason"] else ""
             print(f"{path}: {row['kind']}{extra}" + (f" [{row['matched_token']}]" if row["matched_token"] else ""))
     return code
+
+
+# -- merge ----------------------------------------------------------------------------------------
+@command
+def cmd_merge(args: argparse.Namespace) -> int:
+    from reports.render import render_run
+    from shopper.audit import new_run_id
+    from shopper.merge import load_part, merge_parts, store_merged
+    from shopper.store import open_store
+
+    config = _config(args)
+    merged = merge_parts([load_part(p) for p in args.inputs])
+    run_id = "merged-" + new_run_id(_clock(args))
+    store = open_store(config.store_url)
+    try:
+        summary = store_merged(store, merged, run_id)
+        if args.json:
+            out = {k: v for k, v in merged.items() if k != "observations"}
+            out.update(run_id=run_id, status="findings" if merged["findings"] else "clean", summary=summary)
+            Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
+        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path)
+    finally:
+        store.close()
+    print(f"merged {len(args.inputs)} shard(s) into run {run_id}: {summary['journeys']} journeys, "
+          f"{summary['findings']} finding(s), score {summary['score']}")
+    print(f"report: {report}")
+    return EXIT_FINDINGS if summary["findings"] else EXIT_OK
 
 
 # -- status ---------------------------------------------------------------------------------------
@@ -387,7 +453,14 @@ def build_parser() -> argparse.ArgumentParser:
     g = rep.add_mutually_exclusive_group()
     g.add_argument("--run", metavar="ID", help="the run to render")
     g.add_argument("--last", action="store_true", help="the latest run (default)")
-    rep.add_argument("--out", metavar="DIR", help="output directory (default: var/reports/RUN_ID)")
+    rep.add_argument("--out", metavar="PATH", help="output directory (default: var/reports/RUN_ID), or the file "
+                     "with --single-file")
+    rep.add_argument("--single-file", action="store_true", help="one self-contained HTML file (images inlined) "
+                     "for mailing or archiving")
+    rep.add_argument("--email", action="store_true", help="mail the report (HTML + text, the single file attached) "
+                     "via the configured SMTP server")
+    rep.add_argument("--to", action="append", metavar="ADDR", help="recipient (repeatable; default: alerts.email.to)")
+    rep.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
 
     sw = sub.add_parser("sweep", parents=[common], help="read new mail and resolve expectations",
                         description="Read the shopper's mailbox (new messages only), classify and match them, and "
@@ -403,6 +476,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", metavar="FILE")
     c.add_argument("--json", action="store_true", help="one JSON line per file: file, kind, reason, status, "
                    "recipient, hard, diagnostic, matched_token")
+
+    mg = sub.add_parser("merge", parents=[common], help="combine shard outputs into one run and report",
+                        description="Combine the outputs of shards (their --json files, or their store files) into "
+                                    "one run in this store, with one report. Exit 0 no findings, 1 findings.")
+    mg.add_argument("inputs", nargs="+", metavar="SHARD", help="a shard's run JSON or SQLite store file")
+    mg.add_argument("--json", metavar="FILE", help="also write the merged run as JSON")
 
     sub.add_parser("status", parents=[common], help="score, open findings and open expectations, in short",
                    description="A short summary of the latest run: score, findings, open expectations and their "

@@ -20,10 +20,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from shopper.probes.smtp import SendResult, SmtpSettings, send
 from shopper.score import scores
 from shopper.secrets import Redactor
 
+from .fixes import fix_for
 from .render import safe_href
 
 SEVERITIES = ("critical", "major", "minor", "info")
@@ -41,6 +41,7 @@ class TopFinding:
     journey: str
     fix: str
     new: bool
+    flaky: bool
 
 
 @dataclass(frozen=True)
@@ -70,24 +71,19 @@ def report_facts(store: Any, run_id: str) -> ReportFacts:
     run = store.run(run_id)
     if run is None:
         raise KeyError(run_id)
-    findings = store.findings(run_id)
+    findings, journeys = store.findings(run_id), store.journeys(run_id)
     previous = store.previous_run(run_id)
     before = {f["fingerprint"] for f in store.findings(previous.id)} if previous else set()
     current = {f["fingerprint"] for f in findings}
     score = run.summary.get("score")
     if score is None:   # runs stored before scores were kept in the summary
-        score = scores(store.journeys(run_id), findings)["overall"]
+        score = scores(journeys, findings)["overall"]
     counts: dict[str, int] = {}
     for f in findings:
         counts[f["severity"]] = counts.get(f["severity"], 0) + 1
     order = {s: i for i, s in enumerate(SEVERITIES)}
     ranked = sorted(findings, key=lambda f: (order.get(f["severity"], len(order)), f["fingerprint"] in before))
-    top = tuple(TopFinding(severity=one_line(f["severity"], 20), kind=one_line(f["kind"], 60),
-                           title=one_line(f["title"], MAX_TITLE), journey=one_line(f["journey"], 120),
-                           fix=one_line((f.get("data") or {}).get("fix") or "", MAX_FIX),
-                           new=f["fingerprint"] not in before)
-                for f in ranked[:TOP_FINDINGS])
-    journeys = store.journeys(run_id)
+    top = tuple(_top(f, new=f["fingerprint"] not in before) for f in ranked[:TOP_FINDINGS])
     return ReportFacts(
         run_id=run.id, started_at=run.started_at, score=int(score),
         previous_score=previous.summary.get("score") if previous else None,
@@ -95,6 +91,14 @@ def report_facts(store: Any, run_id: str) -> ReportFacts:
         by_severity=tuple(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))),
         new=len(current - before), fixed=len(before - current) if previous else 0,
         journeys=len(journeys), journeys_passed=sum(j["status"] == "passed" for j in journeys), top=top)
+
+
+def _top(f: dict[str, Any], *, new: bool) -> TopFinding:
+    data = f.get("data") or {}
+    return TopFinding(severity=one_line(f["severity"], 20), kind=one_line(f["kind"], 60),
+                      title=one_line(f["title"], MAX_TITLE), journey=one_line(f["journey"], 120),
+                      fix=one_line(data.get("fix") or fix_for(f["kind"]), MAX_FIX),   # as the report does
+                      new=new, flaky=bool(data.get("flaky")))
 
 
 def subject_line(facts: ReportFacts) -> str:
@@ -113,7 +117,9 @@ def build_report_email(store: Any, run_id: str, *, html_single_file: str, sender
     `redactor`: scrub its secrets from every part, as a last guard (the store holds none already).
     """
     if not to:
-        raise ValueError("the report email needs at least one recipient")
+        raise ValueError("the report email needs at least one recipient (--to ADDRESS)")
+    if any(c in a for a in (*to, sender) for c in "\r\n"):
+        raise ValueError("an address of the report email cannot contain a line break")
     facts = report_facts(store, run_id)
     name = attachment_name(run_id)
     ctx = {"facts": facts, "sent": format_datetime(now), "attachment": name,
@@ -132,11 +138,6 @@ def build_report_email(store: Any, run_id: str, *, html_single_file: str, sender
     # base64: the single file has lines far over SMTP's 998 (data: URIs); the mail stays 7-bit clean
     msg.add_attachment(scrub(html_single_file), subtype="html", filename=name, cte="base64")
     return msg
-
-
-def send_report_email(message: EmailMessage, smtp_settings: SmtpSettings) -> SendResult:
-    """Submit the report email; ProbeError when the server cannot be reached or refuses the sender."""
-    return send(smtp_settings, message)
 
 
 def one_line(value: Any, limit: int) -> str:

@@ -90,12 +90,13 @@ def single_file(index_html: Path, *, max_image_bytes: int = MAX_IMAGE_BYTES,
     inliner = EvidenceInliner(root, max_image_bytes, max_total_bytes)
     index = rewrite_page(index_html.read_text(encoding="utf-8"), root / "index.html", root, set(slugs), inliner)
     order = list(dict.fromkeys([s for s in index.journey_links if s in slugs] + slugs))
-    pages = []
+    pages, css = [], [*index.styles]
     for s in order:
         page = rewrite_page((journeys_dir / f"{s}.html").read_text(encoding="utf-8"), journeys_dir / f"{s}.html",
                             root, set(slugs), inliner, id_prefix=JOURNEY_ID.format(s) + "--")
         pages.append(f'<article class="journey-page" id="{JOURNEY_ID.format(s)}">\n{page.body}\n</article>')
-    styles = "\n".join(f"<style>{css}</style>" for css in [*index.styles, EXTRA_CSS])
+        css += page.styles
+    styles = "\n".join(f"<style>{c}</style>" for c in dict.fromkeys([*css, EXTRA_CSS]))   # each sheet once
     return "\n".join([
         "<!doctype html>",
         '<html lang="en">',
@@ -340,12 +341,13 @@ class PageRewriter(HTMLParser):
         else:
             written, kept = tag, self._attributes(values)
         text = "".join(f' {name}="{escape(value)}"' for name, value in kept)
-        if self_closing:
-            self.out.append(f"<{written}{text}/>")
+        self.out.append(f"<{written}{text}>")
+        if tag in VOID:
+            return
+        if self_closing:   # "<div/>" opens a div in HTML; "<x></x>" is closed in HTML and in SVG alike
+            self.out.append(f"</{written}>")
         else:
-            self.out.append(f"<{written}{text}>")
-            if tag not in VOID:
-                self.open.append((tag, written))
+            self.open.append((tag, written))
 
     def _attributes(self, values: dict[str, str]) -> list[tuple[str, str]]:
         """Attributes that load or run nothing; ids prefixed so journey pages do not clash with each other."""
@@ -397,8 +399,11 @@ class PageRewriter(HTMLParser):
     # -- references ----------------------------------------------------------------------------
 
     def _resolve(self, url: str) -> tuple[str, Any]:
-        """('anchor', id) for a place in this file, ('evidence', path) for a file under evidence/, else ('drop', None)."""
-        parts = urlsplit(url.strip())
+        """('anchor', id) for a place in this file, ('evidence', file) under evidence/, else ('drop', None)."""
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:                           # "http://[::1" and the like
+            return "drop", None
         if parts.scheme or parts.netloc:
             return "drop", None                      # http(s):, javascript:, data:, //host ... never kept
         if not parts.path:
@@ -406,15 +411,17 @@ class PageRewriter(HTMLParser):
         try:
             target = (self.page.parent / unquote(parts.path)).resolve()
             rel = target.relative_to(self.root)
+            is_file = target.is_file()
         except (ValueError, OSError):
-            return "drop", None                      # outside the report directory
+            return "drop", None                      # outside the report directory, or no usable path
         if rel == Path("index.html"):
             return "anchor", parts.fragment or TOP_ID
-        if len(rel.parts) == 2 and rel.parts[0] == "journeys" and rel.suffix == ".html" and rel.stem in self.journeys:
+        if len(rel.parts) == 2 and rel.parts[0] == "journeys" and rel.suffix == ".html" \
+                and rel.stem in self.journeys:
             self.journey_links.append(rel.stem)
             page_id = JOURNEY_ID.format(rel.stem)
             return "anchor", f"{page_id}--{parts.fragment}" if parts.fragment else page_id
-        if len(rel.parts) == 2 and rel.parts[0] == "evidence" and target.is_file():
+        if len(rel.parts) == 2 and rel.parts[0] == "evidence" and is_file:
             return "evidence", target
         return "drop", None
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from reports.mailing import build_report_email, send_report_email
+from reports.fixes import fix_for
+from reports.mailing import build_report_email
+from shopper.probes.smtp import send as smtp_send
 from reports.single_file import render_single_file
 from shopper.model import Finding
 from shopper.probes.mail import mail_sender
@@ -124,7 +126,7 @@ def test_report_email_arrives_with_structure_facts_and_no_secret(broken_run, smt
     msg = build_report_email(a.store, run_id, html_single_file=single, to=["cio@company.test"], now=NOW,
                              sender=formataddr(("Mystery Shopper", identity.address)),
                              report_url="https://reports.company.test/runs/latest/")
-    result = send_report_email(msg, SmtpSettings(host="127.0.0.1", port=smtp.port, security="none"))
+    result = smtp_send(SmtpSettings(host="127.0.0.1", port=smtp.port, security="none"), msg)
     assert result.ok and result.accepted == ("cio@company.test",)
     (received,) = smtp.wait_for(1, timeout=10)
     assert received.rcpt_tos == ("cio@company.test",) and received.mail_from == identity.address
@@ -152,6 +154,11 @@ def test_report_email_arrives_with_structure_facts_and_no_secret(broken_run, smt
         assert t in text
         assert str(escape(t)) in html
     assert f'id="score" style' in html and f">{run.summary['score']}</div>" in html
+    for kind in {f["kind"] for f in findings}:   # the report's "what to fix" line for each kind
+        assert f"What to fix: {fix_for(kind)}" in text and str(escape(f"What to fix: {fix_for(kind)}")) in html
+    # the mail's numbers are the attached report's
+    assert re.search(r'id="score"[^>]*>(\d+)<', single).group(1) == str(run.summary["score"])
+    assert re.search(r'id="new-count"[^>]*>(\d+)<', single).group(1) == str(len(findings))
     # HTML for mail clients: no script, no stylesheet, no images, one link (the report's, https)
     tags = Tags(html)
     assert "<script" not in html.lower() and "<style" not in html.lower()
@@ -169,7 +176,8 @@ def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_pat
     hostile = Finding.of("page_error", severity="major", journey="shop", subject="http://x.test/c",
                          title="<img src=x onerror=alert(1)>\u202eevil\nSubject: injected",
                          data={"fix": "<script>alert(2)</script> restart the <b>server</b>"})
-    plain = Finding.of("page_error", severity="critical", journey="shop", subject="http://x.test/d", title="Down")
+    plain = Finding.of("page_error", severity="critical", journey="shop", subject="http://x.test/d", title="Down",
+                       data={"flaky": True})
     store.begin_run("r1", "2026-03-01T08:00:00+00:00")
     store.save_findings("r1", old)
     store.finish_run("r1", "2026-03-01T08:01:00+00:00", "findings", {"findings": 2, "score": 84})
@@ -182,6 +190,9 @@ def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_pat
                                  report_url="javascript:alert(3)")
         first = build_report_email(store, "r1", html_single_file="<p>report</p>", sender="shopper@example.test",
                                    to=["cio@company.test"], now=NOW)
+        for bad in (["cio@company.test\r\nBcc: all@company.test"], []):
+            with pytest.raises(ValueError, match="line break|at least one recipient"):
+                build_report_email(store, "r2", html_single_file="", sender="s@example.test", to=bad, now=NOW)
     finally:
         store.close()
     assert msg["Subject"] == "Mystery Shopper: score 62/100, 2 new problems"
@@ -194,6 +205,8 @@ def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_pat
     # critical first, then major; new ones marked, the recurring one not
     order = [text.index(t) for t in ("Down", "evil Subject: injected", "Broken http://x.test/a")]
     assert order == sorted(order) and text.count(" NEW ") == 2
+    assert "1. [critical] NEW (flaky) Down" in text
+    assert "What to fix: Fix or remove the link" in text   # no fix in the finding: the kind's, as in the report
     assert "<img src=x onerror=alert(1)>evil Subject: injected" in text   # one line, no bidi override
     assert "&lt;img src=x onerror=alert(1)&gt;evil Subject: injected" in html
     assert "What to fix: &lt;script&gt;alert(2)&lt;/script&gt; restart the &lt;b&gt;server&lt;/b&gt;" in html

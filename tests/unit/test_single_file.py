@@ -51,7 +51,8 @@ HEAD = ('<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Cont
 # As the templates write them: untrusted text escaped once by Jinja
 INDEX = HEAD + """<body><header><h1>Audit</h1></header><main>
 <section id="summary"><h2>Summary</h2></section>
-<div class="finding" id="f-abc"><h3>&lt;img src=x onerror=alert(1)&gt; &lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;</h3>
+<div class="finding" id="f-abc">
+  <h3>&lt;img src=x onerror=alert(1)&gt; &lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;</h3>
   Journey <a href="journeys/shop.html">shop</a>, step <a href="journeys/shop.html#step-1">2</a>
   <a href="evidence/shot.png"><img class="thumb" src="evidence/shot.png" alt="screenshot a &amp; b"></a>
   <div class="kv">Playwright trace: <a href="evidence/trace.zip" download>trace.zip</a></div>
@@ -76,6 +77,7 @@ HOSTILE = HEAD + """<body><main>
 <a href="JaVa&#x09;ScRiPt:alert(3)">tabbed</a><a href="  javascript:alert(4)">spaced</a>
 <a href="java&#x0a;script:alert(5)">newline</a><a href="javascript&colon;alert(6)">entity</a>
 <a href="//evil.test/x">scheme-relative</a><a href="../../../etc/passwd">outside</a>
+<a href="http://[::1">bad url</a><a href="evidence/%00.png">nul</a>
 <a href="data:text/html,&lt;script&gt;alert(7)&lt;/script&gt;">data link</a>
 <img src=x onerror=alert(8)><img src="data:image/svg+xml,&lt;svg onload=alert(9)&gt;"><img src="evidence/fake.png">
 <script>alert(10)</script><iframe src="http://evil.test/"><p>inside iframe</p></iframe>
@@ -83,10 +85,11 @@ HOSTILE = HEAD + """<body><main>
 <div style="background:url(http://evil.test/track.gif)">styled</div><div style="color:red">red</div>
 <style>@import url(http://evil.test/x.css);</style><style>.ok{color:blue}</style>
 <meta http-equiv="refresh" content="0;url=http://evil.test/"><base href="http://evil.test/">
-<link rel="stylesheet" href="http://evil.test/x.css"><form action="http://evil.test/"><button formaction="http://evil.test/">go</button></form>
+<link rel="stylesheet" href="http://evil.test/x.css">
+<form action="http://evil.test/"><button formaction="http://evil.test/">go</button></form>
 <object data="http://evil.test/x.swf"></object><embed src="http://evil.test/x.swf">
 <video poster="http://evil.test/p.png"><source src="http://evil.test/v.mp4"></video>
-<p title='"><script>alert(12)</script>'>quoted</p><img srcset="http://evil.test/a.png 2x" src="evidence/shot.png">
+<p title='"><script>alert(12)</script>'>quoted</p><div class="selfclosed"/><svg><path d="M0 0"/></svg><img srcset="http://evil.test/a.png 2x" src="evidence/shot.png">
 </main></body></html>"""
 
 
@@ -154,13 +157,14 @@ def test_hostile_markup_is_dropped_or_neutralised(report):
     doc = assert_inert(html, targets=False)   # the journey page links a finding this index no longer has
     text = "".join(doc.text)
     for shown in ("js link", "tabbed", "spaced", "newline", "entity", "scheme-relative", "outside", "data link",
-                  "svg link", "styled", "red", "go", "quoted"):
+                  "svg link", "styled", "red", "go", "quoted", "bad url", "nul"):
         assert shown in text, shown               # the words stay, the links and loads go
     assert "alert(10)" not in html and "inside iframe" not in html and "evil.test" not in html
     assert "not an image" not in html             # a .png that is no PNG is not inlined
     assert ("p", {"title": '"><script>alert(12)</script>'}) in doc.tags   # an attribute value, re-escaped
     assert ".ok{color:blue}" in html and "@import" not in html
     assert ("div", {"style": "color:red"}) in doc.tags
+    assert '<div class="selfclosed"></div><svg><path d="M0 0"></path></svg>' in html   # nothing left open
 
 
 def test_screenshot_inline_once_trace_listed_by_name(report):

@@ -1,0 +1,60 @@
+"""Shards: stable subsets that together cover every journey once; merge combines them into one run."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shopper.audit import select_journeys, shard_of
+from shopper.config import load_config
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_shards_are_stable_and_cover_everything():
+    names = [f"journey_{i}" for i in range(40)]
+    for n in (1, 2, 3, 4):
+        shards = [[x for x in names if shard_of(x, n) == k] for k in range(1, n + 1)]
+        assert sorted(sum(shards, [])) == sorted(names)
+        assert shards == [[x for x in names if shard_of(x, n) == k] for k in range(1, n + 1)]
+    config = load_config(ROOT / "config.yaml", environ={})
+    a = select_journeys([ROOT / "journeys"], config, shard=(1, 2)).journeys
+    b = select_journeys([ROOT / "journeys"], config, shard=(2, 2)).journeys
+    assert sorted(j.name for j in a + b) == sorted(j.name for j in select_journeys([ROOT / "journeys"], config).journeys)
+
+
+def test_two_shards_merged_equal_one_run(shop_broken, tmp_path):
+    jdir = tmp_path / "journeys"
+    jdir.mkdir()
+    for p in (ROOT / "journeys/browse_shop.yaml", ROOT / "journeys/account_login.yaml",
+              ROOT / "tests/data/journeys/good/home.yaml"):
+        shutil.copy(p, jdir)
+    env = {**os.environ, "SHOPPER_SITE_PASSWORD": "kettle-secret-123"}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, str(ROOT / "runner.py"), *args, "--config", str(ROOT / "config.yaml")],
+                              capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path)
+
+    outs = []
+    for k in (1, 2):
+        out = tmp_path / f"shard{k}.json"
+        p = cli("run", str(jdir), "--base-url", shop_broken.url, "--shard", f"{k}/2", "--json", str(out),
+                "--var-dir", str(tmp_path / f"var{k}"), "--no-report")
+        assert p.returncode in (0, 1), p.stderr
+        outs.append(out)
+    whole = cli("run", str(jdir), "--base-url", shop_broken.url, "--json", str(tmp_path / "whole.json"),
+                "--var-dir", str(tmp_path / "varw"), "--no-report")
+    merged = cli("merge", *map(str, outs), "--json", str(tmp_path / "merged.json"), "--var-dir", str(tmp_path / "varm"))
+    assert merged.returncode == 1, merged.stdout + merged.stderr
+    w = json.loads((tmp_path / "whole.json").read_text())
+    m = json.loads((tmp_path / "merged.json").read_text())
+    assert sorted(j["name"] for j in m["journeys"]) == sorted(j["name"] for j in w["journeys"])
+    assert sorted(f["fingerprint"] for f in m["findings"]) == sorted(f["fingerprint"] for f in w["findings"])
+    assert m["summary"]["score"] == w["summary"]["score"]
+    assert "report: " in merged.stdout and whole.returncode == 1
