@@ -354,6 +354,74 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if summary["findings"] else EXIT_OK
 
 
+# -- schedule -------------------------------------------------------------------------------------
+@command
+def cmd_schedule(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from shopper.audit import run_audit, run_sweep, select_journeys
+    from shopper.run import RunOptions
+    from shopper.scheduler import Scheduler, SchedulerLock
+    from shopper.store import open_store
+
+    config = _config(args)
+    plan = config.schedules
+    if not plan.runs and plan.report is None:
+        raise ConfigError("nothing to schedule: add `schedules: {runs: [...]}` to config.yaml (see docs/scheduling.md)")
+    clock = _clock(args)
+    stop = threading.Event()
+    lock = SchedulerLock(config.var_path / "scheduler.lock")
+    lock.acquire(clock.now().isoformat())
+    store = open_store(config.store_url)
+
+    def on_signal(signum, _frame) -> None:
+        print(f"{signal.Signals(signum).name}: stopping after the current step", flush=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def run_journeys(entry) -> None:
+        from reports.render import render_run
+
+        sel = select_journeys([config.path(config.journeys)], config, names=entry.journeys, tags=entry.tags)
+        result = run_audit(config, sel, store=store, clock=clock, environ=os.environ, options=RunOptions(),
+                           retries=config.retries, stop=stop, progress=lambda line: print(line, flush=True))
+        report = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path)
+        _print_summary(result, report)
+        _alert(config, store, result.run_id, args)
+
+    def sweep() -> None:
+        if config.imap.host:
+            run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
+            _print_sweep(result, findings)
+            _alert(config, store, run_id, args)
+
+    def email_report(report) -> None:
+        from reports.single_file import render_single_file
+
+        run = store.last_run()
+        if run is not None:
+            ns = argparse.Namespace(**{**vars(args), "to": report.to or None})
+            _email_report(ns, config, store, run.id, render_single_file(store, run.id, config.var_path))
+
+    scheduler = Scheduler(plan, clock, config.var_path / "scheduler-state.json", run_journeys=run_journeys,
+                          sweep=sweep, email_report=email_report, stop=stop)
+    try:
+        print(f"scheduler started (pid {os.getpid()}): {len(plan.runs)} scheduled run(s)"
+              f"{', sweeps every ' + str(plan.sweep_every) if plan.sweep_every else ''}"
+              f"{', report ' + plan.report.days + ' at ' + plan.report.at if plan.report else ''}; Ctrl-C to stop",
+              flush=True)
+        scheduler.catch_up()
+        scheduler.loop()
+    finally:
+        store.close()
+        lock.release()
+    print("scheduler stopped", flush=True)
+    return EXIT_OK
+
+
 # -- status ---------------------------------------------------------------------------------------
 @command
 def cmd_status(args: argparse.Namespace) -> int:
@@ -476,6 +544,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", metavar="FILE")
     c.add_argument("--json", action="store_true", help="one JSON line per file: file, kind, reason, status, "
                    "recipient, hard, diagnostic, matched_token")
+
+    sch = sub.add_parser("schedule", parents=[common], help="run journeys, sweeps and reports on a schedule",
+                         description="Stay in the foreground and run `schedules:` from config.yaml: journeys every N "
+                                     "minutes or at a time on given days, sweeps between them, emailed reports. One "
+                                     "scheduler per store; SIGTERM/Ctrl-C stop it after the current step.")
+    sch.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
 
     mg = sub.add_parser("merge", parents=[common], help="combine shard outputs into one run and report",
                         description="Combine the outputs of shards (their --json files, or their store files) into "

@@ -78,6 +78,9 @@ def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_i
     attempts: dict[str, Attempts] = {}
     total = len(selection.journeys)
     for n, journey in enumerate(selection.journeys, 1):
+        if runner.stop is not None and runner.stop.is_set():
+            progress(f"[{n}/{total}] {journey.name}: not started (stopping)")
+            continue
         progress(f"[{n}/{total}] {journey.name} …")
 
         def once(attempt: int, journey=journey) -> JourneyResult:
@@ -155,7 +158,8 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
               options: RunOptions | None = None, headed: bool = False,
               progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None,
               browser: BrowserProbe | None = None, sweep: bool = True, rng: Any = None,
-              before_sweep: Callable[[], None] | None = None, retries: int = 0, workers: int = 1) -> AuditResult:
+              before_sweep: Callable[[], None] | None = None, retries: int = 0, workers: int = 1,
+              stop: Any = None) -> AuditResult:
     """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
     redactor = redactor or Redactor()
     run_id = new_run_id(clock)
@@ -193,16 +197,16 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
                                        viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
             try:
                 browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}"
-                results, attempts = _run_journeys(selection, JourneyRunner(config, browser, probes, clock, redactor,
-                                                                           environ, run_id, options, rng),
-                                                  store, run_id, progress, retries)
+                runner = JourneyRunner(config, browser, probes, clock, redactor, environ, run_id, options, rng)
+                runner.stop = stop
+                results, attempts = _run_journeys(selection, runner, store, run_id, progress, retries)
             finally:
                 if own:
                     browser.close()
         else:
-            results, attempts = _run_journeys(selection, JourneyRunner(config, None, probes, clock, redactor, environ,
-                                                                       run_id, options, rng), store, run_id,
-                                              progress, retries)
+            runner = JourneyRunner(config, None, probes, clock, redactor, environ, run_id, options, rng)
+            runner.stop = stop
+            results, attempts = _run_journeys(selection, runner, store, run_id, progress, retries)
         if before_sweep is not None:
             before_sweep()
         swept = sweep_after_run(config, store, clock, redactor, environ, progress) if sweep else None

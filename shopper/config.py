@@ -9,6 +9,7 @@ from typing import Any, Literal, Mapping
 
 from .alerts.settings import AlertsConfig
 from .duration import Duration
+from .scheduler import SchedulesConfig
 from .errors import ConfigError, Problem
 from .schema import MISSING, bind_dataclass
 from .yamlnodes import load
@@ -112,6 +113,7 @@ class Config:
     imap: ImapConfig = field(default_factory=ImapConfig)
     expectations: ExpectationDefaults = field(default_factory=ExpectationDefaults)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    schedules: SchedulesConfig = field(default_factory=SchedulesConfig)
     retries: int = 0                  # re-run a journey that failed before writing to anyone, up to N times
     fail_on: list[str] = field(default_factory=list)   # kinds or a severity that fail a run; empty: any finding
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)

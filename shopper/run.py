@@ -88,6 +88,7 @@ class JourneyRunner:
         self.run_id = run_id
         self.options = options or RunOptions()
         self.rng = rng
+        self.stop: Any = None   # a threading.Event: when set, the journey stops after its current step
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -159,6 +160,10 @@ class JourneyRunner:
             trace_parts: list[Path] = []
             for step in journey.steps:
                 remaining = deadline - time.monotonic()
+                if self.stop is not None and self.stop.is_set():
+                    steps.append(StepResult(step.index, step.kind, step.label, "skipped", self.clock.now().isoformat(),
+                                            0.0, error="stopped: the scheduler was asked to stop", line=step.line))
+                    continue
                 if failed or remaining <= 0:
                     why = "an earlier step failed" if failed else f"journey timed out after {journey_budget:g}s"
                     if not failed and remaining <= 0:

@@ -1,0 +1,80 @@
+"""`runner.py schedule` as a process: one per store, and SIGTERM mid-journey stops after the current step."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from shopper.store import open_store
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class SlowSite(BaseHTTPRequestHandler):
+    arrived = threading.Event()
+    release = threading.Event()
+
+    def log_message(self, *args) -> None:
+        return
+
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            SlowSite.arrived.set()
+            SlowSite.release.wait(60)
+        body = b"<!doctype html><title>slow</title><main><h1>Hello</h1></main>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_one_scheduler_per_store_and_sigterm_mid_journey(tmp_path):
+    SlowSite.arrived.clear()
+    SlowSite.release.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    (tmp_path / "journeys").mkdir()
+    (tmp_path / "journeys" / "slow.yaml").write_text(
+        "name: slow\nsteps:\n  - open: /slow\n  - expect: Hello\n  - open: /\n")
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "scheduler-state.json").write_text(json.dumps({"slow": "2020-01-01T00:00:00+00:00"}))  # long overdue
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"var_dir: var\njourneys: journeys\ndefault_site: s\nsites: {{s: {{base_url: '{base}'}}}}\n"
+                   "schedules:\n  runs: [{name: slow, journeys: [slow], every: 1h}]\n  sweep_every: null\n")
+    cmd = [sys.executable, str(ROOT / "runner.py"), "schedule", "--config", str(cfg)]
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert SlowSite.arrived.wait(60), "the missed slot did not run at start"
+        second = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2 and "a scheduler is already running for this store" in second.stderr
+        assert f"pid {first.pid}" in second.stderr
+        first.send_signal(signal.SIGTERM)
+        SlowSite.release.set()
+        out, err = first.communicate(timeout=60)
+    finally:
+        SlowSite.release.set()
+        if first.poll() is None:
+            first.kill()
+        server.shutdown()
+        server.server_close()
+    assert first.returncode == 0, err
+    assert "SIGTERM: stopping after the current step" in out and "scheduler stopped" in out
+    store = open_store(str(var / "shopper.db"))
+    try:
+        (run,) = store.runs()
+        (journey,) = store.journeys(run.id)
+        assert [s["status"] for s in journey["steps"]] == ["passed", "skipped", "skipped"]
+        assert journey["steps"][1]["error"] == "stopped: the scheduler was asked to stop"
+        assert run.status in ("clean", "findings")
+    finally:
+        store.close()
