@@ -20,18 +20,27 @@ class SubmitForm:
 
     fields: dict[str, str] | None = None
     submit: str = "/submit|send|pay|continue/i"
-    times: int = 1
+    times: int | str = 1       # a number, or a ${variable} holding one (e.g. the site's retry count)
 
     def problems(self) -> list[str]:
         probs = [] if self.fields else ["'fields' needs at least one label: value"]
-        if self.times < 1:
+        if isinstance(self.times, int) and self.times < 1:
             probs.append("'times' must be at least 1")
         return probs
+
+    def _times(self, ctx) -> int:
+        try:
+            n = int(ctx.value(str(self.times)))
+        except ValueError:
+            raise StepError(f"'times' must be a whole number, got {ctx.display(str(self.times))!r}") from None
+        if n < 1:
+            raise StepError(f"'times' must be at least 1, got {n}")
+        return n
 
     def run(self, ctx) -> str:
         page, t = ctx.page, ctx.timeout_ms
         done = 0
-        for attempt in range(self.times):
+        for attempt in range(self._times(ctx)):
             button = page.get_by_role("button", name=text_matcher(ctx.value(self.submit)))
             if attempt and not button.count():
                 break   # the form is gone: nothing more to retry
