@@ -110,6 +110,10 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+    if getattr(args, "junit", None):
+        from reports.junit import write_junit
+
+        write_junit(result.to_json(), args.junit, config.var_path)
     report_path = None
     if not getattr(args, "no_report", False):
         from reports.render import render_run
@@ -341,10 +345,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
     store = open_store(config.store_url)
     try:
         summary = store_merged(store, merged, run_id)
+        out = {k: v for k, v in merged.items() if k != "observations"}
+        out.update(run_id=run_id, status="findings" if merged["findings"] else "clean", summary=summary)
         if args.json:
-            out = {k: v for k, v in merged.items() if k != "observations"}
-            out.update(run_id=run_id, status="findings" if merged["findings"] else "clean", summary=summary)
             Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
+        if args.junit:
+            from reports.junit import write_junit
+
+            write_junit(out, args.junit, config.var_path)
         report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path)
     finally:
         store.close()
@@ -493,6 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument("--journey", action="append", metavar="NAME", help="only this journey (name or file stem); repeatable")
         r.add_argument("--tag", action="append", metavar="TAG", help="only journeys with this tag; repeatable")
         r.add_argument("--json", metavar="FILE", help="also write the run as JSON (docs/run.schema.json)")
+        r.add_argument("--junit", metavar="FILE", help="also write JUnit XML: a test case per journey, a failure "
+                       "per finding (flaky ones reported, not failing)")
         r.add_argument("--base-url", metavar="URL", help="audit this base URL instead of the site profile's")
         r.add_argument("--site", metavar="NAME", help="site profile from config.yaml to use")
         r.add_argument("--var", action="append", metavar="NAME=VALUE", help="set a journey variable; repeatable")
@@ -556,6 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "one run in this store, with one report. Exit 0 no findings, 1 findings.")
     mg.add_argument("inputs", nargs="+", metavar="SHARD", help="a shard's run JSON or SQLite store file")
     mg.add_argument("--json", metavar="FILE", help="also write the merged run as JSON")
+    mg.add_argument("--junit", metavar="FILE", help="also write the merged run as JUnit XML")
 
     sub.add_parser("status", parents=[common], help="score, open findings and open expectations, in short",
                    description="A short summary of the latest run: score, findings, open expectations and their "

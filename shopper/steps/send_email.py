@@ -7,6 +7,30 @@ from .addresses import find_address
 from .registry import step_kind
 
 
+def send_as_customer(ctx, to: str, subject: str, body: str, *, from_addr: str | None = None,
+                     found_on_page: bool = False) -> dict:
+    """Compose with a fresh token, send through the shopper's SMTP server, record `mail_sent`; the record."""
+    sender = ctx.probes.mail
+    if sender is None:
+        raise StepError("mail is not configured: set smtp and shopper in config.yaml")
+    token = new_token(ctx.state.rng)
+    if from_addr is None:
+        from_addr = plus_address(sender.address, token) if sender.plus_addressing else sender.address
+    msg = compose(from_addr=from_addr, from_name=sender.name, to=to, subject=subject, body=body, token=token,
+                  journey=ctx.journey, now=ctx.clock.now())
+    try:
+        result = sender.send(msg)
+    except ProbeError as e:
+        raise StepError(str(e)) from None
+    data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
+            "subject": str(msg["Subject"]), "ok": result.ok,
+            "refused": {addr: {"code": code, "text": text} for addr, (code, text) in result.refused.items()},
+            "data_code": result.data_code, "data_text": result.data_text, "found_on_page": found_on_page}
+    ctx.record("mail_sent", data)
+    ctx.state.last_sent = data
+    return data
+
+
 @step_kind("send_email")
 class SendEmail:
     """Send a customer's email through the shopper's SMTP server. The address is `to` (literal or a
@@ -37,27 +61,12 @@ class SendEmail:
         return self.find
 
     def run(self, ctx) -> str:
-        sender = ctx.probes.mail
-        if sender is None:
-            raise StepError("mail is not configured: set smtp and shopper in config.yaml")
         to = ctx.value(self.to) if self.to else find_address(ctx.page, self.within and ctx.value(self.within),
                                                              self.match and ctx.value(self.match), ctx.timeout_ms)
-        token = new_token(ctx.state.rng)
-        from_addr = plus_address(sender.address, token) if sender.plus_addressing else sender.address
-        msg = compose(from_addr=from_addr, from_name=sender.name, to=to, subject=ctx.value(self.subject),
-                      body=ctx.value(self.body), token=token, journey=ctx.journey, now=ctx.clock.now())
-        try:
-            result = sender.send(msg)
-        except ProbeError as e:
-            raise StepError(str(e)) from None
-        refused = {addr: {"code": code, "text": text} for addr, (code, text) in result.refused.items()}
-        data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
-                "subject": str(msg["Subject"]), "ok": result.ok, "refused": refused,
-                "data_code": result.data_code, "data_text": result.data_text, "found_on_page": self.find}
-        ctx.record("mail_sent", data)
-        ctx.state.last_sent = data
-        if not result.ok:
+        data = send_as_customer(ctx, to, ctx.value(self.subject), ctx.value(self.body), found_on_page=self.find)
+        refused, result_ok = data["refused"], data["ok"]
+        if not result_ok:
             why = "; ".join(f"{a}: {r['code']} {r['text']}" for a, r in refused.items()) or \
-                f"DATA {result.data_code} {result.data_text}"
+                f"DATA {data['data_code']} {data['data_text']}"
             return f"{to} refused the message at send time ({why})"
-        return f"sent to {to} ({token})"
+        return f"sent to {to} ({data['token']})"

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..errors import ProbeError, StepError
-from ..mail.outgoing import compose, new_token, plus_address
+from ..errors import StepError
 from .registry import step_kind
+from .send_email import send_as_customer
 from .targets import text_matcher
 
 
@@ -59,24 +59,10 @@ class Unsubscribe:
         parts = urlsplit(uri)
         to = unquote(parts.path)
         subject = (parse_qs(parts.query).get("subject") or ["unsubscribe"])[0]
-        sender = ctx.probes.mail
-        token = new_token(ctx.state.rng)
         # from the subscribed address: that is the one the list must drop
-        from_addr = ctx.state.variables.get("shopper_email") or (
-            plus_address(sender.address, token) if sender.plus_addressing else sender.address)
-        msg = compose(from_addr=from_addr, from_name=sender.name, to=to, subject=subject,
-                      body="Please unsubscribe me.", token=token, journey=ctx.journey, now=ctx.clock.now())
-        try:
-            result = sender.send(msg)
-        except ProbeError as e:
-            raise StepError(str(e)) from None
-        data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
-                "subject": str(msg["Subject"]), "ok": result.ok,
-                "refused": {a: {"code": code, "text": text} for a, (code, text) in result.refused.items()},
-                "data_code": result.data_code, "data_text": result.data_text, "found_on_page": False}
-        ctx.record("mail_sent", data)
-        ctx.state.last_sent = data
-        self._record(ctx, c, "mailto", to, None, None if result.ok else "refused at send time")
+        data = send_as_customer(ctx, to, subject, "Please unsubscribe me.",
+                                from_addr=ctx.state.variables.get("shopper_email"))
+        self._record(ctx, c, "mailto", to, None, None if data["ok"] else "refused at send time")
         return f"unsubscribe mail sent to {to}"
 
     def _link(self, ctx, c: dict) -> str:

@@ -119,3 +119,18 @@ def test_fail_on_severity_and_kinds(flaky_site, tmp_path):
     assert run("--fail-on", "major") == 1
     assert run("--fail-on", "broken_link,tracking_broken") == 0
     assert run("--fail-on", "page_error") == 1
+
+
+def test_junit_file_from_the_cli_reads_back(flaky_site, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    j = journey(tmp_path, "always", ["open: /always"])
+    out = tmp_path / "junit.xml"
+    p = subprocess.run([sys.executable, str(ROOT / "runner.py"), "run", str(j), "--base-url", flaky_site,
+                        "--var-dir", str(tmp_path / "var"), "--no-report", "--junit", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    suite = ET.parse(out).getroot().find("testsuite")
+    assert suite.get("tests") == "1" and suite.get("failures") == "1"
+    (case,) = suite.findall("testcase")
+    assert case.get("name") == "always" and case.find("failure").get("type") == "page_error"
