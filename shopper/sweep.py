@@ -170,7 +170,8 @@ class Sweeper:
         what = changes(before, after)
         if not what:
             return
-        self.store.update_expectation(after, self.clock.now().isoformat())
+        if not self.store.update_expectation(after, self.clock.now().isoformat()):
+            return   # another sweep (a shard, the scheduler) resolved it first: it is reported once, there
         result.observations.append(self._obs("expectation", after.journey, after.step, {
             "changes": what, **expectation_data(after)}))
 

@@ -6,4 +6,6 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.dns",
     "tests.fixtures.webhook",
+    "tests.fixtures.postgres",
+    "pytester",
 ]

@@ -1,17 +1,31 @@
-"""The store: runs, findings and (later) expectations, behind one small interface. SQLite by default."""
+"""The store: runs, findings, mail and alerts behind one small interface, in SQLite (default) or PostgreSQL."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
 
 from .sqlite import SqliteStore
 
-Store = SqliteStore
+if TYPE_CHECKING:
+    from .postgres import PostgresStore
+
+Store = Union[SqliteStore, "PostgresStore"]
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_store(url: str) -> SqliteStore:
-    """`path/to/shopper.db` or `sqlite:///path` → SQLite (created and migrated on first use)."""
+def open_store(url: str) -> Store:
+    """`path/to/shopper.db` or `sqlite:///path` → SQLite; `postgresql://user:pw@host:port/db` → PostgreSQL.
+
+    Either is created (SQLite file) or brought up to date (migrations) on first use.
+    """
+    if url.startswith(POSTGRES_SCHEMES):
+        from .postgres import PostgresStore   # psycopg is only needed by those who use it
+
+        return PostgresStore(url)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
     elif "://" in url:
         from ..errors import ConfigError
-        raise ConfigError(f"store {url!r}: only SQLite paths are supported in this version "
-                          f"(set store: var/shopper.db in config.yaml)")
+        raise ConfigError(f"store {url.split('://')[0]}://...: not a store URL; expected a SQLite file path "
+                          f"(var/shopper.db or sqlite:///path/shopper.db) or postgresql://user:password@host:port/"
+                          f"database (set store: in config.yaml or SHOPPER_STORE)")
     return SqliteStore(url)

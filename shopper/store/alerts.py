@@ -7,6 +7,7 @@ from typing import Any
 
 from .codec import parse_dt as _dt
 from .codec import to_json as _j
+from .dialect import retry_conflicts
 
 
 class AlertStoreMixin:
@@ -22,6 +23,7 @@ class AlertStoreMixin:
             found.update({r["fingerprint"]: _dt(r["alerted_at"]) for r in rows})
         return found
 
+    @retry_conflicts
     def hold_alert(self, alert: dict[str, Any], reason: str, at: str, channels: list[str] | None = None,
                    error: str | None = None) -> None:
         """Queue an alert (by run_id + trigger) to go out later; `channels` still owed, [] meaning all configured."""
@@ -41,6 +43,7 @@ class AlertStoreMixin:
                  "created_at": r["created_at"], "attempts": r["attempts"], "last_error": r["last_error"]}
                 for r in rows]
 
+    @retry_conflicts
     def record_alert_delivery(self, alert: dict[str, Any], keys: list[str], sent: list[str], owed: list[str],
                               at: str, error: str | None = None) -> None:
         """One transaction: log the channels that took the alert; when none is owed any more, mark its keys
@@ -61,9 +64,10 @@ class AlertStoreMixin:
             db.executemany("INSERT INTO alerted(fingerprint, alerted_at, run_id, alert_trigger) VALUES (?,?,?,?) "
                            "ON CONFLICT(fingerprint) DO UPDATE SET alerted_at=excluded.alerted_at, "
                            "run_id=excluded.run_id, alert_trigger=excluded.alert_trigger",
-                           [(k, at, run_id, trigger) for k in keys])
+                           [(k, at, run_id, trigger) for k in sorted(set(keys))])   # one order: no deadlock
             db.execute("DELETE FROM pending_alerts WHERE run_id=? AND alert_trigger=?", (run_id, trigger))
 
+    @retry_conflicts
     def drop_pending_alert(self, run_id: str, trigger: str) -> None:
         """Forget a queued alert (e.g. no channel it was owed to is configured any more)."""
         with self.tx() as db:

@@ -2,21 +2,41 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 from .codec import parse_dt as _dt
 from .codec import to_json as _j
+from .dialect import insert_sql, retry_conflicts, upsert_sql
+
+SENT_COLUMNS = ("token", "run_id", "journey", "step", "message_id", "from_addr", "to_addr", "subject", "sent_at",
+                "ok", "refused")
+MESSAGE_COLUMNS = ("key", "mailbox", "folder", "uid", "uidvalidity", "received_at", "swept_at", "sweep_id", "kind",
+                   "reason", "status", "recipient", "from_addr", "subject", "matched_token", "truncated", "size",
+                   "classification")
+JOURNEY_TOKEN_COLUMNS = ("token", "run_id", "journey", "created_at")
+FOLDER_COLUMNS = ("mailbox", "folder", "uidvalidity", "last_uid", "highestmodseq", "updated_at")
+EXPECTATION_INSERT = insert_sql("expectations", (
+    "token", "run_id", "journey", "step", "channel", "target", "reply_from", "created_at", "ack_deadline",
+    "answer_deadline", "state", "updated_at", "kind", "window_end")) + " RETURNING id"
 
 
 class MailStoreMixin:
-    """Sent messages, expectations, folder states and received messages."""
+    """Sent messages, expectations, folder states and received messages.
+
+    The store remembers the revision of each expectation it last read (`_read_revisions`, set up by the store):
+    `update_expectation` changes a row only if nobody changed it since, so concurrent sweeps resolve it once.
+    """
+
+    _read_revisions: dict[int, int]
 
     # -- sent ---------------------------------------------------------------------------------
+    @retry_conflicts
     def record_sent(self, run_id: str, journey: str, step: int | None, token: str, message_id: str,
                     from_addr: str, to_addr: str, subject: str, sent_at: str, ok: bool,
                     refused: dict[str, Any]) -> None:
         with self.tx() as db:
-            db.execute("INSERT OR REPLACE INTO sent_messages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            db.execute(upsert_sql("sent_messages", SENT_COLUMNS, key=("token",)),
                        (token, run_id, journey, step, message_id, from_addr, to_addr, subject, sent_at,
                         int(ok), _j(refused)))
 
@@ -36,9 +56,11 @@ class MailStoreMixin:
                           f"SELECT token FROM journey_tokens WHERE token IN ({marks})", *tokens, *tokens)
         return {r[0] for r in rows}
 
+    @retry_conflicts
     def record_journey_token(self, token: str, run_id: str, journey: str, created_at: str) -> None:
         with self.tx() as db:
-            db.execute("INSERT OR IGNORE INTO journey_tokens VALUES (?,?,?,?)", (token, run_id, journey, created_at))
+            db.execute(insert_sql("journey_tokens", JOURNEY_TOKEN_COLUMNS, ignore_conflicts=True),
+                       (token, run_id, journey, created_at))
 
     def journey_of_token(self, token: str) -> str | None:
         rows = self.query("SELECT journey FROM journey_tokens WHERE token=?", token)
@@ -54,21 +76,22 @@ class MailStoreMixin:
 
     def first_sent_at(self) -> str | None:
         rows = self.query("SELECT MIN(created_at) FROM (SELECT sent_at AS created_at FROM sent_messages "
-                          "UNION ALL SELECT created_at FROM expectations)")
+                          "UNION ALL SELECT created_at FROM expectations) AS sent_or_expected")
         return rows[0][0]
 
     # -- expectations -------------------------------------------------------------------------
+    @retry_conflicts
     def add_expectation(self, e: Any) -> int:
         with self.tx() as db:
             cur = db.execute(
-                "INSERT INTO expectations(token, run_id, journey, step, channel, target, reply_from, created_at, "
-                "ack_deadline, answer_deadline, state, updated_at, kind, window_end) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                EXPECTATION_INSERT,
                 (e.token, e.run_id, e.journey, e.step, e.channel, e.target, _j(list(e.reply_from)),
                  e.created_at.isoformat(), e.ack_deadline.isoformat() if e.ack_deadline else None,
                  e.answer_deadline.isoformat(), e.state, e.created_at.isoformat(), e.kind,
                  e.window_end.isoformat() if e.window_end else None))
-            return int(cur.lastrowid)
+            [(new_id,)] = cur.fetchall()
+        self._read_revisions[int(new_id)] = 0
+        return int(new_id)
 
     def expectations(self, states: tuple[str, ...] | None = None, tokens: list[str] | None = None,
                      silence_for: list[str] | None = None) -> list[Any]:
@@ -91,6 +114,7 @@ class MailStoreMixin:
             args += list(silence_for)
         out = []
         for r in self.query(sql + " ORDER BY id", *args):
+            self._read_revisions[r["id"]] = r["revision"]
             out.append(Expectation(token=r["token"], journey=r["journey"], channel=r["channel"], target=r["target"],
                                    created_at=_dt(r["created_at"]), answer_deadline=_dt(r["answer_deadline"]),
                                    ack_deadline=_dt(r["ack_deadline"]), reply_from=tuple(json.loads(r["reply_from"])),
@@ -102,20 +126,36 @@ class MailStoreMixin:
                                    evidence=tuple(json.loads(r["evidence"]))))
         return out
 
-    def abandon_open_expectations(self, why: str) -> int:
+    @retry_conflicts
+    def abandon_open_expectations(self, why: str, now: str | None = None) -> int:
         """Close every open expectation without judging it (e.g. its mailbox no longer exists)."""
+        now = now or datetime.now(timezone.utc).isoformat()
         with self.tx() as db:
-            cur = db.execute("UPDATE expectations SET state='abandoned', updated_at=CURRENT_TIMESTAMP, "
-                             "bounce=? WHERE state='open'", (_j({"abandoned": why}),))
+            cur = db.execute("UPDATE expectations SET state='abandoned', updated_at=?, bounce=?, revision=revision + 1 "
+                             "WHERE state='open'", (now, _j({"abandoned": why})))
             return cur.rowcount
 
-    def update_expectation(self, e: Any, now: str) -> None:
+    @retry_conflicts
+    def update_expectation(self, e: Any, now: str) -> bool:
+        """Save `e` (a changed expectation) if its row is still as this store last read it; True if it was.
+
+        False means another sweep changed the expectation first: its judgement stands and `e` is dropped.
+        An expectation this store never read is saved whatever its row holds.
+        """
         iso = lambda v: v.isoformat() if v else None  # noqa: E731
+        read = self._read_revisions.get(e.id)
+        values = (e.state, iso(e.acked_at), iso(e.answered_at), int(e.ack_missed), _j(e.bounce) if e.bounce else None,
+                  iso(e.resolved_at), now, _j(list(e.evidence)), e.id)
+        sql = ("UPDATE expectations SET state=?, acked_at=?, answered_at=?, ack_missed=?, bounce=?, resolved_at=?, "
+               "updated_at=?, evidence=?, revision=revision + 1 WHERE id=?")
+        if read is not None:
+            sql, values = sql + " AND revision=?", (*values, read)
         with self.tx() as db:
-            db.execute("UPDATE expectations SET state=?, acked_at=?, answered_at=?, ack_missed=?, bounce=?, "
-                       "resolved_at=?, updated_at=?, evidence=? WHERE id=?",
-                       (e.state, iso(e.acked_at), iso(e.answered_at), int(e.ack_missed),
-                        _j(e.bounce) if e.bounce else None, iso(e.resolved_at), now, _j(list(e.evidence)), e.id))
+            rows = db.execute(sql + " RETURNING revision", values).fetchall()   # all: SQLite ends the statement
+        if not rows:
+            return False
+        self._read_revisions[e.id] = rows[0][0]
+        return True
 
     # -- mailbox ------------------------------------------------------------------------------
     def folder_states(self, mailbox: str) -> dict[str, Any]:
@@ -134,14 +174,13 @@ class MailStoreMixin:
                                                *chunk)}
         return found
 
+    @retry_conflicts
     def save_batch(self, mailbox: str, state: Any, messages: list[dict[str, Any]], now: str) -> None:
         """New messages and the folder's new state in one transaction: nothing lost, nothing twice."""
         with self.tx() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO messages VALUES (:key,:mailbox,:folder,:uid,:uidvalidity,:received_at,"
-                ":swept_at,:sweep_id,:kind,:reason,:status,:recipient,:from_addr,:subject,:matched_token,"
-                ":truncated,:size,:classification)", messages)
-            db.execute("INSERT OR REPLACE INTO mailbox_state VALUES (?,?,?,?,?,?)",
+            db.executemany(insert_sql("messages", MESSAGE_COLUMNS, ignore_conflicts=True),
+                           [tuple(m[c] for c in MESSAGE_COLUMNS) for m in messages])
+            db.execute(upsert_sql("mailbox_state", FOLDER_COLUMNS, key=("mailbox", "folder")),
                        (mailbox, state.folder, state.uidvalidity, state.last_uid, state.highestmodseq, now))
 
     def messages(self, token: str | None = None, unmatched: bool = False, limit: int = 200) -> list[dict[str, Any]]:
@@ -154,10 +193,12 @@ class MailStoreMixin:
         rows = self.query(sql + " ORDER BY received_at DESC LIMIT ?", *args, limit)
         return [{**dict(r), "classification": json.loads(r["classification"])} for r in rows]
 
+    @retry_conflicts
     def begin_sweep(self, sweep_id: str, started_at: str) -> None:
         with self.tx() as db:
             db.execute("INSERT INTO sweeps(id, started_at) VALUES (?, ?)", (sweep_id, started_at))
 
+    @retry_conflicts
     def finish_sweep(self, sweep_id: str, finished_at: str, ok: bool, error: str | None, new: int) -> None:
         with self.tx() as db:
             db.execute("UPDATE sweeps SET finished_at=?, ok=?, error=?, new_messages=? WHERE id=?",

@@ -1,4 +1,4 @@
-"""SQLite store (WAL): runs with their journeys, steps, observations and findings."""
+"""SQLite store (WAL), and the runs half every store shares: runs with their journeys, steps, observations, findings."""
 from __future__ import annotations
 
 import json
@@ -12,8 +12,17 @@ from typing import Any, Iterator
 from ..errors import ConfigError
 from .alerts import AlertStoreMixin
 from .codec import to_json as _j
+from .dialect import SQLITE, insert_sql, retry_conflicts, upsert_sql
 from .mail import MailStoreMixin
-from .migrate import migrations, split_statements
+from .migrate import apply_migrations
+
+JOURNEY_COLUMNS = ("run_id", "name", "path", "site", "tags", "status", "started_at", "duration_ms", "error",
+                   "evidence", "blocked")
+STEP_COLUMNS = ("run_id", "journey", "idx", "kind", "label", "status", "started_at", "duration_ms", "detail",
+                "error", "evidence", "url", "title", "line")
+FINDING_COLUMNS = ("run_id", "fingerprint", "kind", "severity", "journey", "step", "title", "detail", "subject",
+                   "reason", "evidence", "data")
+OBSERVATION_INSERT = insert_sql("observations", ("run_id", "journey", "step", "kind", "at", "data", "evidence"))
 
 
 @dataclass(frozen=True)
@@ -26,101 +35,52 @@ class RunRow:
     summary: dict[str, Any]
 
 
+class RunStoreMixin:
+    """Runs, journeys, steps, observations and findings, over a store's `tx()` and `query()`."""
 
-
-class SqliteStore(MailStoreMixin, AlertStoreMixin):
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
-                                       isolation_level=None)
-        except sqlite3.Error as e:
-            raise ConfigError(f"cannot open the store {self.path}: {e} (check store: in config.yaml)") from e
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute("PRAGMA synchronous=NORMAL")   # WAL: safe from corruption, fsync at checkpoints
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
-
-    # -- plumbing -----------------------------------------------------------------------------
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
-
-    def migrate(self) -> int:
-        with self.tx() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT, "
-                       "applied_at TEXT DEFAULT CURRENT_TIMESTAMP)")
-            done = {r[0] for r in db.execute("SELECT version FROM schema_version")}
-            for version, name, sql in migrations():
-                if version in done:
-                    continue
-                for stmt in split_statements(sql):
-                    db.execute(stmt)
-                db.execute("INSERT INTO schema_version(version, name) VALUES (?, ?)", (version, name))
-        return self.schema_version
-
-    @property
-    def schema_version(self) -> int:
-        return self.query("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    # -- runs ---------------------------------------------------------------------------------
+    # -- writing ----------------------------------------------------------------------------------
+    @retry_conflicts
     def begin_run(self, run_id: str, started_at: str, kind: str = "run") -> None:
         with self.tx() as db:
             db.execute("INSERT INTO runs(id, started_at, status, kind) VALUES (?, ?, 'running', ?)",
                        (run_id, started_at, kind))
 
+    @retry_conflicts
     def finish_run(self, run_id: str, finished_at: str, status: str, summary: dict[str, Any]) -> None:
         with self.tx() as db:
             db.execute("UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
                        (finished_at, status, _j(summary), run_id))
 
+    @retry_conflicts
     def save_journey(self, run_id: str, j: Any) -> None:
         """Store one JourneyResult with its steps and observations (one transaction)."""
         with self.tx() as db:
-            db.execute("INSERT OR REPLACE INTO journey_runs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            db.execute(upsert_sql("journey_runs", JOURNEY_COLUMNS, key=("run_id", "name")),
                        (run_id, j.name, j.path, j.site, _j(j.tags), j.status, j.started_at, j.duration_ms,
                         j.error, _j(j.evidence), _j(j.blocked_requests)))
-            db.executemany("INSERT OR REPLACE INTO steps VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            db.executemany(upsert_sql("steps", STEP_COLUMNS, key=("run_id", "journey", "idx")),
                            [(run_id, j.name, s.index, s.kind, s.label, s.status, s.started_at, s.duration_ms,
                              s.detail, s.error, _j(s.evidence), s.url, s.title, s.line) for s in j.steps])
-            db.executemany("INSERT INTO observations(run_id, journey, step, kind, at, data, evidence) "
-                           "VALUES (?,?,?,?,?,?,?)",
+            db.executemany(OBSERVATION_INSERT,
                            [(run_id, o.journey, o.step, o.kind, o.at, _j(o.data), _j(list(o.evidence)))
                             for o in j.observations])
 
+    @retry_conflicts
     def save_observations(self, run_id: str, observations: list[Any]) -> None:
         with self.tx() as db:
-            db.executemany("INSERT INTO observations(run_id, journey, step, kind, at, data, evidence) "
-                           "VALUES (?,?,?,?,?,?,?)",
+            db.executemany(OBSERVATION_INSERT,
                            [(run_id, o.journey, o.step, o.kind, o.at, _j(o.data), _j(list(o.evidence)))
                             for o in observations])
 
+    @retry_conflicts
     def save_invalid(self, run_id: str, path: str, problems: list[str]) -> None:
         with self.tx() as db:
-            db.execute("INSERT INTO invalid_journeys VALUES (?,?,?)", (run_id, path, _j(problems)))
+            db.execute(insert_sql("invalid_journeys", ("run_id", "path", "problems")), (run_id, path, _j(problems)))
 
+    @retry_conflicts
     def save_findings(self, run_id: str, findings: list[Any]) -> None:
         with self.tx() as db:
-            db.executemany("INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            db.executemany(upsert_sql("findings", FINDING_COLUMNS, key=("run_id", "fingerprint")),
                            [(run_id, f.fingerprint, f.kind, f.severity, f.journey, f.step, f.title, f.detail,
                              f.subject, f.reason, _j(list(f.evidence)), _j(f.data)) for f in findings])
 
@@ -177,3 +137,54 @@ class SqliteStore(MailStoreMixin, AlertStoreMixin):
         return [{"path": r["path"], "problems": json.loads(r["problems"])}
                 for r in self.query("SELECT * FROM invalid_journeys WHERE run_id=?", run_id)]
 
+
+class SqliteStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin):
+    """The default store: one SQLite file; writers take turns (BEGIN IMMEDIATE, 30 s busy timeout)."""
+
+    dialect = SQLITE
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
+                                       isolation_level=None)
+        except sqlite3.Error as e:
+            raise ConfigError(f"cannot open the store {self.path}: {e} (check store: in config.yaml)") from e
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._read_revisions: dict[int, int] = {}
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute("PRAGMA synchronous=NORMAL")   # WAL: safe from corruption, fsync at checkpoints
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def migrate(self) -> int:
+        with self.tx() as db:
+            apply_migrations(db, SQLITE)
+        return self.schema_version
+
+    @property
+    def schema_version(self) -> int:
+        return self.query("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
