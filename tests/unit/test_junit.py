@@ -189,3 +189,29 @@ def test_write_junit_returns_the_path(tmp_path):
     out = write_junit(MIXED, tmp_path / "a" / "b.xml", var_dir=Path("/srv/var"))
     assert out == tmp_path / "a" / "b.xml"
     assert "evidence: /srv/var/artifacts/r/browse-shop/step-07.png" in out.read_text(encoding="utf-8")
+
+
+def test_read_back_with_a_junit_parser(tmp_path):
+    """The file reads back with junitparser, as CI systems read it."""
+    from junitparser import Error, Failure, JUnitXml
+
+    from reports.junit import write_junit
+
+    run = {"run_id": "r1", "started_at": "2026-01-05T09:00:00+00:00", "finished_at": "2026-01-05T09:01:00+00:00",
+           "journeys": [{"name": "shop", "path": "journeys/shop.yaml", "status": "failed", "duration_ms": 1200.0,
+                         "steps": [], "tags": ["web"]},
+                        {"name": "ok", "path": "journeys/ok.yaml", "status": "passed", "duration_ms": 800.0,
+                         "steps": [], "tags": []}],
+           "findings": [{"kind": "broken_link", "severity": "minor", "journey": "shop", "step": 2,
+                         "title": "Broken link to <x>", "detail": "404", "subject": "/x", "fingerprint": "f1",
+                         "evidence": [], "data": {}, "reason": None}],
+           "invalid": [{"path": "journeys/bad.yaml", "problems": ["journeys/bad.yaml:5:5: 'clik' is not a step kind"]}]}
+    path = write_junit(run, tmp_path / "junit.xml")
+    xml = JUnitXml.fromfile(str(path))
+    cases = {c.name: c for suite in xml for c in suite}
+    assert set(cases) >= {"shop", "ok"}
+    assert [type(r) for r in cases["shop"].result] == [Failure]
+    assert cases["shop"].result[0].type == "broken_link" and cases["shop"].result[0].message == "Broken link to <x>"
+    assert cases["ok"].is_passed
+    bad = [c for c in cases.values() if any(isinstance(r, Error) for r in c.result)]
+    assert len(bad) == 1 and "5:5" in bad[0].result[0].text
