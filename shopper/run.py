@@ -231,9 +231,10 @@ class JourneyRunner:
 
     def _run_step(self, step: Step, state: JourneyState, page: Any, timeout_s: float) -> StepResult:
         ctx = StepContext(state=state, page=page, index=step.index, timeout_ms=timeout_s * 1000, probes=self.probes)
-        if page is not None:
-            page.set_default_timeout(timeout_s * 1000)
+        if page is not None and state.page_timeout != timeout_s:
+            page.set_default_timeout(timeout_s * 1000)   # only when it changes: a message to the driver each
             page.set_default_navigation_timeout(timeout_s * 1000)
+            state.page_timeout = timeout_s
         started = self.clock.now().isoformat()
         t0 = time.monotonic()
         status, detail, error, evidence = "passed", "", None, []

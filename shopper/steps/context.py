@@ -45,6 +45,7 @@ class JourneyState:
     rng: Any = None                    # random.Random in tests; None: the secrets module
     started_at: Any = None             # datetime the journey started (clock time)
     last_mail: dict[str, Any] | None = None   # the message wait_for_mail found last
+    page_timeout: float | None = None  # the page's default timeout as last set (seconds)
 
 
 @dataclass
