@@ -279,14 +279,15 @@ def _undiagnosed(delivery: Delivery) -> Delivery:
 def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject: str, prose: str) -> bool:
     if mail.dsn_parts or "x-failed-recipients" in headers or mail.report_type == "delivery-status":
         return True
-    score = sum((
+    cheap = sum((
         bool(signals.BOUNCE_SENDER.search(sender)),
         (headers.get("return-path") or "").strip() in ("<>", "<MAILER-DAEMON>"),
         bool(signals.BOUNCE_SUBJECT.search(subject)),
-        bool(signals.BOUNCE_TEXT.search(prose[:20_000])),
         mail.original_headers is not None,
     ))
-    return score >= 2
+    if cheap != 1:   # two signals without reading the text, or none (the text alone is not enough)
+        return cheap >= 2
+    return bool(signals.BOUNCE_TEXT.search(prose[:20_000]))   # the costly one, only when it decides
 
 
 def classify(raw: bytes) -> Classification:
