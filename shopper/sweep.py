@@ -118,7 +118,8 @@ class Sweeper:
             c = classify(m.raw)
             token = match_token(c, self.store.known_tokens,
                                 lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
-            links = extract_links(m.raw) if c.kind in ("newsletter", "reply", "autoreply", "other") else []
+            # links matter for mail a journey may follow (its own) and for newsletters (unsubscribe)
+            links = extract_links(m.raw) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
             rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
             result.observations.append(self._received(c, m, token))
             arrivals.append((token, c, m))

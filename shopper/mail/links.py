@@ -43,21 +43,23 @@ def list_id(value: str | None) -> str | None:
 def extract_links(raw: bytes) -> list[tuple[str, str]]:
     """(url, link text) for http(s) links, in order, without duplicates; never raises on bad MIME."""
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = email.message_from_bytes(raw, policy=policy.compat32)   # compat32: several times faster
     except (TypeError, ValueError, LookupError):
         return []
     found: list[tuple[str, str]] = []
     texts: list[str] = []
     for part in msg.walk():
         ctype = part.get_content_type()
-        if ctype not in ("text/html", "text/plain") or part.is_attachment():
+        if ctype not in ("text/html", "text/plain") or (part.get("Content-Disposition") or "").lower().startswith("attachment"):
             continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        charset = part.get_content_charset() or "utf-8"
         try:
-            content = part.get_content()
-        except (LookupError, ValueError, AssertionError, TypeError):
-            continue
-        if not isinstance(content, str):
-            continue
+            content = payload.decode(charset, errors="replace")
+        except LookupError:   # an unknown charset name
+            content = payload.decode("utf-8", errors="replace")
         if ctype == "text/html":
             parser = _Anchors()
             parser.feed(content[:500_000])

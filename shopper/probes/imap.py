@@ -344,6 +344,13 @@ class ImapMailbox:
         incremental = state is not None and not resynced
         floor = _utc(since) if since is not None and not incremental else None
         low = state.last_uid + 1 if incremental else 1
+        if incremental:   # the usual sweep: one FETCH per UID range, sizes, dates and bodies at once
+            messages = tuple(self._fetch_range(client, folder, uidvalidity, low, top))
+            last_uid = max(top, state.last_uid)
+            self._last_seen[folder] = last_uid
+            new_state = FolderState(folder, uidvalidity, last_uid, int(modseq) if modseq is not None else None)
+            log.debug("%s %s: %d new message(s), last UID %d", self.settings.address, folder, len(messages), last_uid)
+            return FolderBatch(folder, messages, new_state, resynced)
         uids: list[int] = []
         if top >= low:
             criteria: list[object] = ["UID", f"{low}:{top}"]
@@ -359,6 +366,33 @@ class ImapMailbox:
         new_state = FolderState(folder, uidvalidity, last_uid, int(modseq) if modseq is not None else None)
         log.debug("%s %s: %d new message(s), last UID %d", self.settings.address, folder, len(messages), last_uid)
         return FolderBatch(folder, messages, new_state, resynced)
+
+    def _fetch_range(self, client: IMAPClient, folder: str, uidvalidity: int, low: int,
+                     top: int) -> Iterator[FetchedMessage]:
+        """UIDs low..top (gaps allowed) in chunks of batch_size: the first max_fetch_bytes of each message,
+        with its size and date, in one FETCH per chunk."""
+        if self.hooks.after_search:
+            self.hooks.after_search(folder, ())
+        limit = self.settings.max_fetch_bytes
+        part = b"BODY[]<0>"
+        start = low
+        while start <= top:
+            end = min(top, start + self.batch_size - 1)
+            with self._talking(f"reading messages in {folder}"):
+                got = client.fetch(list(range(start, end + 1)), ["RFC822.SIZE", "INTERNALDATE",
+                                                                 f"BODY.PEEK[]<0.{limit}>"])
+            for uid in sorted(u for u in got if start <= u <= end):
+                item = got[uid]
+                raw = item.get(part)
+                if raw is None or b"RFC822.SIZE" not in item or b"INTERNALDATE" not in item:
+                    log.debug("%s UID %d vanished during FETCH (expunged)", folder, uid)
+                    continue
+                size = int(item[b"RFC822.SIZE"])
+                yield FetchedMessage(folder, uid, uidvalidity, size, _utc(item[b"INTERNALDATE"]), bytes(raw),
+                                     size > limit)
+            if self.hooks.after_batch:
+                self.hooks.after_batch(folder, tuple(sorted(got)))
+            start = end + 1
 
     def _fetch(self, client: IMAPClient, folder: str, uidvalidity: int, uids: Sequence[int],
                floor: datetime | None) -> Iterator[FetchedMessage]:
