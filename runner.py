@@ -477,7 +477,7 @@ def cmd_kinds(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from demo.run import run_demo
 
-    return run_demo(args, execute_run, _config)
+    return run_demo(args, _config)
 
 
 # -- parser ---------------------------------------------------------------------------------------

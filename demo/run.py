@@ -48,7 +48,7 @@ def audit_demo(world: DemoWorld, config: Any, store: Any, *, profile: str = "a",
                      browser=browser, before_sweep=lambda: world.pass_days(days))
 
 
-def run_demo(args: argparse.Namespace, execute_run: Callable[..., Any], load_config: Callable[..., Any]) -> int:
+def run_demo(args: argparse.Namespace, load_config: Callable[..., Any]) -> int:
     """Run the demo; returns the run's exit status (1 when the broken world shows its findings)."""
     from reports.render import render_run
     from shopper.store import open_store

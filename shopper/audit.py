@@ -132,7 +132,7 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
     invalid: list[JourneyError] = []
     for path in find_journey_files(paths):
         try:
-            j = load_journey(path, known_vars=_known_vars(path, config) | set(extra_vars))
+            j = load_journey(path, known_vars=_known_vars(config) | set(extra_vars))
         except JourneyError as e:
             invalid.append(e)
             continue
@@ -146,8 +146,8 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
     return Selection(journeys, invalid)
 
 
-def _known_vars(path: Path, config: Config) -> set[str]:
-    """Variables every site profile defines may be used by any journey; a journey's own site adds its own."""
+def _known_vars(config: Config) -> set[str]:
+    """Variables of any site profile may be used by a journey (the profile is chosen at run time)."""
     known: set[str] = set()
     for profile in config.sites.values():
         known |= set(profile.vars)
@@ -189,24 +189,25 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
                 record_outgoing(store, run_id, r)
             if probes.inbox is not None:
                 probes.inbox.collected.extend(in_journey)
-        elif any(s.uses_page for j in selection.journeys for s in j.steps):
-            own = browser is None
+        else:
+            # Chromium only when some step needs a page; mail-only journeys run without one
+            needs_page = any(s.uses_page for j in selection.journeys for s in j.steps)
+            own = needs_page and browser is None
             if own:
                 b = config.browser
                 browser = BrowserProbe(executable=b.executable, headless=b.headless and not headed,
                                        viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
             try:
-                browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}"
-                runner = JourneyRunner(config, browser, probes, clock, redactor, environ, run_id, options, rng)
+                if needs_page:
+                    browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} " \
+                                      f"{browser.version}"
+                runner = JourneyRunner(config, browser if needs_page else None, probes, clock, redactor, environ,
+                                       run_id, options, rng)
                 runner.stop = stop
                 results, attempts = _run_journeys(selection, runner, store, run_id, progress, retries)
             finally:
                 if own:
                     browser.close()
-        else:
-            runner = JourneyRunner(config, None, probes, clock, redactor, environ, run_id, options, rng)
-            runner.stop = stop
-            results, attempts = _run_journeys(selection, runner, store, run_id, progress, retries)
         if before_sweep is not None:
             before_sweep()
         swept = sweep_after_run(config, store, clock, redactor, environ, progress) if sweep else None

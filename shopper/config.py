@@ -10,7 +10,7 @@ from typing import Any, Literal, Mapping
 from .alerts.settings import AlertsConfig
 from .duration import Duration
 from .scheduler import SchedulesConfig
-from .errors import ConfigError, Problem
+from .errors import ConfigError
 from .schema import MISSING, bind_dataclass
 from .yamlnodes import load
 

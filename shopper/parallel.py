@@ -63,10 +63,10 @@ def _run_one(journey: Journey, retries: int) -> tuple[list[JourneyResult], list[
         return w.runner.run(journey, token, attempt=attempt)
 
     a = run_with_retries(once, retries)
-    inbox_obs = []
-    if w.probes.inbox is not None:
-        inbox_obs, w.probes.inbox.collected[:] = list(w.probes.inbox.collected), []
-    return a.results, [o for o in inbox_obs]
+    swept: list[Any] = []
+    if w.probes.inbox is not None:   # what this journey's in-journey sweeps saw, handed to the parent once
+        swept, w.probes.inbox.collected = w.probes.inbox.collected, []
+    return a.results, swept
 
 
 def run_parallel(journeys: list[Journey], *, config: Config, run_id: str, options: RunOptions,

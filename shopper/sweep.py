@@ -135,7 +135,6 @@ class Sweeper:
         sent = self.store.sent_tokens([token]).get(token)
         received = m.internaldate
         bounce = _bounce_info(c)
-        journey = sent["journey"] if sent else None
         if c.kind == "bounce" and sent:
             result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
                 **bounce, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
@@ -145,9 +144,6 @@ class Sweeper:
                 continue
             after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce))
             self._save_change(exp, after, result)
-            journey = exp.journey
-        if journey is None:
-            log.debug("message for token %s matched nothing stored", token)
 
     def _newsletter(self, c: Classification, m: Any, result: SweepResult) -> None:
         """A newsletter may break a promise of silence (after unsubscribing from its list)."""

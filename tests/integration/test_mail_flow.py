@@ -1,7 +1,6 @@
 """Mailbox probes end to end: real SMTP (aiosmtpd), real Dovecot, the store, the clock moved by days."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -135,7 +134,7 @@ def test_failed_sweep_declares_no_breach_and_a_good_one_does(world, tmp_path):
     world.run(clock, store=store)
     clock.advance(days=3)
     world.write_config(imap_port=1)   # nothing listens there
-    down = world.run(clock, paths=[], store=store) if False else run_sweep_safely(world, store, clock)
+    down = run_sweep_safely(world, store, clock)
     assert not down.ok and "127.0.0.1:1" in down.error
     assert {e.state for e in store.expectations()} == {"open"}
     world.write_config(imap_port=world.dovecot.port)
@@ -248,7 +247,6 @@ def test_watch_resolves_within_seconds_of_arrival(world):
     t = threading.Thread(target=sweeper.watch, args=(stop, on_result), daemon=True)
     t.start()
     try:
-        world.sweeper(store, clock)  # the watcher has its own connection; give it the first pass
         appended = time.monotonic()
         world.deliver(person_reply(support, sender="ann@shop.test", text="On its way", when=clock.now()), clock.now())
         assert resolved.wait(10), "the reply was not resolved while watching"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from demo.mailserver.messages import auto_reply
+from shopper.audit import run_sweep
 from shopper.clock import ManualClock
 from tests.integration.test_mail_flow import MailWorld
 
@@ -33,8 +34,7 @@ def test_form_nobody_answers_is_unanswered_and_unacknowledged(world, browser, sh
     (sub,) = shop.world.contact_submissions()
     assert "+ms-" in sub.email and sub.email.endswith("@mail.test")
     clock.advance(days=3)
-    _, result, findings = __import__("shopper.audit", fromlist=["run_sweep"]).run_sweep(
-        world.config, store, clock=clock, environ=world.env)
+    _, result, findings = run_sweep(world.config, store, clock=clock, environ=world.env)
     assert sorted(f.kind for f in findings) == ["no_acknowledgement", "unanswered_form"]
     store.close()
 

@@ -153,7 +153,7 @@ def test_report_email_arrives_with_structure_facts_and_no_secret(broken_run, smt
     for t in titles:
         assert t in text
         assert str(escape(t)) in html
-    assert f'id="score" style' in html and f">{run.summary['score']}</div>" in html
+    assert 'id="score" style' in html and f">{run.summary['score']}</div>" in html
     for kind in {f["kind"] for f in findings}:   # the report's "what to fix" line for each kind
         assert f"What to fix: {fix_for(kind)}" in text and str(escape(f"What to fix: {fix_for(kind)}")) in html
     # the mail's numbers are the attached report's

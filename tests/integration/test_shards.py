@@ -58,3 +58,21 @@ def test_two_shards_merged_equal_one_run(shop_broken, tmp_path):
     assert sorted(f["fingerprint"] for f in m["findings"]) == sorted(f["fingerprint"] for f in w["findings"])
     assert m["summary"]["score"] == w["summary"]["score"]
     assert "report: " in merged.stdout and whole.returncode == 1
+
+
+def test_workers_give_the_same_results_as_a_serial_run(shop_broken, tmp_path):
+    env = {**os.environ, "SHOPPER_SITE_PASSWORD": "kettle-secret-123"}
+    paths = [str(ROOT / "journeys/browse_shop.yaml"), str(ROOT / "journeys/account_login.yaml"),
+             str(ROOT / "tests/data/journeys/good/home.yaml")]
+    out = {}
+    for workers in (1, 2):
+        p = subprocess.run([sys.executable, str(ROOT / "runner.py"), "run", *paths, "--base-url", shop_broken.url,
+                            "--workers", str(workers), "--json", str(tmp_path / f"w{workers}.json"),
+                            "--var-dir", str(tmp_path / f"var{workers}"), "--no-report"],
+                           capture_output=True, text=True, timeout=240, env=env)
+        assert p.returncode == 1, p.stderr
+        out[workers] = json.loads((tmp_path / f"w{workers}.json").read_text())
+    assert [(j["name"], j["status"], [s["status"] for s in j["steps"]]) for j in out[1]["journeys"]] == \
+        [(j["name"], j["status"], [s["status"] for s in j["steps"]]) for j in out[2]["journeys"]]
+    assert sorted(f["fingerprint"] for f in out[1]["findings"]) == sorted(f["fingerprint"] for f in out[2]["findings"])
+    assert out[2]["summary"]["browser"] == "2 worker processes"

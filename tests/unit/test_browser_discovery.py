@@ -1,5 +1,4 @@
 """Browser discovery: configured path, else Playwright's own, else a system Chromium, else a fix."""
-import os
 import stat
 
 import pytest
