@@ -95,6 +95,7 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     from shopper.run import RunOptions
 
     variables = _parse_vars(getattr(args, "var", []))
+    fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
     sel = select_journeys(args.paths or [config.path(config.journeys)], config,
                           names=args.journey or [], tags=args.tag or [], extra_vars=variables,
                           shard=_shard(getattr(args, "shard", None)))
@@ -123,10 +124,11 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     _alert(config, store, result.run_id, args)
     if sel.invalid:
         return result, EXIT_USAGE
-    fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
     failing = [f for f in result.findings if fails(f, fail_on)]
     if result.findings and not failing:
         print(f"{len(result.findings)} finding(s) reported, none of them fails the run (--fail-on {','.join(fail_on)})")
+    if failing:
+        _print_failing(failing, fail_on)
     return result, EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -160,22 +162,40 @@ SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
 
 
 def _fail_on(flag: str | None, configured: list[str]) -> list[str]:
+    """The --fail-on items (else config's fail_on:); an unknown one is a usage error, before anything runs."""
+    from checks.registry import fail_on_problem
+
     items = [x.strip() for x in (flag.split(",") if flag else configured) if x.strip()]
+    problems = [p for p in map(fail_on_problem, items) if p]
+    if problems:
+        raise ConfigError("; ".join(problems))
     return items
 
 
-def fails(finding, fail_on: list[str]) -> bool:
-    """Flaky findings never fail a run. `fail_on` holds finding kinds and/or a severity (that one or worse)."""
+def fail_reason(finding, fail_on: list[str]) -> str | None:
+    """Why `finding` fails the run, or None. Flaky findings never do; `fail_on` holds finding kinds and/or a
+    severity (that one or worse); empty: every finding fails."""
     if finding.data.get("flaky"):
-        return False
+        return None
     if not fail_on:
-        return True
+        return "every finding fails the run (no --fail-on)"
     for item in fail_on:
         if item == finding.kind:
-            return True
+            return f"--fail-on {item}"
         if item in SEVERITY_RANK and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[item]:
-            return True
-    return False
+            return f"--fail-on {item}: {finding.severity}" + ("" if finding.severity == item else f" is worse")
+    return None
+
+
+def fails(finding, fail_on: list[str]) -> bool:
+    return fail_reason(finding, fail_on) is not None
+
+
+def _print_failing(failing: list, fail_on: list[str]) -> None:
+    """On exit 1: which findings failed the run, and why."""
+    print(f"exit 1: {len(failing)} finding(s) fail the run:")
+    for f in failing:
+        print(f"  [{f.severity}] {f.journey}: {f.kind}: {f.title} ({fail_reason(f, fail_on)})")
 
 
 @command
@@ -183,6 +203,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from shopper.store import open_store
 
     config = _config(args, **({("browser", "executable"): args.browser} if args.browser else {}))
+    _fail_on(args.fail_on, config.fail_on)   # a typo is a usage error before anything is stored
     store = open_store(config.store_url)
     try:
         _, code = execute_run(args, config, store)
@@ -466,9 +487,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 # -- kinds ---------------------------------------------------------------------------------------
 @command
 def cmd_kinds(args: argparse.Namespace) -> int:
-    from shopper.kinds_doc import kinds_markdown, kinds_text
+    from shopper.kinds_doc import finding_kinds_text, kinds_markdown, kinds_text
 
-    print(kinds_markdown() if args.markdown else kinds_text())
+    print(finding_kinds_text() if args.findings else kinds_markdown() if args.markdown else kinds_text())
     return EXIT_OK
 
 
@@ -572,9 +593,12 @@ def build_parser() -> argparse.ArgumentParser:
                    description="A short summary of the latest run: score, findings, open expectations and their "
                                "deadlines, the last sweep.")
 
-    k = sub.add_parser("kinds", parents=[common], help="list the step kinds with their keys",
-                       description="List every step kind, its keys, types and defaults (the journey schema).")
+    k = sub.add_parser("kinds", parents=[common], help="list the step kinds with their keys (or the finding kinds)",
+                       description="List every step kind, its keys, types and defaults (the journey schema); with "
+                                   "--findings, every finding kind.")
     k.add_argument("--markdown", action="store_true", help="print the reference section of docs/journeys.md")
+    k.add_argument("--findings", action="store_true", help="list the finding kinds instead: severity, process, "
+                   "whether a breach, what to fix (the registry in checks/)")
 
     from demo.shop.defects import DEFECTS
 

@@ -8,14 +8,21 @@ from typing import Any, Callable, Iterable, Iterator
 
 from shopper.model import Finding, Observation
 
+from .registry import FindingKind, register as register_kinds
+
 CHECKS: dict[str, Callable[["Observations"], Iterable[Finding]]] = {}
 
 
-def check(name: str) -> Callable:
-    """Register a check: a function Observations -> findings."""
+def check(name: str, *, kinds: Iterable[FindingKind]) -> Callable:
+    """Register a check: a function Observations -> findings, and the finding kinds it may emit
+    (checks/registry.py); emitting any other kind is an error."""
+    kinds = tuple(kinds)
+    if not kinds:
+        raise ValueError(f"check {name!r} declares no finding kinds")
 
     def register(fn: Callable[["Observations"], Iterable[Finding]]) -> Callable:
         CHECKS[name] = fn
+        register_kinds(name, kinds)
         return fn
 
     return register
@@ -56,8 +63,13 @@ def load_all() -> dict[str, Callable]:
 def run_checks(obs: Observations) -> list[Finding]:
     """All findings, one per fingerprint (the first seen keeps its evidence; later ones add theirs)."""
     found: dict[str, Finding] = {}
+    from .registry import KINDS
+
     for name, fn in sorted(load_all().items()):
         for f in fn(obs):
+            if f.kind not in KINDS or KINDS[f.kind].check != name:
+                raise ValueError(f"check {name!r} emitted finding kind {f.kind!r}, which it does not declare: "
+                                 f"add FindingKind({f.kind!r}, ...) to its @check(kinds=...)")
             if f.fingerprint in found:
                 prev = found[f.fingerprint]
                 extra = tuple(e for e in f.evidence if e not in prev.evidence)

@@ -6,9 +6,14 @@ from typing import Iterator
 from shopper.model import Finding
 
 from . import Observations, check
+from .registry import FindingKind
+
+BROKEN_LINK = FindingKind("broken_link", "minor", "website",
+                          fix="Fix or remove the link; if the target moved, redirect the old URL.",
+                          summary="A link a customer can click leads nowhere (major when its host does not answer).")
 
 
-@check("broken_link")
+@check("broken_link", kinds=[BROKEN_LINK])
 def broken_link(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("link"):
         d = o.data

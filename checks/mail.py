@@ -7,6 +7,29 @@ from typing import Iterator
 from shopper.model import Finding
 
 from . import Observations, check
+from .registry import FindingKind
+
+BROKEN_EMAIL = FindingKind("broken_email", "major", "support",
+                           fix="Publish an address that exists and whose domain accepts mail (MX records).",
+                           summary="A published address cannot receive mail (no such domain, no MX, refused at send time).")
+BOUNCED = FindingKind("bounced_mailbox", "major", "support",
+                      fix="Make the mailbox accept mail (free space, create the user) or change the published address.",
+                      summary="Mail to a published address bounced.")
+UNANSWERED = [
+    FindingKind("unanswered_email", "major", "support", breach=True,
+                fix="Assign the mailbox to a team with a response-time target and monitor its queue.",
+                summary="Mail to the company got no answer by its deadline."),
+    FindingKind("unanswered_form", "major", "support", breach=True,
+                fix="Check where form submissions go (ticket system, mailbox) and that someone answers them.",
+                summary="A web form's message got no answer by its deadline."),
+    FindingKind("no_acknowledgement", "minor", "support", breach=True,
+                fix="Send an automatic acknowledgement with a ticket number for every message received.",
+                summary="Not even an acknowledgement came by its deadline."),
+]
+PROBE_UNAVAILABLE = FindingKind(
+    "probe_unavailable", "major", "shopper", setup=True,
+    fix="Check the shopper's mailbox credentials and server; expectations wait until it can be read.",
+    summary="The shopper's own mailbox could not be read (its set-up, not the company's).")
 
 REASONS = {  # Sisimai's reason names, as a process owner reads them
     "mailboxfull": "mailbox full", "userunknown": "user unknown", "hostunknown": "no such mail domain",
@@ -28,7 +51,7 @@ def _when(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC") if iso else "?"
 
 
-@check("broken_email")
+@check("broken_email", kinds=[BROKEN_EMAIL])
 def broken_email(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("address_check"):
         d = o.data
@@ -48,7 +71,7 @@ def broken_email(obs: Observations) -> Iterator[Finding]:
                          data=dict(d), reason=f"smtp {code}")
 
 
-@check("bounced_mailbox")
+@check("bounced_mailbox", kinds=[BOUNCED])
 def bounced_mailbox(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("mail_bounced"):
         d = o.data
@@ -59,7 +82,7 @@ def bounced_mailbox(obs: Observations) -> Iterator[Finding]:
                          detail=d.get("diagnostic") or "", data=dict(d), reason=d.get("reason"))
 
 
-@check("unanswered")
+@check("unanswered", kinds=UNANSWERED)
 def unanswered(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("expectation"):
         d = o.data
@@ -82,7 +105,7 @@ def unanswered(obs: Observations) -> Iterator[Finding]:
                              data=dict(d))
 
 
-@check("probe_unavailable")
+@check("probe_unavailable", kinds=[PROBE_UNAVAILABLE])
 def probe_unavailable(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("sweep_failed"):
         d = o.data

@@ -7,6 +7,11 @@ from urllib.parse import urlsplit
 from shopper.model import Finding
 
 from . import Observations, check
+from .registry import FindingKind
+
+PAGE_ERROR = FindingKind("page_error", "major", "website",
+                         fix="Look at the server log (HTTP errors) or the browser console (script errors) for this page.",
+                         summary="An audited page or request answered 4xx/5xx, or the page threw a JavaScript error.")
 
 
 def _page_key(url: str) -> str:
@@ -18,7 +23,7 @@ def _screenshots(obs: Observations) -> dict[tuple[str, int | None], tuple[str, .
     return {(o.journey, o.step): o.evidence for o in obs.of_kind("error_screenshot")}
 
 
-@check("page_error")
+@check("page_error", kinds=[PAGE_ERROR])
 def page_error(obs: Observations) -> Iterator[Finding]:
     shots = _screenshots(obs)
     for o in obs.of_kind("response"):

@@ -6,9 +6,15 @@ from typing import Iterator
 from shopper.model import Finding
 
 from . import Observations, check
+from .registry import FindingKind
+
+STEP_FAILED = FindingKind("step_failed", "major", "website",
+                          fix="A customer could not complete this step: check the page against the journey's "
+                              "expectation.",
+                          summary="A step could not do what the journey asked; the steps after it did not run.")
 
 
-@check("step_failed")
+@check("step_failed", kinds=[STEP_FAILED])
 def step_failed(obs: Observations) -> Iterator[Finding]:
     for journey in obs.journeys:
         for step in journey.steps:

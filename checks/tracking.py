@@ -6,9 +6,15 @@ from typing import Iterator
 from shopper.model import Finding
 
 from . import Observations, check
+from .registry import FindingKind
+
+TRACKING_BROKEN = FindingKind("tracking_broken", "major", "tracking",
+                              fix="Fix the courier integration: tracking links must open and show the order.",
+                              summary="A customer cannot follow their parcel: dead courier link, error page, "
+                                      "or no order shown.")
 
 
-@check("tracking_broken")
+@check("tracking_broken", kinds=[TRACKING_BROKEN])
 def tracking_broken(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("tracking"):
         d = o.data

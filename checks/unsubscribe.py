@@ -7,9 +7,15 @@ from typing import Iterator
 from shopper.model import Finding
 
 from . import Observations, check
+from .registry import FindingKind
+
+UNSUBSCRIBE_IGNORED = FindingKind(
+    "unsubscribe_ignored", "major", "unsubscribe", breach=True,
+    fix="Honour unsubscribe requests from every route (one-click, mail, link) within 2 days.",
+    summary="Newsletters keep coming after the customer unsubscribed and the grace period passed.")
 
 
-@check("unsubscribe_ignored")
+@check("unsubscribe_ignored", kinds=[UNSUBSCRIBE_IGNORED])
 def unsubscribe_ignored(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("expectation"):
         d = o.data

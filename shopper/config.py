@@ -162,6 +162,21 @@ def _with(cfg: Any, path: tuple[str, ...], value: Any) -> Any:
     return dataclasses.replace(cfg, **{path[0]: _with(getattr(cfg, path[0]), path[1:], value)})
 
 
+def _fail_on_problems(root: Any, path: str, problems: list) -> None:
+    """`fail_on:` items are severities or registered finding kinds: a typo must not turn CI green."""
+    node = root.value.get("fail_on") if root.is_map else None
+    if node is None or not node.is_list:
+        return
+    from checks.registry import fail_on_problem
+
+    from .errors import Problem
+
+    for item in node.value:
+        msg = fail_on_problem(str(item.value)) if isinstance(item.value, str) else None
+        if msg is not None:
+            problems.append(Problem(path, item.line, item.col, "fail_on: " + msg.removeprefix("--fail-on ")))
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None,
                 overrides: Mapping[tuple[str, ...], Any] | None = None) -> Config:
     """Read config.yaml (when present), then the environment, then flag overrides."""
@@ -175,6 +190,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
             bound = bind_dataclass(Config, root, str(p), "config", problems)
             if bound is not MISSING:
                 cfg = bound
+            _fail_on_problems(root, str(p), problems)
         if problems:
             raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
         cfg = dataclasses.replace(cfg, base_dir=str(p.resolve().parent))

@@ -144,9 +144,24 @@ def _bind_step(i: int, node: Node, path: str, problems: list[Problem]) -> Step |
         return None
     for msg in getattr(spec, "problems", lambda: [])():
         problems.append(Problem(path, line, col, f"{kind}: {msg}"))
+    _finding_kind_problems(kind, spec, value, path, problems)
     return Step(index=i, kind=kind, spec=spec, label=common.get("name") or _default_label(kind, spec),
                 line=line, col=col, timeout=common.get("timeout"),
                 continue_on_error=common.get("continue_on_error", False))
+
+
+def _finding_kind_problems(kind: str, spec: Any, value: Node, path: str, problems: list[Problem]) -> None:
+    """`finding:` must name a registered kind (of the step's own check, for compare and count_mail)."""
+    name = getattr(spec, "finding", None)
+    if not isinstance(name, str):
+        return
+    from checks.registry import kind_problem
+
+    msg = kind_problem(name, check=getattr(spec, "finding_check", None))
+    if msg is not None:
+        where = value.value.get("finding") if value.is_map else None
+        problems.append(Problem(path, where.line if where else value.line, where.col if where else value.col,
+                                f"{kind}.finding: {msg}"))
 
 
 def _default_label(kind: str, spec: Any) -> str:

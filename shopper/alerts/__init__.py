@@ -4,7 +4,7 @@ from __future__ import annotations
 from .deliver import alert_after, deliver_alerts
 from .maintenance import MaintenanceWindow
 from .plan import Alert, plan_alerts
-from .settings import BREACH_KINDS, TRIGGERS, AlertsConfig, EmailAlertConfig, WebhookConfig
+from .settings import TRIGGERS, AlertsConfig, EmailAlertConfig, WebhookConfig
 
-__all__ = ["Alert", "AlertsConfig", "BREACH_KINDS", "EmailAlertConfig", "MaintenanceWindow", "TRIGGERS",
+__all__ = ["Alert", "AlertsConfig", "EmailAlertConfig", "MaintenanceWindow", "TRIGGERS",
            "WebhookConfig", "alert_after", "deliver_alerts", "plan_alerts"]

@@ -5,7 +5,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from .settings import BREACH_KINDS, AlertsConfig
+from checks.registry import is_breach, is_setup
+
+from .settings import AlertsConfig
 
 FINDING_KEYS = ("kind", "severity", "journey", "title", "fingerprint")  # all an alert carries of a finding
 
@@ -64,14 +66,15 @@ def _fresh_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime, 
     previous = store.previous_run(run_id)
     previous_score = _score(previous.summary) if previous is not None else None
     candidates = [f for f in store.findings(run_id)
-                  if config.serious_enough(f["severity"]) and not _flaky(f) and f["fingerprint"] not in waiting]
+                  if config.serious_enough(f["severity"]) and not _flaky(f) and not is_setup(f["kind"])
+                  and f["fingerprint"] not in waiting]
     recent = store.last_alerted([f["fingerprint"] for f in candidates] + [f"score_drop:{run_id}"])
     due = [f for f in candidates
            if f["fingerprint"] not in recent or now - recent[f["fingerprint"]] >= config.cooldown.timedelta]
     # a breach goes out as a breach when that trigger is on, else as any other new finding
     split = "breaches" in config.on
-    breaches = [f for f in due if split and f["kind"] in BREACH_KINDS]
-    others = [f for f in due if not (split and f["kind"] in BREACH_KINDS)] if "new_findings" in config.on else []
+    breaches = [f for f in due if split and is_breach(f["kind"])]
+    others = [f for f in due if not (split and is_breach(f["kind"]))] if "new_findings" in config.on else []
     alerts = []
     if breaches:
         alerts.append(Alert("breaches", _title(len(breaches), "promise broken", "promises broken", score,

@@ -10,7 +10,6 @@ from ..model import SEVERITIES
 from .maintenance import MaintenanceWindow, window_end
 
 TRIGGERS = ("new_findings", "breaches", "score_drop")
-BREACH_KINDS = frozenset({"unanswered_email", "unanswered_form", "no_acknowledgement", "unsubscribe_ignored"})
 Trigger = Literal["new_findings", "breaches", "score_drop"]
 
 

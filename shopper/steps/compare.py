@@ -24,6 +24,7 @@ class Compare:
     views: dict[str, str] | None = None
     labels: dict[str, str] | None = None
     uses_page = False
+    finding_check = "inconsistent_views"   # `finding` names one of that check's kinds (checks/consistency.py)
 
     def problems(self) -> list[str]:
         probs = []
@@ -31,8 +32,6 @@ class Compare:
             probs.append("'views' needs at least two named values to compare")
         if not self.labels:
             probs.append("'labels' needs at least one label: pattern")
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.finding):
-            probs.append("'finding' must be a snake_case name")
         return probs
 
     def run(self, ctx) -> str:
