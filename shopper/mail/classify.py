@@ -109,7 +109,9 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
         pairs = getaddresses([value])
     except (ValueError, TypeError, IndexError):
         return [("", a) for a in ADDRESS.findall(value)]
-    return [(decode_words(name), addr) for name, addr in pairs if "@" in addr]
+    # 8-bit bytes in a header come back as lone surrogates: text nobody can store or show, so replace them
+    return [(decode_words(name), addr.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+            for name, addr in pairs if "@" in addr]
 
 
 def _date(value: str | None) -> datetime | None:
