@@ -214,13 +214,32 @@ def parse_journey(text: str, path: str, known_vars: Iterable[str] = ()) -> Journ
                    timeout=header.timeout, step_timeout=header.step_timeout)
 
 
-def load_journey(path: str | Path, known_vars: Iterable[str] = ()) -> Journey:
-    p = Path(path)
+MAX_JOURNEY_BYTES = 1024 * 1024   # a long journey is a few KB; parsing tens of MB would take minutes
+
+
+def read_text_file(path: str | Path, limit: int = MAX_JOURNEY_BYTES) -> str:
+    """A user's YAML file as text; JourneyError located at the first byte that is not UTF-8, or for size."""
+    p, where = Path(path), str(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise JourneyError(str(path), [Problem(str(path), 1, 1, f"cannot read the file: {e}")]) from None
-    return parse_journey(text, str(path), known_vars)
+        size = p.stat().st_size
+        if size > limit:
+            raise JourneyError(where, [Problem(where, 1, 1, f"the file is {size / 1e6:.1f} MB; journey files are "
+                                                            f"at most {limit // (1024 * 1024)} MB (split it)")])
+        raw = p.read_bytes()
+    except OSError as e:
+        raise JourneyError(where, [Problem(where, 1, 1, f"cannot read the file: {e}")]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = raw.rfind(b"\n", 0, e.start) + 1
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = len(raw[line_start:e.start].decode("utf-8", "replace")) + 1
+        raise JourneyError(where, [Problem(where, line, col, f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be "
+                                                             f"read; save the file as UTF-8")]) from None
+
+
+def load_journey(path: str | Path, known_vars: Iterable[str] = ()) -> Journey:
+    return parse_journey(read_text_file(path), str(path), known_vars)
 
 
 def find_journey_files(paths: Iterable[str | Path]) -> list[Path]:

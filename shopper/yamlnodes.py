@@ -90,11 +90,49 @@ def _convert(node: yaml.Node, path: str, problems: list[Problem]) -> Node:
         return Node(None, line, col, tag=node.tag)
 
 
+MAX_VALUES = 100_000   # after aliases are expanded: a journey or config has hundreds; a YAML bomb has billions
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for once aliases are expanded (aliases share nodes: memoised, linear)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(v, sizes) for v in node.value)
+    sizes[id(node)] = size
+    return size
+
+
+def _alias_bomb(root: yaml.Node, path: str) -> Problem | None:
+    """A located problem when aliases expand the document past MAX_VALUES (the innermost value that does)."""
+    sizes: dict[int, int] = {}
+    if _expanded_size(root, sizes) <= MAX_VALUES:
+        return None
+    node = root
+    while True:
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else []
+        bigger = next((c for c in children if sizes.get(id(c), 0) > MAX_VALUES), None)
+        if bigger is None:
+            break
+        node = bigger
+    return Problem(path, node.start_mark.line + 1, node.start_mark.column + 1,
+                   f"aliases expand this value to {sizes[id(node)]:,} values (more than {MAX_VALUES:,}: a "
+                   f"'billion laughs' YAML bomb?); use fewer nested aliases")
+
+
 def load(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     """Parse YAML text; returns (root, problems). Syntax errors become one located problem."""
     problems: list[Problem] = []
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        return None, [Problem(path, 1, 1, "YAML nested too deeply to read (lists or mappings inside each other "
+                                          "hundreds of times): flatten the file")]
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -108,4 +146,10 @@ def load(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         return None, [Problem(path, 1, 1, f"YAML error: {e}")]
     if root is None:
         return None, [Problem(path, 1, 1, "the file is empty; expected a mapping with 'name' and 'steps'")]
-    return _convert(root, path, problems), problems
+    try:
+        bomb = _alias_bomb(root, path)
+        if bomb is not None:
+            return None, [bomb]
+        return _convert(root, path, problems), problems
+    except RecursionError:
+        return None, [Problem(path, 1, 1, "YAML nested too deeply to read: flatten the file")]
