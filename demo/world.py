@@ -16,7 +16,7 @@ from demo.mailserver.dovecot import DovecotServer
 from demo.shop.server import ShopServer, start_shop
 from demo.shop.world import DEFAULT_PASSWORD
 from shopper.clock import ManualClock
-from shopper.config import Config, DnsConfig, ImapConfig, ShopperIdentity, SmtpConfig
+from shopper.config import Config, DnsConfig, ImapConfig, SmtpConfig
 from shopper.duration import Duration
 
 SHOPPER = "shopper"
@@ -68,7 +68,7 @@ class DemoWorld:
         """The config with the shopper's mail and DNS pointed at this world."""
         return dataclasses.replace(
             config,
-            shopper=ShopperIdentity(address=self.login, name="Alex Shopper", plus_addressing=True),
+            shopper=dataclasses.replace(config.shopper, address=self.login, name="Alex Shopper", plus_addressing=True),
             smtp=SmtpConfig(host="127.0.0.1", port=self.company.smtp_port, security="none"),
             imap=ImapConfig(host="127.0.0.1", port=self.dovecot.port, security="none", user=self.login,
                             folders=["INBOX", "\\Junk"], timeout=Duration(15)),

@@ -36,6 +36,8 @@ class SiteProfile:
     base_url: str
     vars: dict[str, str] = field(default_factory=dict)
     hosts: list[str] = field(default_factory=list)   # other hosts that belong to the audited site
+    payment: str | None = None        # this site's test payment: card, or its offline method's name (/regex/)
+    flows: dict[str, Any] = field(default_factory=dict)   # named lists of steps journeys call with `- flow: NAME`
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,49 @@ class LinksConfig:
 
 
 @dataclass(frozen=True)
+class PostalAddress:
+    """Where the shopper's orders go (autofill of address forms)."""
+
+    street: str = "1 Test Street"
+    line2: str = ""
+    city: str = "London"
+    postcode: str = "SW1A 1AA"
+    region: str = ""
+    country: str = "GB"               # ISO 3166 alpha-2; selects are matched by code or country name
+
+
+@dataclass(frozen=True)
+class PaymentCard:
+    """A card a payment provider's test mode accepts; never a real card."""
+
+    number: str = "4242 4242 4242 4242"
+    expiry: str = "12/30"             # MM/YY; month and year fields get their parts
+    cvc: str = "123"
+    holder: str = ""                  # empty: the shopper's name
+
+
+@dataclass(frozen=True)
+class PaymentData:
+    """How the shopper pays: a test card, or an offline method the site offers (bank transfer, invoice...)."""
+
+    method: str = "card"              # card, or a /regex/ or text naming the site's offline method
+    card: PaymentCard = field(default_factory=PaymentCard)
+
+
+@dataclass(frozen=True)
 class ShopperIdentity:
-    """Who the shopper is when writing to companies."""
+    """Who the shopper is when writing to companies and filling in forms (the persona autofill uses)."""
 
     address: str = "shopper@example.test"
     name: str = "Alex Shopper"
     plus_addressing: bool = True     # shopper+TOKEN@domain per message, so replies match even when stripped
+    given_name: str = ""              # empty: the first word of `name`
+    family_name: str = ""             # empty: the rest of `name`
+    phone: str = "+44 20 7946 0000"
+    company: str = ""
+    postal: PostalAddress = field(default_factory=PostalAddress)
+    payment: PaymentData = field(default_factory=PaymentData)
+    password_env: str = "SHOPPER_SITE_PASSWORD"   # for account forms; read from the environment, never stored
 
 
 @dataclass(frozen=True)

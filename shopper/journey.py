@@ -14,7 +14,11 @@ from .template import references
 from .yamlnodes import Node, load
 
 COMMON_KEYS = ("name", "timeout", "continue_on_error")
-BUILTIN_VARS = ("base_url", "journey", "run_id", "shopper_email", "shopper_name", "journey_token")
+BUILTIN_VARS = ("base_url", "journey", "run_id", "shopper_email", "shopper_name", "journey_token",
+                "shopper_given_name", "shopper_family_name", "shopper_phone", "shopper_company", "shopper_street",
+                "shopper_line2", "shopper_city", "shopper_postcode", "shopper_region", "shopper_country",
+                "shopper_card_number", "shopper_card_expiry", "shopper_card_exp_month", "shopper_card_exp_year",
+                "shopper_card_cvc", "shopper_card_holder", "shopper_payment", "shopper_password_env")
 
 
 @dataclass(frozen=True)
@@ -200,8 +204,9 @@ def parse_journey(text: str, path: str, known_vars: Iterable[str] = ()) -> Journ
             for sc in _scalars(snode):   # undefined variables, at the value's position
                 for ref in references(sc.value):
                     if not ref.is_secret and ref.name not in defined:
+                        hints = {d for d in defined if not d.startswith("shopper_") or ref.name.startswith("shopper")}
                         problems.append(Problem(path, sc.line, sc.col, f"variable '{ref.name}' is not defined"
-                                                f"{suggest(ref.name, defined)} (define it under 'variables:',"
+                                                f"{suggest(ref.name, hints)} (define it under 'variables:',"
                                                 f" in the site profile, or extract it in an earlier step)"))
             step = _bind_step(i, snode, path, problems)
             if step is not None:

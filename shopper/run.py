@@ -13,6 +13,7 @@ from .clock import Clock
 from .config import Config
 from .errors import ShopperError, StepError
 from .journey import Journey, Step
+from .autofill.persona import persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
@@ -105,6 +106,10 @@ class JourneyRunner:
         hosts = {urlsplit(base_url).hostname or ""} | set(extra_hosts)
         return base_url, variables, {h for h in hosts if h}
 
+    def _payment(self, journey: Journey) -> str | None:
+        profile = self.config.sites.get(self.options.site or journey.site or self.config.default_site or "")
+        return profile.payment if profile is not None else None
+
     def run(self, journey: Journey, token: str | None = None, attempt: int = 1) -> JourneyResult:
         """Run one journey; `token` marks mail sent to its ${shopper_email} (default: a new one)."""
         started = self.clock.now()
@@ -123,6 +128,14 @@ class JourneyRunner:
             variables.setdefault("shopper_email", plus_address(mail.address, token) if mail.plus_addressing
                                  else mail.address)
             variables.setdefault("shopper_name", mail.name)
+        ident = self.config.shopper
+        email = variables.get("shopper_email") or (plus_address(ident.address, token) if ident.plus_addressing
+                                                   else ident.address)
+        for name, value in persona_variables(ident, email).items():
+            variables.setdefault(name, value)
+        variables.setdefault("shopper_password_env", ident.password_env)
+        profile_payment = self._payment(journey)
+        variables.setdefault("shopper_payment", profile_payment or ident.payment.method)
         variables.setdefault("journey_token", token)
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
                              environ=self.environ, clock=self.clock, artifact_dir=jdir,

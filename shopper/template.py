@@ -56,8 +56,9 @@ class Resolved:
 
 
 def resolve(text: str, variables: Mapping[str, str], redactor: Redactor,
-            environ: Mapping[str, str]) -> Resolved:
-    """Fill in `${...}`; raises UndefinedVariable or MissingSecret."""
+            environ: Mapping[str, str], _depth: int = 0) -> Resolved:
+    """Fill in `${...}`; raises UndefinedVariable or MissingSecret. A variable's own value is resolved
+    too (site profiles may say `/orders/${order_no}`), up to a few levels deep."""
     has_secret = False
     real: list[str] = []
     shown: list[str] = []
@@ -83,6 +84,12 @@ def resolve(text: str, variables: Mapping[str, str], redactor: Redactor,
             if name not in variables:
                 raise UndefinedVariable(name, sorted(variables))
             value = str(variables[name])
+            if _depth < 5 and "${" in value:
+                inner = resolve(value, variables, redactor, environ, _depth + 1)
+                real.append(inner.text)
+                shown.append(inner.display)
+                has_secret = has_secret or inner.has_secret
+                continue
             real.append(value)
             shown.append(redactor.redact(value))
     real.append(text[pos:])

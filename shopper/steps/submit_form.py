@@ -1,32 +1,40 @@
-"""`submit_form`: fill fields by their labels and press the submit button, as often as a customer would."""
+"""`submit_form`: fill a form as autofill would (explicit fields win) and press its button, as often as a customer would."""
 from __future__ import annotations
 
+import re
+
+from ..autofill.fill import autofill, press
+from ..autofill.page import read_forms
 from ..errors import StepError
 from .registry import step_kind
 from .targets import text_matcher
 
+DEFAULT_SUBMIT = "/submit|send|pay|continue/i"
+
 
 @step_kind("submit_form")
 class SubmitForm:
-    """Fill each field (found by its label; `/regex/i` allowed) and click the button named `submit`;
-    `times` repeats it while the form is still there (a customer retrying a declined payment).
-    Values may use `${variables}` and `${secret:ENV}`.
+    """Fill the form with the shopper's persona (autofill: name, email, phone, address, test card...),
+    then the `fields` given (by field kind such as `message` or `order_number`, or by label, `/regex/i`
+    allowed), and click the button named `submit` (default: the form's submit button). `times` repeats
+    it while the form is still there (a customer retrying a declined payment). A required field
+    nobody can fill fails the step at once, naming the field and the setting that would fill it.
 
         - submit_form:
-            fields: {"/card number/i": "${declined_card}", "/expiry/i": "12/30", "/cvc/i": "123"}
+            fields: {message: "My kettle arrived with a dent.", "/card number/i": "${declined_card}"}
             submit: "/^pay/i"
             times: 4
     """
 
     fields: dict[str, str] | None = None
-    submit: str = "/submit|send|pay|continue/i"
+    submit: str = DEFAULT_SUBMIT
     times: int | str = 1       # a number, or a ${variable} holding one (e.g. the site's retry count)
+    form: str | None = None    # a selector for the form, when the page has several and the button does not tell
 
     def problems(self) -> list[str]:
-        probs = [] if self.fields else ["'fields' needs at least one label: value"]
         if isinstance(self.times, int) and self.times < 1:
-            probs.append("'times' must be at least 1")
-        return probs
+            return ["'times' must be at least 1"]
+        return []
 
     def _times(self, ctx) -> int:
         try:
@@ -39,20 +47,25 @@ class SubmitForm:
 
     def run(self, ctx) -> str:
         page, t = ctx.page, ctx.timeout_ms
+        button = text_matcher(ctx.value(self.submit))
+        scope = ctx.value(self.form) if self.form else None
         done = 0
         for attempt in range(self._times(ctx)):
-            button = page.get_by_role("button", name=text_matcher(ctx.value(self.submit)))
-            if attempt and not button.count():
+            if attempt and not _has_button(page, button, scope):
                 break   # the form is gone: nothing more to retry
-            for label, value in (self.fields or {}).items():
-                field = page.get_by_label(text_matcher(ctx.value(label))).first
-                if ctx.has_secret(value):
-                    ctx.state.secret_selectors.append(field)
-                field.fill(ctx.value(value), timeout=t)
-            button.first.click(timeout=t)
+            filled = autofill(ctx, self.fields or {}, button=button, scope=scope)
+            press(ctx, filled, button)
             page.wait_for_load_state("load", timeout=t)
             done += 1
             ctx.record("form_submitted", {"url": page.url, "attempt": done})
         if not done:
             raise StepError("the form was not submitted")
         return f"submitted {done} time(s)"
+
+
+def _has_button(page, button, scope) -> bool:
+    for form in read_forms(page, scope):
+        for b in form.buttons:
+            if (button.search(b["text"]) if isinstance(button, re.Pattern) else button.lower() in b["text"].lower()):
+                return True
+    return False

@@ -1,0 +1,129 @@
+"""Which persona value a form field wants, decided as a browser's autofill does (pure logic, no browser).
+
+Order of evidence: the WHATWG `autocomplete` token, then the input type, then the field's
+name/id, its label, placeholder and ARIA label, and last the text next to it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .patterns import AUTOCOMPLETE, INPUT_TYPES, PATTERNS
+
+# kinds a persona fills; the others are the journey's to give (`fields:`) or never filled
+PERSONA_KINDS = ("email", "name", "given_name", "family_name", "tel", "company", "street", "line2", "city",
+                 "postcode", "region", "country", "cc_name", "cc_number", "cc_exp", "cc_exp_month", "cc_exp_year",
+                 "cc_csc", "password")
+JOURNEY_KINDS = ("message", "subject", "order_number")
+SKIP_KINDS = ("search", "coupon", "skip")
+ALIASES = {"email_confirm": "email", "username": "email"}
+KINDS = PERSONA_KINDS + JOURNEY_KINDS
+_NOT_TEXT = {"hidden", "submit", "button", "reset", "image", "file", "checkbox", "radio", "range", "color"}
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What the page says about one form control (collected in the browser)."""
+
+    tag: str = "input"               # input | select | textarea
+    type: str = "text"
+    name: str = ""
+    id: str = ""
+    autocomplete: str = ""
+    label: str = ""
+    placeholder: str = ""
+    aria_label: str = ""
+    nearby: str = ""
+    required: bool = False
+    options: tuple[tuple[str, str], ...] = field(default_factory=tuple)   # (value, text) of a select
+    maxlength: int | None = None
+
+    @property
+    def title(self) -> str:
+        """How a person would name the field in a message."""
+        for text in (self.label, self.aria_label, self.placeholder, self.nearby):
+            if text.strip():
+                return " ".join(text.split())[:80]
+        return f"{self.tag} name={self.name or '?'}" + (f" id={self.id}" if self.id else "")
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: str | None                 # a KINDS entry, a SKIP_KINDS entry, or None (unknown)
+    source: str                      # autocomplete | type | name | label | placeholder | aria | nearby | tag
+
+
+def words(text: str) -> str:
+    """Attribute text as words: `billingFirstName` / `first_name[0]` -> `billing first name 0`."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text or "")
+    return " ".join(re.sub(r"[_\-\[\]\.:/]+", " ", text).lower().split())
+
+
+def from_autocomplete(token: str) -> str | None:
+    """The kind a WHATWG autocomplete attribute names: `shipping given-name` -> given_name."""
+    parts = [p for p in token.lower().split() if not p.startswith("section-")]
+    parts = [p for p in parts if p not in ("shipping", "billing", "home", "work", "mobile", "fax", "pager", "webauthn")]
+    if not parts or parts[-1] in ("on", "off"):
+        return None
+    kind = AUTOCOMPLETE.get(parts[-1])
+    return ALIASES.get(kind, kind) if kind else None
+
+
+def from_text(text: str) -> str | None:
+    """The first kind whose pattern matches `text` (lower-cased words)."""
+    text = text.strip()
+    if not text:
+        return None
+    for kind, pattern in PATTERNS:
+        if pattern.search(text):
+            return ALIASES.get(kind, kind)
+    return None
+
+
+def classify(f: FieldInfo) -> Classification:
+    """The kind of value `f` wants and what gave it away."""
+    if f.tag == "input" and f.type in _NOT_TEXT:
+        return Classification("skip", "type")
+    kind = from_autocomplete(f.autocomplete)
+    if kind:
+        return Classification(kind, "autocomplete")
+    if f.tag == "input" and f.type in INPUT_TYPES:
+        return Classification(INPUT_TYPES[f.type], "type")
+    for source, text in (("name", words(f.name)), ("name", words(f.id)), ("label", f.label.lower()),
+                         ("placeholder", f.placeholder.lower()), ("aria", f.aria_label.lower()),
+                         ("nearby", f.nearby.lower()[:120])):
+        kind = from_text(text)
+        if kind:
+            return Classification(_refine(kind, f), source)
+    if f.tag == "textarea":
+        return Classification("message", "tag")
+    return Classification(None, "none")
+
+
+def _refine(kind: str, f: FieldInfo) -> str:
+    """Corrections a single pattern cannot make: a textarea is no name field, a 2-char box is no year."""
+    if f.tag == "textarea" and kind not in ("street", "message", "subject"):
+        return "message"
+    if kind == "cc_exp" and f.maxlength is not None and f.maxlength <= 2:
+        text = f"{words(f.name)} {f.label} {f.placeholder}".lower()
+        return "cc_exp_year" if re.search(r"\byy|year|jahr|ann[ée]e|a[ñn]o|anno|jaar|\baa\b|\bjj\b", text) \
+            else "cc_exp_month"
+    return kind
+
+
+def select_option(f: FieldInfo, wanted: list[str]) -> str | None:
+    """The value of the option of select `f` that matches one of `wanted` (values first, then words in
+    the option text; a `/regex/`-free alternation like `united kingdom|britain` is allowed)."""
+    real = [(v, t) for v, t in f.options if v.strip() or t.strip()]
+    for w in wanted:
+        for v, t in real:
+            if v.strip().lower() == w.lower() or t.strip().lower() == w.lower():
+                return v
+    for w in wanted:
+        if "|" not in w and len(w) < 4:
+            continue
+        pattern = re.compile(w, re.I)
+        for v, t in real:
+            if pattern.search(t):
+                return v
+    return None

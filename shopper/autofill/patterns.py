@@ -1,0 +1,128 @@
+"""What a form field asks for, in words: WHATWG autocomplete tokens and label patterns in six languages.
+
+The patterns follow the approach of Chromium's autofill regexes
+(components/autofill/core/browser/form_parsing/regex_patterns) and Firefox's form autofill
+heuristics (HeuristicsRegExp): one pattern per field kind, more specific kinds first (a card
+holder's name before a plain name), written here for English, German, French, Spanish, Italian
+and Dutch. They match lower-cased text with separators turned into spaces.
+"""
+from __future__ import annotations
+
+import re
+
+# WHATWG autocomplete field names -> our field kinds (section-*, shipping/billing and
+# home/work/mobile prefixes are dropped before the lookup).
+AUTOCOMPLETE: dict[str, str] = {
+    "name": "name", "given-name": "given_name", "family-name": "family_name", "additional-name": "skip",
+    "honorific-prefix": "skip", "nickname": "skip",
+    "email": "email", "username": "email", "new-password": "password", "current-password": "password",
+    "one-time-code": "skip", "organization": "company", "organization-title": "skip",
+    "street-address": "street", "address-line1": "street", "address-line2": "line2", "address-line3": "skip",
+    "address-level1": "region", "address-level2": "city", "address-level3": "skip", "address-level4": "skip",
+    "country": "country", "country-name": "country", "postal-code": "postcode",
+    "cc-name": "cc_name", "cc-given-name": "cc_name", "cc-family-name": "skip", "cc-number": "cc_number",
+    "cc-exp": "cc_exp", "cc-exp-month": "cc_exp_month", "cc-exp-year": "cc_exp_year", "cc-csc": "cc_csc",
+    "cc-type": "skip", "tel": "tel", "tel-national": "tel", "tel-local": "tel",
+    "tel-country-code": "skip", "tel-area-code": "skip", "tel-extension": "skip",
+    "bday": "skip", "bday-day": "skip", "bday-month": "skip", "bday-year": "skip", "sex": "skip", "url": "skip",
+    "photo": "skip", "language": "skip", "transaction-amount": "skip", "transaction-currency": "skip",
+}
+
+# input types that say what they hold
+INPUT_TYPES: dict[str, str] = {"email": "email", "tel": "tel", "password": "password", "search": "search"}
+
+_P = {
+    # -- not the persona's: search boxes, coupons, and what the journey gives (message, order number)
+    "search": r"\bsearch\b|\bsuche\b|\bsuchen\b|recherch|\bbuscar\b|\bbusca\b|\bcerca\b|\bzoek|^q$|\bquery\b",
+    "coupon": r"coupon|voucher|promo|discount|gutschein|rabatt|code promo|bon de r[ée]duction|cup[oó]n|"
+              r"descuento|buono|sconto|kortingscode|kortingsbon|gift ?card|geschenkkarte",
+    "order_number": r"order.?(number|no\b|nr\b|#|id\b|ref)|order$|bestell.?(nummer|nr)|auftrags.?(nummer|nr)|"
+                    r"num[ée]ro de (la )?commande|n[°º] de commande|n[úu]mero de(l)? pedido|"
+                    r"numero (d[ie]ll?'? ?|d')?ordine|ordernummer|bestelnummer|bestelling.?(nummer|nr)",
+    "message": r"message|nachricht|mitteilung|anliegen|mensaje|messaggio|bericht|comment|kommentar|"
+               r"commentaire|comentario|commento|opmerking|question|frage|enquiry|inquiry|anfrage|demande|"
+               r"consulta|richiesta|vraag|how can we help|wie k[öo]nnen wir|your text|ihr text",
+    "subject": r"subject|betreff|objet|sujet|asunto|oggetto|onderwerp|topic|thema",
+    # -- card data before names and numbers
+    "cc_name": r"card.?(holder|owner)|name.*on.*card|(card|cc).?name|karteninhaber|inhaber der karte|"
+               r"titulaire|nom.*carte|nombre.*tarjeta|titular|intestatario|titolare|nome.*cart|"
+               r"kaarthouder|naam.*kaart|tenaamstelling",
+    "cc_number": r"card.?(number|num|no\b|nr)|cc.?(number|num|no\b|nr)|credit.?card|debit.?card|"
+                 r"kartennummer|kreditkarte.*nummer|num[ée]ro de (la )?carte|n[úu]mero de (la )?tarjeta|"
+                 r"numero (della )?carta|kaartnummer|creditcardnummer|kaart ?nummer",
+    "cc_csc": r"\bcvc|\bcvv|\bcsc\b|cvn|security.?code|card.?verification|verification.?(code|number)|"
+              r"pr[üu]f.?(nummer|ziffer|code)|sicherheitscode|kartenpr[üu]f|cryptogramme|code de s[ée]curit[ée]|"
+              r"c[óo]digo de seguridad|codice (di )?sicurezza|codice di verifica|beveiligingscode|"
+              r"controlecode|kaartcode",
+    "cc_exp_month": r"exp.*month|month.*exp|card.?month|cc.?month|exp.?mm\b|ablauf.*monat|monat.*ablauf|"
+                    r"mois.*(exp|valid)|mes.*(venc|cad)|mese.*scad|maand.*(verval|geldig)",
+    "cc_exp_year": r"exp.*year|year.*exp|card.?year|cc.?year|exp.?yy|ablauf.*jahr|jahr.*ablauf|"
+                   r"ann[ée]e.*(exp|valid)|a[ñn]o.*(venc|cad)|anno.*scad|jaar.*(verval|geldig)",
+    "cc_exp": r"expir|expiry|exp.?date|valid.?(thru|through|until|till)|mm ?/ ?yy|mm ?/ ?jj|mm ?/ ?aa|"
+              r"ablauf|g[üu]ltig bis|verfall|date d.?expiration|date de validit|fecha de (caducidad|vencimiento|"
+              r"expiraci[óo]n)|vencimiento|caducidad|scadenza|data di scadenza|vervaldatum|geldig tot",
+    # -- contact
+    "email_confirm": r"(confirm|repeat|retype|verify|re.?enter).*(e.?mail)|e.?mail.*(confirm|again|repeat|"
+                     r"best[äa]tig|wiederhol)|e.?mail.*(confirmation|conferma|bevestig)|"
+                     r"(best[äa]tig|wiederhol).*e.?mail|confirm.*courriel|confirmar.*correo|"
+                     r"conferma.*e.?mail|bevestig.*e.?mail|herhaal.*e.?mail",
+    "username": r"user.?name|benutzername|nom d.utilisateur|nombre de usuario|nome utente|gebruikersnaam|"
+                r"\blogin\b",
+    "email": r"e.?mail|courriel|adresse [ée]lectronique|correo|electr[óo]nico|posta elettronica|"
+             r"indirizzo (di )?posta|mailadres",
+    "tel": r"phone|mobile|\bcell\b|telefon|telephone|t[ée]l[ée]phone|\btel\b|t[ée]l[ée]fono|cellulare|"
+           r"\bhandy\b|\bportable\b|\bm[óo]vil\b|\bcelular\b|telefoonnummer|mobiel|rufnummer",
+    "company": r"company|business|organi[sz]ation|firma|firmenname|unternehmen|soci[ée]t[ée]|entreprise|"
+               r"empresa|ragione.?sociale|azienda|societ[àa]|bedrijf|bedrijfsnaam",
+    # -- postal address
+    "skip": r"address.?(line)?.?3|addr.?3|\bline.?3\b|third line|3rd line|dritte zeile",
+    "line2": r"address.?(line)?.?2|addr.?2|\bline.?2\b|street.?2|second line|2nd line|zweite zeile|suite|apartment|\bapt\b|\bunit\b|"
+             r"adresszusatz|zusatz|erg[äa]nzende|compl[ée]ment|appartement|b[âa]timent|piso|puerta|"
+             r"apartamento|interno|scala|toevoeging",
+    "postcode": r"\bzip|postal|post.?code|postcode|\bpcode|postleitzahl|\bplz\b|code postal|\bcp\b|"
+                r"c[óo]digo postal|\bcap\b|codice postale|\bpostcode\b",
+    "city": r"\bcity\b|\btown\b|\bort\b|ortschaft|stadt|wohnort|\bville\b|commune|localit[ée]|ciudad|"
+            r"localidad|poblaci[óo]n|municipio|citt[àa]|comune|localit[àa]|plaats|woonplaats|gemeente|"
+            r"address.?level.?2",
+    "region": r"(?<!united )\bstate\b|county|province|provincia|region|r[ée]gion|bundesland|kanton|"
+              r"d[ée]partement|comunidad aut[óo]noma|regione|provincie|address.?level.?1",
+    "country": r"country|countries|\bland\b|staat|\bpays\b|pa[íi]s|nazione|paese|\bstato\b",
+    "street": r"street|address|addr\b|\bline.?1\b|stra(ss|ß)e|hausnummer|anschrift|adresse|\brue\b|"
+              r"num[ée]ro et rue|voie|direcci[óo]n|calle|domicilio|indirizzo|\bvia\b|straat|huisnummer|adres",
+    # -- names
+    "given_name": r"first.?name|given.?name|fore.?name|\bfirst\b|\bfname\b|vorname|pr[ée]nom|"
+                  r"\bnombre\b(?!.*apellid)|\bnome\b(?!.*cognome)|voornaam|roepnaam",
+    "family_name": r"last.?name|family.?name|sur.?name|\blast\b|\blname\b|nachname|familienname|"
+                   r"nom de famille|\bnom\b(?!.*pr[ée]nom)|apellidos?|cognome|achternaam|familienaam",
+    "name": r"\bname\b|full.?name|your.?name|\bnom\b|nom complet|\bnombre\b|nombre y apellidos|nome e cognome|"
+            r"\bnome\b|\bnaam\b|volledige naam|ihr name|votre nom|tu nombre|il tuo nome|uw naam",
+    "password": r"password|passwort|kennwort|mot de passe|contrase[ñn]a|wachtwoord",
+}
+
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(p, re.I)) for kind, p in _P.items()]
+
+# Words that mark a submit button in each language, for forms that have several buttons.
+SUBMIT_WORDS = re.compile(
+    r"submit|send|continue|next|proceed|save|confirm|subscribe|sign ?up|search|find|show|check|track|go\b|"
+    r"senden|absenden|abschicken|weiter|fortfahren|speichern|best[äa]tigen|anmelden|abonnieren|suchen|"
+    r"envoyer|continuer|suivant|valider|confirmer|s.?inscrire|s.?abonner|rechercher|"
+    r"enviar|continuar|siguiente|confirmar|suscrib|buscar|"
+    r"invia|continua|avanti|conferma|iscriviti|cerca|"
+    r"verzenden|versturen|doorgaan|volgende|bevestig|inschrijven|aanmelden|zoeken", re.I)
+
+COUNTRY_NAMES: dict[str, str] = {
+    # code: names in the six languages (and common short forms), matched against option text
+    "GB": "united kingdom|great britain|\\buk\\b|britain|england|vereinigtes k[öo]nigreich|gro[sß]britannien|"
+          "royaume.uni|reino unido|regno unito|verenigd koninkrijk|groot.brittanni[ëe]",
+    "IE": "ireland|irland|irlande|irlanda|ierland",
+    "DE": "germany|deutschland|allemagne|alemania|germania|duitsland",
+    "FR": "france|frankreich|francia|frankrijk",
+    "ES": "spain|spanien|espagne|espa[ñn]a|spagna|spanje",
+    "IT": "italy|italien|italie|italia|itali[ëe]",
+    "NL": "netherlands|niederlande|pays.bas|pa[íi]ses bajos|paesi bassi|nederland|holland",
+    "BE": "belgium|belgien|belgique|b[ée]lgica|belgio|belgi[ëe]",
+    "AT": "austria|[öo]sterreich|autriche",
+    "CH": "switzerland|schweiz|suisse|suiza|svizzera|zwitserland",
+    "US": "united states|\\busa\\b|\\bus\\b|america|vereinigte staaten|[ée]tats.unis|estados unidos|stati uniti|"
+          "verenigde staten",
+}
