@@ -14,6 +14,7 @@ from .expectations import Arrival, apply_arrival, apply_deadlines, changes
 from .mail.classify import Classification, classify
 from .mail.links import extract_links, list_id
 from .mail.match import match_token
+from .mail.parse import parse_message
 from .model import Observation
 from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, message_key, watch
 from .probes.mail import mailbox_name
@@ -115,11 +116,12 @@ class Sweeper:
             if key in seen:          # the same message again (UIDVALIDITY resync, or in two folders)
                 continue
             seen.add(key)
-            c = classify(m.raw)
+            mail = parse_message(m.raw)   # once: classification and links read the same parse
+            c = classify(mail)
             token = match_token(c, self.store.known_tokens,
                                 lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
             # links matter for mail a journey may follow (its own) and for newsletters (unsubscribe)
-            links = extract_links(m.raw) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
+            links = extract_links(mail.message) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
             rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
             result.observations.append(self._received(c, m, token))
             arrivals.append((token, c, m))

@@ -1,4 +1,5 @@
-"""Classify one incoming message (bounce, delay, autoreply, reply, newsletter, other) and analyse bounces."""
+"""Classify one incoming message (bounce, delay, reply, acknowledgement, transactional, autoreply, newsletter,
+other) and analyse bounces."""
 from __future__ import annotations
 
 import re
@@ -292,18 +293,18 @@ def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject:
     return bool(signals.BOUNCE_TEXT.search(prose[:20_000]))   # the costly one, only when it decides
 
 
-def classify(raw: bytes) -> Classification:
-    """Classify one message; never raises (an unreadable message is kind 'other' with parse_problems)."""
+def classify(raw: bytes | ParsedMail) -> Classification:
+    """Classify one message (its bytes, or what `parse_message` made of them, so a caller that reads the
+    message further parses it once); never raises (an unreadable message is kind 'other' with parse_problems)."""
     try:
-        return _classify(raw)
+        return _classify(raw if isinstance(raw, ParsedMail) else parse_message(raw))
     except (ValueError, TypeError, LookupError, AttributeError, IndexError, RecursionError,
             UnicodeError, OverflowError, AssertionError) as err:
         return Classification("other", (), (), None, None, (), None, None, (), "", None, None, (), False,
                               None, None, None, None, "", (f"classification failed: {type(err).__name__}: {err}",))
 
 
-def _classify(raw: bytes) -> Classification:  # noqa: C901 - the decision reads top to bottom
-    mail = parse_message(raw)
+def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision reads top to bottom
     headers = mail.headers
     subject = decode_words(headers.get("subject"))
     senders = _addresses(headers.get("from"))

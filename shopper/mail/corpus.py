@@ -34,11 +34,16 @@ class Pair:
 
 
 def default_corpus(checkout: str | Path) -> Path:
-    """SHOPPER_CORPUS, else shared/corpus/bounces next to the checkout (../shared/corpus/bounces)."""
+    """SHOPPER_CORPUS, else shared/corpus/bounces beside the checkout or beside a folder above it (a git
+    worktree under work/wt/NAME finds work/shared as well as work/main does)."""
     env = os.environ.get("SHOPPER_CORPUS")
     if env:
         return Path(env)
-    return Path(checkout).resolve().parent / "shared/corpus/bounces"
+    here = Path(checkout).resolve()
+    for folder in here.parents:
+        if (folder / "shared/corpus/bounces/labels.tsv").exists():
+            return folder / "shared/corpus/bounces"
+    return here.parent / "shared/corpus/bounces"
 
 
 def read_labels(corpus: Path) -> dict[str, list[Label]]:

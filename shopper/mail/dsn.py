@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email.message import Message
+
+Fields = list[tuple[str, str]]   # one block of a delivery-status part: (lowercased name, unfolded value)
+DsnPart = str | list[Fields]     # a delivery-status part: its parsed blocks, or its text when it was not parsed
 
 _ADDRESS = re.compile(r"[^\s<>()\"';:,\[\]]+@[^\s<>()\"';:,\[\]]+")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
@@ -21,9 +25,9 @@ class RecipientStatus:
     category: str = ""     # the MTA's own verdict (PowerMTA's X-PowerMTA-BounceCategory)
 
 
-def _fields(text: str) -> list[list[tuple[str, str]]]:
+def _fields(text: str) -> list[Fields]:
     """Split DSN text into blocks of (lowercased name, value); continuation lines are unfolded."""
-    blocks: list[list[tuple[str, str]]] = [[]]
+    blocks: list[Fields] = [[]]
     for line in text.splitlines():
         if not line.strip():
             if blocks[-1]:
@@ -62,11 +66,33 @@ def _typed(value: str) -> tuple[str, str]:
     return "", value.strip()
 
 
-def read_dsn(text: str) -> list[RecipientStatus]:
-    """Per-recipient statuses of one delivery-status part, in order."""
+_FOLD = re.compile(r"[ \t]*\r?\n[ \t]*")
+
+
+def dsn_blocks(payload: list[Message]) -> list[Fields]:
+    """The field blocks of a delivery-status part that the email parser split into header blocks.
+
+    A well-formed block is read from the parsed headers as they are; a block the parser could not read to
+    its end (a line without a colon ends its headers) is read again as text, so nothing of it is lost.
+    """
+    blocks: list[Fields] = []
+    for block in payload:
+        items = [(name.strip().lower(), _FOLD.sub(" ", value if isinstance(value, str) else str(value)).strip())
+                 for name, value in block._headers]  # noqa: SLF001 - compat32 keeps them here, no copy per call
+        body = block.get_payload()
+        if isinstance(body, str) and body.strip():
+            head = "\n".join(f"{name}: {value}" for name, value in items)
+            blocks.extend(_fields(head + "\n" + body))
+        elif items:
+            blocks.append(items)
+    return blocks
+
+
+def read_dsn(part: DsnPart) -> list[RecipientStatus]:
+    """Per-recipient statuses of one delivery-status part (its text or its `dsn_blocks`), in order."""
     reporting = ""
     found: list[RecipientStatus] = []
-    for block in _fields(text):
+    for block in _fields(part) if isinstance(part, str) else part:
         # A block may hold per-message fields, one recipient, or (malformed) both or several.
         current: dict[str, str] = {}
         groups: list[dict[str, str]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import email
 import re
 from email import policy
+from email.message import Message
 from html.parser import HTMLParser
 
 URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
@@ -40,12 +41,20 @@ def list_id(value: str | None) -> str | None:
     return (m.group(1) if m else value).strip().lower() or None
 
 
-def extract_links(raw: bytes) -> list[tuple[str, str]]:
-    """(url, link text) for http(s) links, in order, without duplicates; never raises on bad MIME."""
-    try:
-        msg = email.message_from_bytes(raw, policy=policy.compat32)   # compat32: several times faster
-    except (TypeError, ValueError, LookupError):
+def extract_links(raw: bytes | Message | None) -> list[tuple[str, str]]:
+    """(url, link text) for http(s) links, in order, without duplicates; never raises on bad MIME.
+
+    `raw` is the message's bytes or the message already parsed (with the compat32 policy).
+    """
+    if raw is None:
         return []
+    if isinstance(raw, Message):
+        msg = raw
+    else:
+        try:
+            msg = email.message_from_bytes(raw, policy=policy.compat32)   # compat32: several times faster
+        except (TypeError, ValueError, LookupError):
+            return []
     found: list[tuple[str, str]] = []
     texts: list[str] = []
     for part in msg.walk():

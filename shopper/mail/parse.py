@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import email
 import email.errors
+import html
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
+
+from shopper.mail.dsn import DsnPart, dsn_blocks
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
 MAX_PARTS = 200
@@ -17,8 +20,7 @@ _HEADER_PART_TYPES = ("text/rfc822-headers", "message/rfc822-headers", "message/
 _MESSAGE_TYPES = ("message/rfc822", "message/global", "message/partial")
 _HTML_TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)>|<[^>]{0,2000}>", re.S | re.I)
 _HTML_BREAK = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.I)
-_ENTITY = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
-_ENTITY_RE = re.compile("|".join(map(re.escape, _ENTITY)))
+_SPACES = re.compile(r"[\xa0\u2007\u202f\u200b]")   # no-break and zero-width spaces read as spaces
 
 
 @dataclass
@@ -46,14 +48,15 @@ class ParsedMail:
     """What classification needs from one message; built by `parse_message`, never raises."""
     headers: Headers
     text: str                    # the message's own text (plain, or HTML stripped), outside attached messages
-    dsn_parts: list[str]         # raw text of each message/delivery-status part
-    nested_dsn_parts: list[str]  # delivery-status parts found inside an attached message (forwarded bounces)
+    dsn_parts: list[DsnPart]     # each message/delivery-status part: its field blocks (or its text)
+    nested_dsn_parts: list[DsnPart]  # delivery-status parts inside an attached message (forwarded bounces)
     feedback_parts: list[str]    # raw text of each message/feedback-report part
     original_headers: Headers | None  # headers of the attached/quoted original message
     original_text: str           # raw text of the attached original (headers + start of body), for token search
     content_type: str
     report_type: str | None
     problems: list[str]
+    message: Message | None = None   # the parsed message itself, for readers that need more (links)
 
 
 def decode_words(value: str | None) -> str:
@@ -157,10 +160,11 @@ def part_text(part: Message) -> str:
     return decode_text(_payload_bytes(part), _charset(part))
 
 
-def html_to_text(html: str) -> str:
-    text = _HTML_BREAK.sub("\n", html)
-    text = _HTML_TAG.sub(" ", text)
-    return _ENTITY_RE.sub(lambda m: _ENTITY[m.group(0)], text)
+def html_to_text(markup: str) -> str:
+    """Text of an HTML body: tags dropped, line breaks kept, every character reference decoded."""
+    text = _HTML_BREAK.sub("\n", markup)
+    text = html.unescape(_HTML_TAG.sub(" ", text))
+    return _SPACES.sub(" ", text)
 
 
 def _raw_subpart_text(part: Message) -> str:
@@ -206,7 +210,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     except (ValueError, TypeError, AttributeError):
         content_type, report_type = "text/plain", None
     return ParsedMail(headers, text, view.dsn, view.nested_dsn, view.feedback, view.original_headers,
-                      view.original_text, content_type, report_type, problems)
+                      view.original_text, content_type, report_type, problems, msg)
 
 
 class _Walker:
@@ -240,7 +244,9 @@ class _Walker:
 
     def _walk_part(self, part: Message, ctype: str, inside_original: bool) -> None:
         if ctype in _REPORT_TYPES:
-            (self.nested_dsn if inside_original else self.dsn).append(_raw_subpart_text(part))
+            payload = part.get_payload()
+            dsn = dsn_blocks(payload) if isinstance(payload, list) else part_text(part)
+            (self.nested_dsn if inside_original else self.dsn).append(dsn)
         elif ctype == "message/feedback-report":
             self.feedback.append(_raw_subpart_text(part))
         elif ctype in _MESSAGE_TYPES:

@@ -173,8 +173,8 @@ def test_rfc3834_vacation_reply_is_autoreply_with_token_from_in_reply_to() -> No
     assert result.deliveries == ()
 
 
-def test_ticket_acknowledgement_is_autoreply() -> None:
-    assert classify(TICKET).kind == "autoreply"
+def test_ticket_acknowledgement_is_an_acknowledgement() -> None:
+    assert classify(TICKET).kind == "acknowledgement"
 
 
 def test_auto_response_suppress_alone_is_not_an_autoreply() -> None:
@@ -607,3 +607,18 @@ def test_exim_recognition_leaves_mail_ru_alone() -> None:
     assert recognise(exim, "Mail delivery failed: returning message to sender", "").name == "exim"
     mailru = Headers([("from", "Mail Delivery System <mailer-daemon@corp.mail.ru>")])
     assert recognise(mailru, "Mail delivery failed: returning message to sender", "") is None
+
+
+def test_html_character_references_are_decoded() -> None:
+    from shopper.mail.parse import html_to_text
+
+    assert html_to_text("<p>r&eacute;sum&eacute;&#160;ok &amp; &#x2014; &lt;b&gt;</p>") == " résumé ok & — <b>\n"
+
+
+def test_delivery_status_is_read_from_the_parsed_blocks() -> None:
+    from shopper.mail.parse import parse_message
+
+    mail = parse_message(POSTFIX_FULL)
+    assert isinstance(mail.dsn_parts[0], list), "the email parser's header blocks, not text"
+    assert ("final-recipient", "rfc822; webmaster@company.example") in mail.dsn_parts[0][1]
+    assert classify(mail).recipient == "webmaster@company.example"
