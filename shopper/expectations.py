@@ -1,7 +1,9 @@
 """Expectations: what must come back, by when; how messages and deadlines resolve them (pure logic).
 
 Two kinds. A `reply` expectation: `open` → `met` (a person answered), `bounced` (the mail
-bounced), or `breached` (the answer deadline passed); an auto-reply acknowledges but never answers.
+bounced), or `breached` (the answer deadline passed). Only a `reply` (a person's answer) meets
+`answer_within`; an `acknowledgement` (a helpdesk's receipt) or an `autoreply` (a vacation notice)
+meets `ack_within` only; `transactional` mail, newsletters and anything else meet nothing.
 A `silence` expectation (after unsubscribing): mail from the list after the grace period
 (`answer_deadline`) makes it `violated`; none until `window_end` makes it `met`.
 A deadline is only judged after a sweep that *succeeded* past it: when the mailbox cannot be read,
@@ -15,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 CHANNELS = ("email", "web_form")
+ANSWERING = ("reply",)                          # a person's answer: meets answer_within (and ack_within)
+ACKNOWLEDGING = ("acknowledgement", "autoreply")  # a machine's receipt: meets ack_within only
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Expectation:
 class Arrival:
     """A classified message matched to an expectation's token."""
 
-    kind: str                 # bounce | delay | autoreply | reply | newsletter | other
+    kind: str   # bounce | delay | reply | acknowledgement | autoreply | transactional | newsletter | other
     from_addr: str | None
     received_at: datetime
     bounce: dict[str, Any] = field(default_factory=dict)   # reason, status, diagnostic, recipient, mta...
@@ -85,10 +89,10 @@ def apply_arrival(exp: Expectation, msg: Arrival) -> Expectation:
         if exp.state == "open":
             return dataclasses.replace(exp, state="bounced", bounce=dict(msg.bounce), resolved_at=msg.received_at)
         return exp
-    if msg.kind not in ("autoreply", "reply") or not sender_allowed(exp, msg.from_addr):
+    if msg.kind not in ACKNOWLEDGING + ANSWERING or not sender_allowed(exp, msg.from_addr):
         return exp
     acked = exp.acked_at if exp.acked_at and exp.acked_at <= msg.received_at else msg.received_at
-    if msg.kind == "autoreply":
+    if msg.kind not in ANSWERING:
         return dataclasses.replace(exp, acked_at=acked)
     answered = exp.answered_at if exp.answered_at and exp.answered_at <= msg.received_at else msg.received_at
     state = "met" if exp.state == "open" else exp.state

@@ -9,6 +9,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
 from shopper.mail import signals
+from shopper.mail.authorship import decide_authorship
 from shopper.mail.decide import Evidence, decide
 from shopper.mail.dsn import RecipientStatus, address_in, read_dsn
 from shopper.mail.mtaformats import (Family, category_reason, format_reason, header_reason, interim_reason,
@@ -369,14 +370,7 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
             else:
                 kind = "bounce"
     if kind == "other" and not deliveries and not is_feedback:
-        if signals.is_autoreply(headers, subject):
-            kind = "autoreply"
-        elif signals.is_bulk(headers):
-            kind = "newsletter"
-        elif headers.get("in-reply-to") or headers.get("references") or subject.lower().startswith(("re:", "aw:", "sv:")):
-            kind = "reply"
-        elif senders and not signals.BOUNCE_SENDER.search(headers.get("from") or ""):
-            kind = "reply" if mail.text.strip() else "other"
+        kind = decide_authorship(headers, subject, from_addr, mail.text).kind
 
     unsubscribe = tuple(_URI.findall(headers.get("list-unsubscribe") or ""))
     post = (headers.get("list-unsubscribe-post") or "").replace(" ", "").lower() == "list-unsubscribe=one-click"

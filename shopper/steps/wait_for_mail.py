@@ -19,7 +19,8 @@ class WaitForMail:
         - wait_for_mail: {subject: "/order confirm/i", contains: "${order_no}", into: confirmation}
     """
 
-    kind: Literal["reply", "autoreply", "newsletter", "bounce", "delay", "other"] | None = None
+    kind: Literal["reply", "acknowledgement", "autoreply", "transactional", "newsletter", "bounce", "delay",
+                  "other"] | None = None
     from_domain: str | None = None
     subject: str | None = None
     contains: str | None = None

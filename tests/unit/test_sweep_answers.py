@@ -1,0 +1,89 @@
+"""Sweep level: only a person's reply meets answer_within; receipts ack; every failed recipient is stored."""
+from __future__ import annotations
+
+import csv
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from shopper.clock import ManualClock
+from shopper.expectations import Expectation
+from shopper.probes.imap import FetchedMessage, FolderBatch, FolderState
+from shopper.store import open_store
+from shopper.sweep import SweepResult, Sweeper
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data/mail/people_vs_machines"
+with open(FIXTURES / "labels.tsv", encoding="utf-8", newline="") as fh:
+    LABELS = {row["file"]: row["kind"] for row in csv.DictReader(fh, delimiter="\t")}
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def new_token() -> str:
+    return "ms-" + "".join(secrets.choice(ALPHABET) for _ in range(12))
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(str(tmp_path / "store.db"))
+    yield s
+    s.close()
+
+
+def expect(store, token: str) -> None:
+    store.record_sent("run-1", "contact_support", 1, token, f"<{token}.x@shopper.test>", f"alex+{token}@shopper.test",
+                      "support@kettle-shop.test", f"Where is my kettle? [{token}]", T0.isoformat(), True, {})
+    store.add_expectation(Expectation(token=token, journey="contact_support", channel="email",
+                                      target="support@kettle-shop.test", created_at=T0, run_id="run-1", step=2,
+                                      ack_deadline=T0 + timedelta(hours=1), answer_deadline=T0 + timedelta(days=2)))
+
+
+def batch(raws: list[bytes], when: datetime) -> FolderBatch:
+    messages = tuple(FetchedMessage("INBOX", uid, 7, len(raw), when, raw, False) for uid, raw in enumerate(raws, 1))
+    return FolderBatch("INBOX", messages, FolderState("INBOX", 7, len(raws)), False)
+
+
+def addressed(raw: bytes, token: str) -> bytes:
+    """The fixture as the shopper's plus-address received it (its token in the address)."""
+    return raw.replace(b"alex@shopper.test", f"alex+{token}@shopper.test".encode()).replace(
+        b"staff@loopback-goods.test", f"alex+{token}@shopper.test".encode())
+
+
+def test_no_transactional_or_acknowledgement_mail_resolves_an_answer(store) -> None:
+    clock = ManualClock(T0 + timedelta(minutes=30))
+    tokens = {name: new_token() for name in LABELS}
+    for token in tokens.values():
+        expect(store, token)
+    sweeper = Sweeper(store, None, clock)
+    result = SweepResult("sweep-1", ok=True)
+    sweeper.ingest(batch([addressed((FIXTURES / n).read_bytes(), t) for n, t in tokens.items()], clock.now()), result)
+    clock.advance(days=3)
+    sweeper.judge_deadlines(result)
+
+    by_token = {e.token: e for e in store.expectations()}
+    for name, kind in LABELS.items():
+        e = by_token[tokens[name]]
+        if kind == "reply":
+            assert e.state == "met" and e.answered_at is not None, name
+        else:
+            assert e.state == "breached" and e.answered_at is None, (name, kind, e.state)
+        assert (e.acked_at is not None) == (kind in ("reply", "acknowledgement")), (name, kind)
+        assert e.ack_missed == (kind == "transactional"), name
+    stored = {m["matched_token"]: m["kind"] for m in store.messages()}
+    assert {name: stored[t] for name, t in tokens.items()} == LABELS
+
+
+def test_the_sweep_parses_each_message_once(store, monkeypatch) -> None:
+    import shopper.mail.parse as parse
+
+    calls = []
+    real = parse.email.message_from_bytes
+    monkeypatch.setattr(parse.email, "message_from_bytes", lambda *a, **k: calls.append(1) or real(*a, **k))
+    token = new_token()
+    expect(store, token)
+    raw = addressed((FIXTURES / "oscar-order-confirmation.eml").read_bytes(), token)
+    Sweeper(store, None, ManualClock(T0)).ingest(batch([raw], T0), SweepResult("sweep-1", ok=True))
+    assert len(calls) == 1
+    assert store.messages()[0]["classification"]["links"], "links come from the same parse"
