@@ -149,7 +149,7 @@ def test_support_acknowledges_within_two_minutes_and_a_person_answers_after_five
     assert ack.msg["In-Reply-To"] == _id(sent)
     assert "We received your message, ticket #90001." in ack.text
     c = ack.kind
-    assert (c.kind, c.from_addr, c.in_reply_to) == ("autoreply", "support@shop-demo.test", _id(sent).strip("<>"))
+    assert (c.kind, c.from_addr, c.in_reply_to) == ("acknowledgement", "support@shop-demo.test", _id(sent).strip("<>"))
 
     assert w.at(T.support_answer - timedelta(seconds=1)) == 0
     assert w.at(T.support_answer) == 1
@@ -186,7 +186,7 @@ def test_support_autoack_only_acknowledges_and_never_answers(world) -> None:
     w.send("support@shop-demo.test")
     assert w.at(timedelta(days=10)) == 1
     [ack] = w.inbox()
-    assert ack.kind.kind == "autoreply" and ack.internaldate == START + T.support_ack
+    assert ack.kind.kind == "acknowledgement" and ack.internaldate == START + T.support_ack
     assert [o.kind for o in w.company.outbox()] == ["support_ack"]
 
 
@@ -282,7 +282,7 @@ def test_one_message_to_several_company_addresses_is_handled_per_recipient(world
     assert w.at(T.support_answer) == 3
     assert [o.kind for o in sorted(w.company.outbox(), key=lambda o: (o.due, o.seq))] == [
         "bounce_userunknown", "support_ack", "support_answer"]
-    assert [m.kind.kind for m in w.inbox()] == ["bounce", "autoreply", "reply"]  # delivered in due order
+    assert [m.kind.kind for m in w.inbox()] == ["bounce", "acknowledgement", "reply"]  # delivered in due order
 
 
 # --- unsubscribe by mail -----------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def test_mailto_unsubscribe_unsubscribes_and_confirms_within_five_minutes(world)
     assert confirmation.msg["Subject"] == "You have been unsubscribed"
     assert confirmation.msg["Auto-Submitted"] == "auto-replied"
     assert confirmation.msg["In-Reply-To"] == _id(sent)
-    assert confirmation.kind.kind == "autoreply"
+    assert confirmation.kind.kind == "transactional"
     assert w.company.send_newsletter(2) == 0
 
 
@@ -398,7 +398,7 @@ def test_contact_form_gets_an_acknowledgement_at_the_typed_plus_address_and_an_a
     assert ack.msg["Subject"] == "[Ticket #1001] We received your message"
     assert ack.msg["Auto-Submitted"] == "auto-replied"
     assert "We received your message, ticket #1001." in ack.text
-    assert ack.kind.kind == "autoreply" and candidate_tokens(ack.kind) == [token]
+    assert ack.kind.kind == "acknowledgement" and candidate_tokens(ack.kind) == [token]
 
     assert w.at(T.form_answer - timedelta(seconds=1)) == 0
     assert w.at(T.form_answer) == 1
@@ -445,8 +445,8 @@ def test_order_confirmation_links_to_the_order_and_the_tracking_link_the_page_sh
     assert f"Order status: {w.shop.url}/orders/{order.order_no}\n" in confirmation.text
     assert f"Track your parcel: {tracking}\n" in confirmation.text
     assert "Classic Kettle    EUR 39.00" in confirmation.text
-    # classify has no 'notice' kind: a machine-written mail that answers nothing reads as a reply
-    assert confirmation.kind.kind == "reply" and confirmation.kind.auto_submitted == "auto-generated"
+    # a machine-written mail that answers nothing: never a person's reply
+    assert confirmation.kind.kind == "transactional" and confirmation.kind.auto_submitted == "auto-generated"
 
 
 def test_payment_mails_declined_then_received_then_shipped(world) -> None:

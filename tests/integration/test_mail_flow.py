@@ -197,7 +197,7 @@ def test_big_headerless_and_unmatched_messages_are_kept(world):
     rows = {r["subject"]: r for r in store.messages()}
     assert rows["catalogue"]["truncated"] == 1 and rows["catalogue"]["size"] > 10 * 1024 * 1024
     assert len(store.messages(unmatched=True)) == 3
-    assert all(r["kind"] in ("other", "reply", "newsletter") for r in rows.values())
+    assert all(r["kind"] in ("other", "reply", "newsletter", "transactional") for r in rows.values())
     store.close()
 
 
