@@ -46,3 +46,8 @@ class ProbeError(ShopperError):
 
 class StepError(ShopperError):
     """A step could not do what it was asked; the message says what was expected."""
+
+
+class JourneyBlocked(StepError):
+    """The customer cannot go on (no contact route, a checkout that stops): the step recorded why, a check
+    turns that into a finding, and the rest of the journey is skipped, not failed."""

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from .clock import Clock
 from .config import Config
-from .errors import ShopperError, StepError
+from .errors import JourneyBlocked, ShopperError, StepError
 from .journey import Journey, Step
 from .autofill.persona import persona_variables
 from .mail.outgoing import new_token, plus_address
@@ -28,7 +28,7 @@ class StepResult:
     index: int
     kind: str
     label: str
-    status: str                     # passed | failed | skipped
+    status: str                     # passed | failed | blocked (the customer could not go on) | skipped
     started_at: str
     duration_ms: float
     detail: str = ""
@@ -170,6 +170,7 @@ class JourneyRunner:
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
             failed = False
+            blocked_by: str | None = None
             trace_parts: list[Path] = []
             for step in journey.steps:
                 remaining = deadline - time.monotonic()
@@ -178,7 +179,8 @@ class JourneyRunner:
                                             0.0, error="stopped: the scheduler was asked to stop", line=step.line))
                     continue
                 if failed or remaining <= 0:
-                    why = "an earlier step failed" if failed else f"journey timed out after {journey_budget:g}s"
+                    why = (f"skipped: {blocked_by}" if blocked_by else "an earlier step failed") if failed \
+                        else f"journey timed out after {journey_budget:g}s"
                     if not failed and remaining <= 0:
                         error = why
                         failed = True
@@ -197,6 +199,9 @@ class JourneyRunner:
                 result = self._run_step(step, state, page, min(step_timeout, remaining))
                 steps.append(result)
                 if result.status == "failed" and not step.continue_on_error:
+                    failed = True
+                if result.status == "blocked":   # the customer cannot go on: a finding, not a failure
+                    blocked_by = result.error
                     failed = True
             keep = failed or any(s.status == "failed" for s in steps) or self.config.browser.trace == "always"
             if tracing and keep:
@@ -226,7 +231,8 @@ class JourneyRunner:
         if blocked:
             state.observations.append(Observation("blocked_requests", journey.name, None, {"hosts": blocked},
                                                   self.clock.now().isoformat()))
-        status = "error" if error and not steps else "failed" if error or any(s.status == "failed" for s in steps) else "passed"
+        status = "error" if error and not steps else "failed" if error or any(s.status in ("failed", "blocked")
+                                                                              for s in steps) else "passed"
         return JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(),
                              (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
                              error=self.redactor.redact(error) if error else None, evidence=evidence,
@@ -253,6 +259,8 @@ class JourneyRunner:
         status, detail, error, evidence = "passed", "", None, []
         try:
             detail = str(step.spec.run(ctx) or "")
+        except JourneyBlocked as e:   # recorded by the step; its check reports it
+            status, error = "blocked", str(e)
         except StepError as e:
             status, error = "failed", str(e)
         except Exception as e:  # Playwright timeouts and errors: the message is the evidence

@@ -140,7 +140,7 @@ def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, 
         elif kind not in SKIP_KINDS:
             plan.unknown.append(f.title)
     for key in explicit:
-        if key not in used:
+        if key not in used and key not in KINDS:   # by kind: "when the form has one"; by label: it must
             seen = ", ".join(sorted({c.info.title for c in controls if c.info.type not in ("hidden",)})[:15])
             what = f"{key} field" if key in KINDS else f"field labelled {key!r}"
             plan.problems.append(f"the form has no {what} (fields: {seen or 'none'})")

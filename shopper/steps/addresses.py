@@ -15,8 +15,9 @@ _COLLECT = """els => els.map(e => [e.getAttribute('href') || '', (e.innerText ||
 
 def addresses_on_page(page, within: str | None, match: str | None, timeout_ms: float) -> list[tuple[str, str]]:
     """(address, context) pairs in page order; `match` (`/regex/i` or text) filters on address or context."""
-    scope = page.locator(within).first if within else page.locator("body")
-    scope.wait_for(timeout=timeout_ms)
+    page.locator("body").wait_for(timeout=timeout_ms)
+    # a region is a preference: a page without it (no <main> landmark) is searched whole
+    scope = page.locator(within).first if within and page.locator(within).count() else page.locator("body")
     found: list[tuple[str, str]] = []
     for href, text, around in scope.locator("a[href^='mailto:' i]").evaluate_all(_COLLECT):
         addr = unquote(href.split(":", 1)[1].split("?", 1)[0]).strip()

@@ -15,10 +15,12 @@ class CheckTracking(Targeted):
 
         - check_tracking: {role: link, named: "/track|follow/i", shows: "${order_no}"}
         - check_tracking: {url: "${tracking_url}", shows: "${order_no}"}
+    With `if_present: true` a page without the element (an order not shipped yet) passes and is noted.
     """
 
     url: str | None = None
     shows: str | None = None
+    if_present: bool = False   # no such element on the page (an order not shipped yet): recorded, not a failure
 
     @property
     def uses_page(self) -> bool:
@@ -30,6 +32,9 @@ class CheckTracking(Targeted):
         return self.target_problems(required=False)
 
     def run(self, ctx) -> str:
+        if self.if_present and not self.url and not self.locate(ctx).count():
+            ctx.record("tracking_absent", {"page": ctx.page.url, "looked_for": self.describe_target()})
+            return f"no tracking link on {ctx.page.url} ({self.describe_target()})"
         url = ctx.value(self.url) if self.url else self.locate(ctx).get_attribute("href", timeout=ctx.timeout_ms)
         if not url:
             return self._record(ctx, "", False, None, "the tracking element has no link")

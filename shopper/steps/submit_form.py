@@ -18,7 +18,8 @@ class SubmitForm:
     then the `fields` given (by field kind such as `message` or `order_number`, or by label, `/regex/i`
     allowed), and click the button named `submit` (default: the form's submit button). `times` repeats
     it while the form is still there (a customer retrying a declined payment). A required field
-    nobody can fill fails the step at once, naming the field and the setting that would fill it.
+    nobody can fill fails the step at once, naming the field and the setting that would fill it; a
+    field given by label must exist, one given by kind is filled when the form has one.
 
         - submit_form:
             fields: {message: "My kettle arrived with a dent.", "/card number/i": "${declined_card}"}
@@ -30,6 +31,7 @@ class SubmitForm:
     submit: str = DEFAULT_SUBMIT
     times: int | str = 1       # a number, or a ${variable} holding one (e.g. the site's retry count)
     form: str | None = None    # a selector for the form, when the page has several and the button does not tell
+    optional: bool = False     # a page with no form to fill (the status is shown at once) passes
 
     def problems(self) -> list[str]:
         if isinstance(self.times, int) and self.times < 1:
@@ -53,6 +55,9 @@ class SubmitForm:
         for attempt in range(self._times(ctx)):
             if attempt and not _has_button(page, button, scope):
                 break   # the form is gone: nothing more to retry
+            if not attempt and self.optional and not _has_form(page, scope):
+                ctx.record("form_absent", {"url": page.url})
+                return f"no form on {page.url}: nothing to submit"
             filled = autofill(ctx, self.fields or {}, button=button, scope=scope)
             press(ctx, filled, button)
             page.wait_for_load_state("load", timeout=t)
@@ -69,3 +74,10 @@ def _has_button(page, button, scope) -> bool:
             if (button.search(b["text"]) if isinstance(button, re.Pattern) else button.lower() in b["text"].lower()):
                 return True
     return False
+
+
+def _has_form(page, scope) -> bool:
+    from ..autofill.classify import classify
+
+    return any(any(classify(f.info).kind not in ("search", "skip", None) for f in form.fields)
+               for form in read_forms(page, scope))

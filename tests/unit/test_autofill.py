@@ -154,6 +154,7 @@ def test_explicit_fields_override_by_kind_or_label():
     plan = plan_form(controls, _persona(), {"message": "Hallo", "/card number/i": "4000 0000 0000 0002"})
     got = {a.title: a.value for a in plan.actions}
     assert got == {"Email": "shopper+t1@mail.test", "Nachricht": "Hallo", "Card number": "4000 0000 0000 0002"}
+    assert not plan_form(controls, _persona(), {"order_number": "KC-1"}).problems   # by kind: when there is one
     plan = plan_form(controls, _persona(), {"/order number/i": "KC-1"})
     assert plan.problems and "the form has no field labelled '/order number/i'" in plan.problems[0] and "Nachricht" in plan.problems[0]
 
