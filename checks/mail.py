@@ -61,7 +61,7 @@ def broken_email(obs: Observations) -> Iterator[Finding]:
                              data=dict(d), reason=d["kind"])
     for o in obs.of_kind("mail_sent"):
         d = o.data
-        if d["ok"]:
+        if d["ok"] or d.get("delivery") == "unknown":   # a lost connection is not the company's refusal
             continue
         refusal = d["refused"].get(d["to"]) or next(iter(d["refused"].values()), None)
         code, text = (refusal["code"], refusal["text"]) if refusal else (d["data_code"], d["data_text"])

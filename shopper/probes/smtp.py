@@ -71,6 +71,18 @@ class SendResult:
         object.__setattr__(self, "refused", dict(self.refused))
 
 
+class DeliveryUnknown(ProbeError):
+    """The connection was lost mid-transaction (after RCPT or DATA): the server may have the message.
+
+    Sending it again could write to the recipient twice, so callers record it as sent with an unknown
+    outcome and never retry it.
+    """
+
+    def __init__(self, message: str, recipients: tuple[str, ...]):
+        super().__init__(message)
+        self.recipients = recipients
+
+
 def send(settings: SmtpSettings, message: EmailMessage) -> SendResult:
     """Submit `message` to its To/Cc/Bcc recipients (Bcc is not transmitted); raise ProbeError if we cannot."""
     sender, recipients = envelope(message)
@@ -215,21 +227,30 @@ def _transaction(client: smtplib.SMTP, settings: SmtpSettings, message: EmailMes
 
     accepted: list[str] = []
     refused: dict[str, tuple[int, str]] = {}
-    for rcpt in recipients:
-        code, reply = client.rcpt(rcpt)
-        if code in (250, 251):
-            accepted.append(rcpt)
-        else:
-            refused[rcpt] = (code, _reply_text(reply))
-    if not accepted:
-        _rset(client, settings)
-        log.info("SMTP %s refused every recipient: %s", settings.where, refused)
-        return SendResult(accepted=(), refused=refused)
-
+    stage = "RCPT"
     try:
-        data_code, data_reply = client.data(data)
-    except smtplib.SMTPDataError as exc:  # the DATA command itself (before the message) was refused
-        data_code, data_reply = exc.smtp_code, exc.smtp_error
+        for rcpt in recipients:
+            code, reply = client.rcpt(rcpt)
+            if code in (250, 251):
+                accepted.append(rcpt)
+            else:
+                refused[rcpt] = (code, _reply_text(reply))
+        if not accepted:
+            _rset(client, settings)
+            log.info("SMTP %s refused every recipient: %s", settings.where, refused)
+            return SendResult(accepted=(), refused=refused)
+        stage = "DATA"
+        try:
+            data_code, data_reply = client.data(data)
+        except smtplib.SMTPDataError as exc:  # the DATA command itself (before the message) was refused
+            data_code, data_reply = exc.smtp_code, exc.smtp_error
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        when = {"RCPT": "after RCPT, before the message was sent",
+                "DATA": "during DATA, before the server confirmed the message"}[stage]
+        raise DeliveryUnknown(
+            f"SMTP server {settings.where} closed the connection {when} ({exc or type(exc).__name__}): delivery "
+            f"unknown, so it is not sent again (the recipient may have it); check the server's log for "
+            f"{message.get('Message-ID', 'the message')}", tuple(accepted or recipients)) from None
     if data_code != 250:
         _rset(client, settings)
     result = SendResult(accepted=tuple(accepted), refused=refused, data_code=data_code,

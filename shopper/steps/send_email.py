@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..errors import ProbeError, StepError
+from ..probes.smtp import DeliveryUnknown
 from ..mail.outgoing import compose, new_token, plus_address
 from .addresses import find_address
 from .registry import step_kind
@@ -20,6 +21,13 @@ def send_as_customer(ctx, to: str, subject: str, body: str, *, from_addr: str | 
                   journey=ctx.journey, now=ctx.clock.now())
     try:
         result = sender.send(msg)
+    except DeliveryUnknown as e:
+        # the server may have it: keep it as sent (replies still match; a retry never sends it twice)
+        data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
+                "subject": str(msg["Subject"]), "ok": False, "delivery": "unknown", "refused": {},
+                "data_code": None, "data_text": str(e), "found_on_page": found_on_page}
+        ctx.record("mail_sent", data)
+        raise StepError(str(e)) from None
     except ProbeError as e:
         raise StepError(str(e)) from None
     data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,

@@ -1,0 +1,1 @@
+"""The faults suite: real servers stopped, killed, filled, or fed hostile input."""
