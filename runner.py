@@ -286,7 +286,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     clock = _clock(args)
     try:
         if not args.watch:
-            run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
+            run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ,
+                                                 progress=lambda line: print(line, flush=True))
             _print_sweep(result, findings)
             _alert(config, store, run_id, args)
             if not result.ok:

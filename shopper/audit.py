@@ -18,7 +18,8 @@ from .model import Finding
 from .probes import Probes
 from .probes.browser import BrowserProbe
 from .run import JourneyResult, JourneyRunner, RunOptions
-from .ledger import record_outgoing
+from .interrupted import mark_interrupted_runs, owner
+from .ledger import record_outgoing, record_outgoing_observations
 from .parallel import run_parallel
 from .retries import Attempts, mark_flaky, run_with_retries
 from .mail.outgoing import new_token
@@ -88,13 +89,21 @@ def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_i
             store.record_journey_token(token, run_id, journey.name, runner.clock.now().isoformat())
             if attempt > 1:
                 progress(f"[{n}/{total}] {journey.name}: attempt {attempt}")
-            return runner.run(journey, token, attempt=attempt)
+            written: set[int] = set()
+
+            def write_ahead(observations: list) -> None:   # what a step sent or expects is stored at once
+                record_outgoing_observations(store, run_id, observations)
+                written.update(map(id, observations))
+
+            runner.after_step = write_ahead
+            result = runner.run(journey, token, attempt=attempt)
+            record_outgoing_observations(store, run_id, [o for o in result.observations if id(o) not in written])
+            return result
 
         a = run_with_retries(once, retries)
         result = a.final
         attempts[journey.name] = a
         store.save_journey(run_id, result)
-        record_outgoing(store, run_id, result)
         results.append(result)
         failed = [s for s in result.steps if s.status == "failed"]
         tries = f", {len(a.results)} attempts" if len(a.results) > 1 else ""
@@ -164,7 +173,9 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
     redactor = redactor or Redactor()
     run_id = new_run_id(clock)
     started = clock.now().isoformat()
-    store.begin_run(run_id, started)
+    for line in mark_interrupted_runs(store, started):
+        progress(line)
+    store.begin_run(run_id, started, owner=owner())
     for err in selection.invalid:
         store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
     results: list[JourneyResult] = []
@@ -232,7 +243,8 @@ def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock,
 
 
 def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str, str],
-              redactor: Redactor | None = None) -> tuple[str, Any, list[Finding]]:
+              redactor: Redactor | None = None,
+              progress: Callable[[str], None] = lambda s: None) -> tuple[str, Any, list[Finding]]:
     """`runner.py sweep`: one pass over the mailbox, stored as a run of kind 'sweep' with its findings."""
     redactor = redactor or Redactor()
     settings = imap_settings(config, redactor, environ)
@@ -240,7 +252,9 @@ def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str,
         raise ConfigError("no mailbox configured: set imap.host and imap.user in config.yaml and the password in "
                           f"${config.imap.password_env}")
     run_id = "sweep-" + new_run_id(clock)
-    store.begin_run(run_id, clock.now().isoformat(), kind="sweep")
+    for line in mark_interrupted_runs(store, clock.now().isoformat()):
+        progress(line)
+    store.begin_run(run_id, clock.now().isoformat(), kind="sweep", owner=owner())
     result = Sweeper(store, settings, clock).sweep()
     findings = record_sweep(store, run_id, result)
     store.finish_run(run_id, clock.now().isoformat(), "findings" if findings else "clean",

@@ -9,8 +9,13 @@ from .expectations import Expectation
 
 def record_outgoing(store: Any, run_id: str, journey: Any) -> int:
     """Store the journey's sent messages and expectations; returns how many expectations were left."""
+    return record_outgoing_observations(store, run_id, journey.observations)
+
+
+def record_outgoing_observations(store: Any, run_id: str, observations: Any) -> int:
+    """The same for some observations (a step's, as it ends: nothing sent is forgotten if the run dies)."""
     left = 0
-    for o in journey.observations:
+    for o in observations:
         d = o.data
         if o.kind == "mail_sent":
             store.record_sent(run_id, o.journey, o.step, d["token"], d["message_id"], d["from"], d["to"],

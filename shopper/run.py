@@ -90,6 +90,7 @@ class JourneyRunner:
         self.options = options or RunOptions()
         self.rng = rng
         self.stop: Any = None   # a threading.Event: when set, the journey stops after its current step
+        self.after_step: Callable[[list[Observation]], None] | None = None   # gets each step's observations
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -171,6 +172,7 @@ class JourneyRunner:
             deadline = time.monotonic() + journey_budget
             failed = False
             blocked_by: str | None = None
+            handed_over = 0
             trace_parts: list[Path] = []
             for step in journey.steps:
                 remaining = deadline - time.monotonic()
@@ -198,6 +200,9 @@ class JourneyRunner:
                 current["step"] = step.index
                 result = self._run_step(step, state, page, min(step_timeout, remaining))
                 steps.append(result)
+                if self.after_step is not None:
+                    self.after_step(state.observations[handed_over:])
+                    handed_over = len(state.observations)
                 if result.status == "failed" and not step.continue_on_error:
                     failed = True
                 if result.status == "blocked":   # the customer cannot go on: a finding, not a failure

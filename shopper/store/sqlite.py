@@ -40,10 +40,28 @@ class RunStoreMixin:
 
     # -- writing ----------------------------------------------------------------------------------
     @retry_conflicts
-    def begin_run(self, run_id: str, started_at: str, kind: str = "run") -> None:
+    def begin_run(self, run_id: str, started_at: str, kind: str = "run", owner: dict[str, Any] | None = None) -> None:
+        """A run in state 'running'; `owner` (host, pid) lets a later run tell that its process died."""
         with self.tx() as db:
-            db.execute("INSERT INTO runs(id, started_at, status, kind) VALUES (?, ?, 'running', ?)",
-                       (run_id, started_at, kind))
+            db.execute("INSERT INTO runs(id, started_at, status, kind, summary) VALUES (?, ?, 'running', ?, ?)",
+                       (run_id, started_at, kind, _j({"owner": owner} if owner else {})))
+
+    @retry_conflicts
+    def mark_interrupted(self, run_id: str, finished_at: str, summary: dict[str, Any]) -> bool:
+        """A run still 'running' becomes 'interrupted' (True); False when it finished (or was marked) meanwhile."""
+        with self.tx() as db:
+            rows = db.execute("UPDATE runs SET status='interrupted', finished_at=?, summary=? WHERE id=? AND "
+                              "status='running' RETURNING id", (finished_at, _j(summary), run_id)).fetchall()
+        return bool(rows)
+
+    def unfinished_runs(self) -> list[RunRow]:
+        return [RunRow(r["id"], r["started_at"], r["finished_at"], r["status"], r["kind"], json.loads(r["summary"]))
+                for r in self.query("SELECT * FROM runs WHERE status='running' ORDER BY started_at, id")]
+
+    def journeys_started(self, run_id: str) -> list[str]:
+        """Journeys a run gave a token to (it does so before each starts), in order, whether or not they ended."""
+        return list(dict.fromkeys(r[0] for r in self.query(
+            "SELECT journey FROM journey_tokens WHERE run_id=? ORDER BY created_at", run_id)))
 
     @retry_conflicts
     def finish_run(self, run_id: str, finished_at: str, status: str, summary: dict[str, Any]) -> None:
