@@ -347,9 +347,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
             continue
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
-        else:
-            extra = f" {row['reason']} {row['status'] or ''} {row['recipient'] or ''}".rstrip() if row["reason"] else ""
-            print(f"{path}: {row['kind']}{extra}" + (f" [{row['matched_token']}]" if row["matched_token"] else ""))
+            continue
+        token = f" [{row['matched_token']}]" if row["matched_token"] else ""
+        if not row["recipients"]:
+            print(f"{path}: {row['kind']}{' ' + row['reason'] if row['reason'] else ''}{token}")
+        for r in row["recipients"]:   # a line per recipient: a bounce may name several
+            print(f"{path}: {row['kind']} {r['reason']} {r['status'] or ''} {r['recipient'] or ''}".rstrip() + token)
     return code
 
 
@@ -571,11 +574,13 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--now", metavar="ISO", help="pretend the time is this instant (tests, demos)")
 
     c = sub.add_parser("classify", parents=[common], help="classify .eml files offline",
-                       description="Classify .eml files: bounce, delay, autoreply, reply, newsletter or other, with "
-                                   "the bounce reason, status and recipient.")
+                       description="Classify .eml files: bounce, delay, reply, acknowledgement, autoreply, "
+                                   "transactional, newsletter or other, with the reason, status and address of "
+                                   "every failed recipient (one line each).")
     c.add_argument("files", nargs="+", metavar="FILE")
-    c.add_argument("--json", action="store_true", help="one JSON line per file: file, kind, reason, status, "
-                   "recipient, hard, diagnostic, matched_token")
+    c.add_argument("--json", action="store_true", help="one JSON object per line and file: file, kind, the first "
+                   "failed recipient's reason, status, recipient, hard, diagnostic, matched_token, and `recipients`: "
+                   "every recipient with its own fields (docs/mail.md)")
 
     sch = sub.add_parser("schedule", parents=[common], help="run journeys, sweeps and reports on a schedule",
                          description="Stay in the foreground and run `schedules:` from config.yaml: journeys every N "

@@ -138,9 +138,10 @@ class Sweeper:
         received = m.internaldate
         bounce = _bounce_info(c)
         if c.kind == "bounce" and sent:
-            result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
-                **bounce, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
-                "received_at": received.isoformat(), "excerpt": c.excerpt[:1500]}))
+            for failed in _failed(c):   # one observation (and finding) per bounced address
+                result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
+                    **failed, "kind": c.kind, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
+                    "received_at": received.isoformat(), "excerpt": c.excerpt[:1500]}))
         for exp in self.store.expectations(tokens=[token]):
             if exp.kind == "silence":   # judged by the list the mail comes from, in _newsletter
                 continue
@@ -203,20 +204,31 @@ class Sweeper:
                 "received_at": m.internaldate.isoformat(), "swept_at": now, "sweep_id": sweep_id, "kind": c.kind,
                 "reason": c.reason, "status": c.status, "recipient": c.recipient, "from_addr": c.from_addr,
                 "subject": c.subject[:500], "matched_token": token, "truncated": int(m.truncated), "size": m.size,
-                "classification": _json({**c.to_json(), "links": links})}
+                "classification": _json({**c.to_json(), "links": links}),
+                "failed": _failed(c) if c.kind in ("bounce", "delay") else []}
 
     @staticmethod
     def _new_id() -> str:
         return "sweep-" + secrets.token_hex(6)
 
 
+def _delivery_info(d: Any) -> dict[str, Any]:
+    return {"recipient": d.recipient, "reason": d.reason, "status": d.status, "reply_code": d.reply_code,
+            "hard": d.hard, "action": d.action, "diagnostic": d.diagnostic, "reporting_mta": d.reporting_mta,
+            "remote_mta": d.remote_mta}
+
+
+def _failed(c: Classification) -> list[dict[str, Any]]:
+    """Every recipient the bounce reports as not delivered, in its order."""
+    return [_delivery_info(d) for d in c.deliveries if d.reason != "delivered"]
+
+
 def _bounce_info(c: Classification) -> dict[str, Any]:
-    if not c.deliveries:
+    """The expectation's record of a bounce: the first failed recipient's fields, and all of them."""
+    failed = _failed(c)
+    if not failed:
         return {}
-    d = c.deliveries[0]
-    return {"reason": d.reason, "status": d.status, "recipient": d.recipient, "hard": d.hard,
-            "diagnostic": d.diagnostic, "reporting_mta": d.reporting_mta, "remote_mta": d.remote_mta,
-            "reply_code": d.reply_code, "kind": c.kind}
+    return {**failed[0], "kind": c.kind, "recipients": failed}
 
 
 def expectation_data(e: Any) -> dict[str, Any]:

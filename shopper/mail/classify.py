@@ -410,7 +410,8 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
 
 
 def classify_file(path) -> dict:
-    """The JSON line of `runner.py classify FILE --json`."""
+    """The JSON line of `runner.py classify FILE --json` (docs/mail.md): the message's kind, its first
+    failed recipient at the top level, and every recipient the bounce names in `recipients`."""
     result = classify(Path(path).read_bytes())
     reason = result.reason or ("vacation" if result.kind == "autoreply" else None)
     return {
@@ -422,4 +423,7 @@ def classify_file(path) -> dict:
         "hard": result.hard,
         "diagnostic": result.diagnostic,
         "matched_token": result.tokens[0] if result.tokens else None,
+        "recipients": [{"recipient": d.recipient, "reason": d.reason, "status": d.status, "reply_code": d.reply_code,
+                        "hard": d.hard, "action": d.action, "diagnostic": d.diagnostic,
+                        "reporting_mta": d.reporting_mta, "remote_mta": d.remote_mta} for d in result.deliveries],
     }

@@ -14,6 +14,8 @@ SENT_COLUMNS = ("token", "run_id", "journey", "step", "message_id", "from_addr",
 MESSAGE_COLUMNS = ("key", "mailbox", "folder", "uid", "uidvalidity", "received_at", "swept_at", "sweep_id", "kind",
                    "reason", "status", "recipient", "from_addr", "subject", "matched_token", "truncated", "size",
                    "classification")
+FAILED_COLUMNS = ("message_key", "position", "recipient", "reason", "status", "reply_code", "hard", "action",
+                  "diagnostic", "reporting_mta", "remote_mta")
 JOURNEY_TOKEN_COLUMNS = ("token", "run_id", "journey", "created_at")
 FOLDER_COLUMNS = ("mailbox", "folder", "uidvalidity", "last_uid", "highestmodseq", "updated_at")
 EXPECTATION_INSERT = insert_sql("expectations", (
@@ -176,10 +178,15 @@ class MailStoreMixin:
 
     @retry_conflicts
     def save_batch(self, mailbox: str, state: Any, messages: list[dict[str, Any]], now: str) -> None:
-        """New messages and the folder's new state in one transaction: nothing lost, nothing twice."""
+        """New messages (with every failed recipient of a bounce, `failed`) and the folder's new state in one
+        transaction: nothing lost, nothing twice."""
+        failed = [(m["key"], i, *(d.get(c) for c in FAILED_COLUMNS[2:]))
+                  for m in messages for i, d in enumerate(m.get("failed", ()))]
         with self.tx() as db:
             db.executemany(insert_sql("messages", MESSAGE_COLUMNS, ignore_conflicts=True),
                            [tuple(m[c] for c in MESSAGE_COLUMNS) for m in messages])
+            if failed:
+                db.executemany(insert_sql("failed_recipients", FAILED_COLUMNS, ignore_conflicts=True), failed)
             db.execute(upsert_sql("mailbox_state", FOLDER_COLUMNS, key=("mailbox", "folder")),
                        (mailbox, state.folder, state.uidvalidity, state.last_uid, state.highestmodseq, now))
 
@@ -192,6 +199,14 @@ class MailStoreMixin:
             sql += " AND matched_token IS NULL"
         rows = self.query(sql + " ORDER BY received_at DESC LIMIT ?", *args, limit)
         return [{**dict(r), "classification": json.loads(r["classification"])} for r in rows]
+
+    def failed_recipients(self, message_key: str | None = None) -> list[dict[str, Any]]:
+        """Every failed recipient of the swept bounces (of one message), in the order the bounces name them."""
+        sql, args = "SELECT * FROM failed_recipients", []
+        if message_key:
+            sql, args = sql + " WHERE message_key=?", [message_key]
+        return [{**dict(r), "hard": bool(r["hard"])}
+                for r in self.query(sql + " ORDER BY message_key, position", *args)]
 
     @retry_conflicts
     def begin_sweep(self, sweep_id: str, started_at: str) -> None:

@@ -108,6 +108,48 @@ Hello
 --B1--
 """)
 
+TWO_RECIPIENTS = eml(f"""
+From: MAILER-DAEMON@mx.shopper.test (Mail Delivery System)
+To: shopper@shopper.test
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B3"
+
+--B3
+Content-Type: text/plain
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+<sales@company.example>: host mx.company.example[192.0.2.1] said: 550 5.1.1
+    <sales@company.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)
+<info@company.example>: host mx.company.example[192.0.2.1] said: 552 5.2.2
+    <info@company.example>: Mailbox full (in reply to RCPT TO command)
+
+--B3
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.shopper.test
+
+Final-Recipient: rfc822; sales@company.example
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <sales@company.example>: Recipient address rejected: User unknown
+
+Final-Recipient: rfc822; info@company.example
+Action: failed
+Status: 5.2.2
+Diagnostic-Code: smtp; 552 5.2.2 <info@company.example>: Mailbox full
+
+--B3
+Content-Type: text/rfc822-headers
+
+Message-ID: {OUR_ID}
+To: sales@company.example, info@company.example
+Subject: Question about my order [{TOKEN}]
+--B3--
+""")
+
 DELAY = eml("""
 From: Mail Delivery Subsystem <MAILER-DAEMON@mx.shopper.test>
 To: shopper@shopper.test
@@ -298,8 +340,33 @@ def test_classify_file_json_keys(tmp_path) -> None:
     path = tmp_path / "m.eml"
     path.write_bytes(POSTFIX_FULL)
     line = classify_file(path)
-    assert list(line) == ["file", "kind", "reason", "status", "recipient", "hard", "diagnostic", "matched_token"]
+    assert list(line) == ["file", "kind", "reason", "status", "recipient", "hard", "diagnostic", "matched_token",
+                          "recipients"]
     assert (line["kind"], line["reason"], line["matched_token"]) == ("bounce", "mailboxfull", TOKEN)
+    assert line["recipients"] == [{"recipient": "webmaster@company.example", "reason": "mailboxfull",
+                                   "status": "5.2.2", "reply_code": "552", "hard": False, "action": "failed",
+                                   "diagnostic": "552 5.2.2 <webmaster@company.example>: Mailbox full",
+                                   "reporting_mta": "mx.shopper.test", "remote_mta": "mx.company.example"}]
+
+
+def test_classify_cli_prints_every_failed_recipient(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "two.eml"
+    path.write_bytes(TWO_RECIPIENTS)
+    runner = Path(__file__).resolve().parents[2] / "runner.py"
+    out = subprocess.run([sys.executable, str(runner), "classify", "--json", str(path)], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    [row] = [json.loads(line) for line in out]
+    assert [(r["recipient"], r["reason"], r["status"]) for r in row["recipients"]] == [
+        ("sales@company.example", "userunknown", "5.1.1"), ("info@company.example", "mailboxfull", "5.2.2")]
+    text = subprocess.run([sys.executable, str(runner), "classify", str(path)], capture_output=True, text=True,
+                          check=True).stdout.splitlines()
+    assert text == [f"{path}: bounce userunknown 5.1.1 sales@company.example [{TOKEN}]",
+                    f"{path}: bounce mailboxfull 5.2.2 info@company.example [{TOKEN}]"]
 
 
 # --- Rules mirrored from Sisimai: SMTP command, pseudo status, provider and MTA tables -------------------

@@ -87,3 +87,24 @@ def test_the_sweep_parses_each_message_once(store, monkeypatch) -> None:
     Sweeper(store, None, ManualClock(T0)).ingest(batch([raw], T0), SweepResult("sweep-1", ok=True))
     assert len(calls) == 1
     assert store.messages()[0]["classification"]["links"], "links come from the same parse"
+
+
+def test_a_bounce_naming_two_recipients_is_two_bounced_addresses(store) -> None:
+    from checks import Observations, run_checks
+    from tests.unit.test_classify import TOKEN, TWO_RECIPIENTS
+
+    expect(store, TOKEN)
+    result = SweepResult("sweep-1", ok=True)
+    Sweeper(store, None, ManualClock(T0)).ingest(batch([TWO_RECIPIENTS], T0 + timedelta(minutes=1)), result)
+
+    [message] = store.messages()
+    assert [(r["position"], r["recipient"], r["reason"], r["status"], r["hard"])
+            for r in store.failed_recipients(message["key"])] == [
+        (0, "sales@company.example", "userunknown", "5.1.1", True),
+        (1, "info@company.example", "mailboxfull", "5.2.2", False)]
+    [e] = store.expectations()
+    assert e.state == "bounced" and [r["recipient"] for r in e.bounce["recipients"]] == [
+        "sales@company.example", "info@company.example"]
+    bounced = [f for f in run_checks(Observations(result.journeys)) if f.kind == "bounced_mailbox"]
+    assert sorted((f.subject, f.reason) for f in bounced) == [
+        ("info@company.example", "mailboxfull"), ("sales@company.example", "userunknown")]
