@@ -44,6 +44,10 @@ class ProbeError(ShopperError):
     """A probe could not reach or use its server; the message says which and what to check."""
 
 
+class StoreError(ShopperError):
+    """The store cannot be written or read (read-only, locked, disk full); the message names the fix."""
+
+
 class StepError(ShopperError):
     """A step could not do what it was asked; the message says what was expected."""
 

@@ -23,9 +23,28 @@ def open_store(url: str) -> Store:
         return PostgresStore(url)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
+        url, _, query = url.partition("?")
+        timeout = _sqlite_timeout(query)
+        if timeout is not None:
+            return SqliteStore(url, timeout=timeout)
     elif "://" in url:
         from ..errors import ConfigError
         raise ConfigError(f"store {url.split('://')[0]}://...: not a store URL; expected a SQLite file path "
                           f"(var/shopper.db or sqlite:///path/shopper.db) or postgresql://user:password@host:port/"
                           f"database (set store: in config.yaml or SHOPPER_STORE)")
     return SqliteStore(url)
+
+
+def _sqlite_timeout(query: str) -> float | None:
+    """`sqlite:///path?timeout=5`: seconds a writer waits for another process (default 30)."""
+    from urllib.parse import parse_qs
+
+    from ..errors import ConfigError
+
+    values = parse_qs(query).get("timeout")
+    if not values:
+        return None
+    try:
+        return float(values[-1])
+    except ValueError:
+        raise ConfigError(f"store ...?timeout={values[-1]}: expected seconds, e.g. sqlite:///var/shopper.db?timeout=5") from None

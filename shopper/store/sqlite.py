@@ -1,7 +1,10 @@
 """SQLite store (WAL), and the runs half every store shares: runs with their journeys, steps, observations, findings."""
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -9,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StoreError
 from .alerts import AlertStoreMixin
 from .codec import to_json as _j
 from .dialect import SQLITE, insert_sql, retry_conflicts, upsert_sql
@@ -161,38 +164,80 @@ class SqliteStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin):
 
     dialect = SQLITE
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, timeout: float = 30.0):
+        """`timeout`: how long a writer waits for another process's transaction before giving up (seconds)."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.timeout = timeout
         try:
-            self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise self._explain(e) from None
+        try:
+            self._db = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False,
                                        isolation_level=None)
         except sqlite3.Error as e:
             raise ConfigError(f"cannot open the store {self.path}: {e} (check store: in config.yaml)") from e
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._read_revisions: dict[int, int] = {}
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute("PRAGMA synchronous=NORMAL")   # WAL: safe from corruption, fsync at checkpoints
-        self._db.execute("PRAGMA foreign_keys=ON")
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._db.execute("PRAGMA synchronous=NORMAL")   # WAL: safe from corruption, fsync at checkpoints
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.OperationalError as e:
+            self._db.close()
+            raise self._explain(e) from None
         self.migrate()
+
+    def _explain(self, e: Exception) -> StoreError:
+        """The store failing for a reason outside it (read-only, locked, full), with what to do about it."""
+        where, text = self.path.parent, str(e)
+        elsewhere = "or point store: (config.yaml) / SHOPPER_STORE at another place"
+        try:
+            read_only = bool(os.statvfs(where).f_flag & os.ST_RDONLY) or not os.access(where, os.W_OK)
+            full = shutil.disk_usage(where).free < 64 * 1024
+        except OSError:
+            read_only = full = False
+        if "locked" in text or "busy" in text:
+            return StoreError(f"the store {self.path} is locked by another process (waited {self.timeout:g} s): "
+                              f"let the other run, sweep or scheduler finish, {elsewhere}")
+        if read_only or "readonly" in text:
+            return StoreError(f"the store {self.path} cannot be written ({text}): {where} is read-only; make it "
+                              f"writable (permissions, mount options) {elsewhere}")
+        if full or "full" in text or getattr(e, "errno", None) == errno.ENOSPC:
+            return StoreError(f"no space left for the store {self.path} ({text}): free space on the filesystem "
+                              f"of {where} (see `df {where}`) {elsewhere}")
+        return StoreError(f"the store {self.path} failed: {text}: check the file and its directory {where}")
 
     # -- plumbing -----------------------------------------------------------------------------
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                raise self._explain(e) from None
             try:
                 yield self._db
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as e:   # nothing of the transaction is kept
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise self._explain(e) from None
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.OperationalError as e:
+                if "no such" in str(e) or "syntax" in str(e):
+                    raise   # our own SQL is wrong: a bug, not the user's to fix
+                raise self._explain(e) from None
 
     def migrate(self) -> int:
         with self.tx() as db:
