@@ -506,6 +506,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- parser ---------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """An epilog may be a function, called only when the help is shown: `--help` of one command, or of
+    `runner.py` itself, imports nothing another command needs (the demo's defect list imports its web shop)."""
+
+    def format_help(self) -> str:
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
+
+
+def _defects_epilog() -> str:
+    from demo.shop.defects import DEFECTS
+
+    return "defects: " + "; ".join(f"{k}: {v}" for k, v in sorted(DEFECTS.items()))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="runner.py", description="Mystery Shopper: shops like a customer and finds "
                                 "the black holes in a company's customer journeys.",
@@ -515,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--var-dir", metavar="DIR", help="where the store, reports and evidence go (default: var/)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
     common.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     v = sub.add_parser("validate", parents=[common], help="check journey files against the schema, run nothing",
                        description="Check journey files; prints every problem as path:line:col: message. "
@@ -606,13 +622,11 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--findings", action="store_true", help="list the finding kinds instead: severity, process, "
                    "whether a breach, what to fix (the registry in checks/)")
 
-    from demo.shop.defects import DEFECTS
-
     d = sub.add_parser("demo", parents=[common], help="start the demo world, run the shipped journeys, write the report",
                        description="Start the bundled demo world (shop, its mail department, the shopper's mailbox; "
                                    "every defect planted unless --healthy or --defect), run the shipped journeys, "
                                    "let three days pass, sweep, write the report, print a summary, stop everything.",
-                       epilog="defects: " + "; ".join(f"{k}: {v}" for k, v in sorted(DEFECTS.items())))
+                       epilog=_defects_epilog)
     d.add_argument("--healthy", action="store_true", help="the healthy twin: no planted defects")
     d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
     d.add_argument("--json", metavar="FILE", help="also write the run as JSON")

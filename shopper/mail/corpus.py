@@ -9,8 +9,6 @@ from pathlib import Path
 
 from shopper.mail.classify import Classification
 
-SISIMAI_SECONDS = 0.7
-
 
 @dataclass(frozen=True)
 class Label:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect as pw_expect
-
 from ..errors import StepError
 from .registry import step_kind
 from .targets import Targeted, text_matcher
@@ -41,6 +39,8 @@ class Expect(Targeted):
         return probs
 
     def run(self, ctx) -> str:
+        from playwright.sync_api import expect as pw_expect   # here: loading the step kinds needs no browser
+
         t = ctx.timeout_ms
         page = ctx.page
         checked = []
