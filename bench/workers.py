@@ -1,31 +1,38 @@
 #!/usr/bin/env python3
-"""Bench: 16 journeys against a demo shop that answers each page after 300 ms, with 1 and with 4 workers.
+"""Bench: what a demo journey costs and how runs scale, all measured in this one run (nothing typed in).
 
-Prints both times, the speed-up of 4 workers over 1 (goal >= 3x on 2 cores: the time goes to waiting,
-not to CPU), peak RSS of the parent and of the workers, and checks both runs found the same.
-Usage: .venv/bin/python bench/workers.py [--journeys 16] [--workers 4] [--delay-ms 300]
+Against a demo shop that answers each page after --delay-ms (in this process, so its CPU is not counted):
+  1. the baseline: `runner.py run` of the code at --baseline (a git revision, extracted to a temp dir),
+     16 journeys, one worker;
+  2. this checkout, the same 16 journeys, one worker;
+  3. this checkout, the same 16 journeys, --workers 4 (results must be identical to 2);
+  4. this checkout, --memory-journeys (100) journeys, one worker: peak memory.
+Every run is `runner.py run` in a child process whose whole tree is measured: our Python, the Playwright
+driver (node) and Chromium (bench/proctree.py). Prints the ratios with their goals and, where a goal is
+missed, the CPU split by process kind that says why.
+Usage: .venv/bin/python bench/workers.py [--journeys 16] [--workers 4] [--delay-ms 300] [--baseline REV]
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import resource
+import json
+import os
+import subprocess
 import sys
+import tarfile
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from demo.shop.server import start_shop  # noqa: E402
-from shopper.audit import run_audit, select_journeys  # noqa: E402
-from shopper.clock import SystemClock  # noqa: E402
-from shopper.config import load_config  # noqa: E402
-from shopper.run import RunOptions  # noqa: E402
-from shopper.store import open_store  # noqa: E402
+from proctree import TreeUsage, measure  # noqa: E402
 
-JOURNEY = """name: browse_{n:02d}
+# The commit before issue 13 ("cheaper journeys"): a full Chromium per worker, every request routed.
+BASELINE = "9c2bfd6"
+JOURNEY = """name: browse_{n:03d}
 tags: [web]
 steps:
   - open: /
@@ -37,41 +44,100 @@ steps:
 """
 
 
-def run(journey_dir: Path, base_url: str, workers: int, var: Path):
-    config = dataclasses.replace(load_config(ROOT / "config.yaml", environ={}), var_dir=str(var))
-    store = open_store(config.store_url)
-    t = time.perf_counter()
-    result = run_audit(config, select_journeys([journey_dir], config), store=store, clock=SystemClock(), environ={},
-                       options=RunOptions(base_url=base_url), workers=workers)
-    took = time.perf_counter() - t
-    store.close()
-    return took, result
+def write_journeys(where: Path, count: int) -> Path:
+    where.mkdir(parents=True)
+    for n in range(count):
+        (where / f"browse_{n:03d}.yaml").write_text(JOURNEY.format(n=n, p=n % 3 + 1))
+    return where
+
+
+def extract(revision: str, into: Path) -> Path:
+    """The tree of `revision` (git archive), to run the baseline from."""
+    archive = into / "baseline.tar"
+    with archive.open("wb") as fh:
+        subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision], stdout=fh, check=True)
+    tree = into / "baseline"
+    with tarfile.open(archive) as tar:
+        tar.extractall(tree, filter="data")
+    return tree
+
+
+def run(tree: Path, journeys: Path, base_url: str, workers: int, out: Path) -> tuple[TreeUsage, dict]:
+    """`runner.py run` of `tree` in a child process; (its tree's usage, the run JSON)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPPER_")}
+    cmd = [sys.executable, str(tree / "runner.py"), "run", str(journeys), "--base-url", base_url,
+           "--workers", str(workers), "--json", str(out / "run.json"), "--var-dir", str(out / "var"), "--no-report"]
+    usage = measure(cmd, env=env, cwd=out.parent)
+    if usage.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({usage.returncode}):\n{usage.stderr[-3000:]}")
+    return usage, json.loads((out / "run.json").read_text())
+
+
+def outcome(run_json: dict) -> tuple[list, list]:
+    return ([(j["name"], j["status"]) for j in run_json["journeys"]],
+            sorted(f["fingerprint"] for f in run_json["findings"]))
+
+
+def profile(name: str, usage: TreeUsage, journeys: int) -> str:
+    rows = sorted(usage.cpu_by_kind.items(), key=lambda kv: -kv[1])
+    lines = [f"  {name}: {usage.cpu_s:.2f} CPU-s in {usage.wall_s:.1f} s wall; by process kind (sampled):"]
+    lines += [f"    {k:<26} {v:6.2f} s  {v / journeys:5.3f} s/journey  ({usage.processes_by_kind.get(k, 0)} processes)"
+              for k, v in rows if v >= 0.005]
+    return "\n".join(lines)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     ap.add_argument("--journeys", type=int, default=16)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--delay-ms", type=int, default=300)
+    ap.add_argument("--memory-journeys", type=int, default=100, help="journeys of the memory run (0: skip it)")
+    ap.add_argument("--baseline", default=BASELINE, metavar="REV", help=f"git revision to compare with "
+                    f"(default {BASELINE}, before issue 13)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    jdir = tmp / "journeys"
-    jdir.mkdir()
-    for n in range(args.journeys):
-        (jdir / f"browse_{n:02d}.yaml").write_text(JOURNEY.format(n=n, p=n % 3 + 1))
+    jdir = write_journeys(tmp / "journeys", args.journeys)
+    baseline_tree = extract(args.baseline, tmp)
+    print(f"{args.journeys} journeys (3 pages each), pages answered after {args.delay_ms} ms; "
+          f"{os.cpu_count()} cores; baseline {args.baseline}", flush=True)
     with start_shop((), delay_ms=args.delay_ms) as shop:
-        serial, r1 = run(jdir, shop.url, 1, tmp / "var1")
-        parallel, rn = run(jdir, shop.url, args.workers, tmp / "varn")
-    same = [(j.name, j.status) for j in r1.journeys] == [(j.name, j.status) for j in rn.journeys] \
-        and sorted(f.fingerprint for f in r1.findings) == sorted(f.fingerprint for f in rn.findings)
-    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{args.journeys} journeys, pages answered after {args.delay_ms} ms")
-    print(f"1 worker:  {serial:6.1f} s")
-    print(f"{args.workers} workers: {parallel:6.1f} s")
-    print(f"speed-up {serial / parallel:.2f}x (goal >= 3x); same results: {same}")
-    print(f"peak RSS: parent {parent:.0f} MB, largest child process {children:.0f} MB "
-          f"(each worker also runs its own Chromium)")
+        base, base_json = run(baseline_tree, jdir, shop.url, 1, tmp / "baseline-1")
+        print(f"  baseline, 1 worker: {base.wall_s:6.1f} s, {base.cpu_s:6.2f} CPU-s "
+              f"({base_json['summary'].get('browser', '')})", flush=True)
+        one, one_json = run(ROOT, jdir, shop.url, 1, tmp / "now-1")
+        print(f"  now, 1 worker:      {one.wall_s:6.1f} s, {one.cpu_s:6.2f} CPU-s "
+              f"({one_json['summary'].get('browser', '')})", flush=True)
+        many, many_json = run(ROOT, jdir, shop.url, args.workers, tmp / f"now-{args.workers}")
+        print(f"  now, {args.workers} workers:     {many.wall_s:6.1f} s, {many.cpu_s:6.2f} CPU-s", flush=True)
+        mem = None
+        if args.memory_journeys:
+            mdir = write_journeys(tmp / "journeys-memory", args.memory_journeys)
+            mem, _ = run(ROOT, mdir, shop.url, 1, tmp / "now-memory")
+            print(f"  now, {args.memory_journeys} journeys, 1 worker: {mem.wall_s:6.1f} s", flush=True)
+    n = args.journeys
+    cpu_ratio = (base.cpu_s / n) / (one.cpu_s / n)
+    speedup = one.wall_s / many.wall_s
+    same = outcome(one_json) == outcome(many_json)
+    same_as_baseline = outcome(one_json) == outcome(base_json)
+    print(f"CPU-seconds per journey (python + driver + Chromium): baseline {base.cpu_s / n:.3f}, "
+          f"now {one.cpu_s / n:.3f}: {cpu_ratio:.2f}x cheaper (goal >= 2x)")
+    print(f"speed-up {args.workers} workers / 1: {speedup:.2f}x (goal >= 3x); identical results: {same} "
+          f"(and the same as the baseline's: {same_as_baseline})")
+    if mem is not None:
+        print(f"peak memory, {args.memory_journeys} journeys, 1 worker, whole tree (python + driver + Chromium): "
+              f"PSS {mem.peak_pss_mb:.0f} MB (goal < 300 MB); summed RSS {mem.peak_rss_mb:.0f} MB "
+              f"(counts the pages the Chromium processes share once per process)")
+    print(f"peak memory, {args.workers} workers: PSS {many.peak_pss_mb:.0f} MB, summed RSS {many.peak_rss_mb:.0f} MB "
+          f"(each worker runs its own driver and Chromium)")
+    missed = cpu_ratio < 2 or speedup < 3 or not same or (mem is not None and mem.peak_pss_mb >= 300)
+    if missed:
+        print("profile (a goal was missed):")
+        print(profile("baseline, 1 worker", base, n))
+        print(profile("now, 1 worker", one, n))
+        print(profile(f"now, {args.workers} workers", many, n))
+        if mem is not None:
+            print(profile(f"now, {args.memory_journeys} journeys", mem, args.memory_journeys))
     return 0 if same else 1
 
 

@@ -2,7 +2,9 @@
 
 The time of a journey goes to waiting (network, the site), not to CPU, so a few workers per core pay
 off. Workers only run journeys; the parent stores the results and applies the checks, so a parallel
-run stores and finds exactly what a serial one does.
+run stores and finds exactly what a serial one does. Each worker launches one Chromium when it starts
+and gives every journey a fresh context in it. Workers are forked from a server process that imported
+the engine once (multiprocessing's forkserver), so a worker does not pay for the imports again.
 """
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ from .mail.outgoing import new_token
 from .retries import Attempts, run_with_retries
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .secrets import Redactor
+
+
+# What a worker imports: loaded once by the fork server, shared by every worker forked from it.
+WORKER_MODULES = ["shopper.parallel", "shopper.run", "shopper.probes", "shopper.probes.browser", "shopper.inbox",
+                  "shopper.store", "shopper.sweep", "checks", "playwright.sync_api"]
 
 
 class _Worker:
@@ -74,7 +81,8 @@ def run_parallel(journeys: list[Journey], *, config: Config, run_id: str, option
                  progress: Callable[[str], None]) -> tuple[list[JourneyResult], dict[str, Attempts], list[Any]]:
     """Returns (final results in journey order, attempts by journey, observations of in-journey sweeps)."""
     offset = now - datetime.now(timezone.utc)
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(WORKER_MODULES)
     results: dict[int, list[JourneyResult]] = {}
     swept: list[Any] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start,

@@ -47,3 +47,23 @@ def test_nothing_found_names_the_fix(tmp_path, monkeypatch):
                                           ("tracker.shop-demo.test", True), ("shop-demo.test", False)])
 def test_host_blocking_patterns(host, blocked):
     assert host_blocked(host, ["*.google-analytics.com", "tracker.shop-demo.test"]) is blocked
+
+
+def test_headless_prefers_the_headless_shell_to_a_full_chromium(tmp_path, monkeypatch):
+    full = make_exe(tmp_path / "chromium")
+    shell = make_exe(tmp_path / "chromium-headless-shell")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(browser, "HEADLESS_SHELL_PATHS", [])
+    missing = lambda: str(tmp_path / "missing")   # noqa: E731
+    assert find_browser(None, missing, headless=True) == browser.BrowserChoice(shell, "system")
+    assert find_browser(None, missing, headless=False) == browser.BrowserChoice(full, "system")   # a window
+
+
+@pytest.mark.parametrize("url,routed", [
+    ("https://www.google-analytics.com/collect?v=1", True), ("http://google-analytics.com", True),
+    ("http://tracker.shop-demo.test:8000/pixel.gif", True), ("http://user@tracker.shop-demo.test/p", True),
+    ("http://shop-demo.test/", False), ("http://notgoogle-analytics.com/", False),
+    ("http://shop.test/?next=http://tracker.shop-demo.test/", False)])
+def test_only_requests_that_may_be_blocked_are_routed(url, routed):
+    pattern = browser.route_pattern(["*.google-analytics.com", "tracker.shop-demo.test"])
+    assert bool(pattern.search(url)) is routed
