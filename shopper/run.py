@@ -227,6 +227,10 @@ class JourneyRunner:
         except Exception as e:  # a crashed browser or driver: this journey fails, the others go on
             log.debug("journey %s crashed:\n%s", journey.name, traceback.format_exc())
             error = f"{type(e).__name__}: {self.redactor.redact(str(e).splitlines()[0] if str(e) else '')}"
+            if self.browser is not None and not getattr(self.browser, "connected", True):
+                step = f" in step {current['step'] + 1}" if current["step"] is not None else ""
+                error = (f"Chromium exited during the journey{step} (it crashed or was killed): no screenshot or "
+                         f"trace could be kept; the next journey starts a new browser ({error})")
         finally:
             if context is not None:
                 try:

@@ -129,6 +129,11 @@ class BrowserProbe:
     def version(self) -> str:
         return self._browser.version if self._browser else ""
 
+    @property
+    def connected(self) -> bool:
+        """False once Chromium has exited (crashed, killed); the next new_context() starts a new one."""
+        return self._browser is not None and self._browser.is_connected()
+
     def new_context(self, *, block_hosts: list[str]) -> tuple[Any, Counter]:
         """A fresh context (cookies, storage) for one journey; blocked requests are aborted and counted."""
         if self._browser is None or not self._browser.is_connected():
