@@ -17,7 +17,7 @@ from shopper.mail.mtaformats import (Family, category_reason, format_reason, hea
 from shopper.mail.parse import Headers, ParsedMail, decode_words, parse_header_block, parse_message
 from shopper.mail.reasons import pseudo_status
 from shopper.mail.sesjson import read_ses
-from shopper.mail.smtpcodes import find_command
+from shopper.mail.smtpcodes import find_command, find_status
 from shopper.mail.textbounce import ADDRESS, Segment, segments, split_original
 from shopper.mail.tokens import find_tokens
 
@@ -266,7 +266,7 @@ def _from_prose(prose: str, excluded: set[str], soft: set[str], preferred: list[
 
 def _prose_delivery(recipient: str, text: str, command: str, group: str, family: Family | None) -> Delivery:
     ev = Evidence(diagnostic=text, command=find_command(text) or command,
-                  reason=group or format_reason(family, text) or interim_reason(family, text),
+                  reason=group or format_reason(family, text, find_status(text)) or interim_reason(family, text),
                   interim=interim_reason(family, text))
     return _delivery(recipient, ev, "", "")
 
@@ -409,10 +409,25 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
     )
 
 
+_MBOX_FROM = re.compile(rb"^From \S+ +\S.*\d{4}\r?$", re.M)
+
+
+def split_mbox(raw: bytes) -> list[bytes]:
+    """The messages of an mbox file ("From sender date" lines between them); a plain message is one."""
+    if not raw.startswith(b"From "):
+        return [raw]
+    starts = [m.start() for m in _MBOX_FROM.finditer(raw)]
+    if len(starts) < 2 or starts[0] != 0:
+        return [raw]
+    return [raw[a:b] for a, b in zip(starts, starts[1:] + [len(raw)])]
+
+
 def classify_file(path) -> dict:
     """The JSON line of `runner.py classify FILE --json` (docs/mail.md): the message's kind, its first
-    failed recipient at the top level, and every recipient the bounce names in `recipients`."""
-    result = classify(Path(path).read_bytes())
+    failed recipient at the top level, and every recipient the bounce names in `recipients` (of every
+    message, when the file is an mbox holding several)."""
+    results = [classify(part) for part in split_mbox(Path(path).read_bytes())]
+    result = replace(results[0], deliveries=tuple(d for r in results for d in r.deliveries))
     reason = result.reason or ("vacation" if result.kind == "autoreply" else None)
     return {
         "file": str(path),

@@ -124,6 +124,30 @@ def _messagelabs(headers: Headers, subject: str, prose: str) -> bool:
             and subject.startswith("Mail Delivery Failure"))
 
 
+def _outlook(headers: Headers, subject: str, prose: str) -> bool:
+    signs = ("Delivery Status Notification" in subject, "x-message-delivery" in headers, "x-message-info" in headers,
+             any(".hotmail.com" in r for r in headers.get_all("received")))
+    return sum(signs) >= 2
+
+
+def _gsuite(headers: Headers, subject: str, prose: str) -> bool:
+    return ("<mailer-daemon@googlemail.com>" in (headers.get("from") or "")
+            and "Delivery Status Notification" in subject and "x-gm-message-state" in headers)
+
+
+def _facebook(headers: Headers, subject: str, prose: str) -> bool:
+    return ((headers.get("from") or "").strip() == "Facebook <mailer-daemon@mx.facebook.com>"
+            and subject.strip() == "Sorry, your message could not be delivered")
+
+
+_FACEBOOK_CODES = (("rcp-p1", "userunknown"), ("int-p1", "userunknown"), ("int-p3", "userunknown"),
+                   ("int-p4", "userunknown"), ("rcp-p2", "filtered"), ("rcp-p3", "filtered"),
+                   ("pol-p1", "blocked"), ("pol-p2", "blocked"), ("msg-p1", "mesgtoobig"), ("int-p2", "mesgtoobig"),
+                   ("msg-p2", "contenterror"), ("msg-p3", "contenterror"), ("pol-p6", "contenterror"),
+                   ("pol-p7", "contenterror"), ("pol-p3", "notaccept"), ("pol-p4", "notaccept"),
+                   ("pol-t1", "notaccept"), ("pol-t2", "notaccept"), ("pol-t3", "notaccept"))
+
+
 FAMILIES: tuple[Family, ...] = (
     # Exchange 2003 / IMS: "MSEXCH:IMS:... (000C05A6) Unknown Recipient".
     Family("exchange2003", _exchange2003, (
@@ -153,6 +177,21 @@ FAMILIES: tuple[Family, ...] = (
     # OpenSMTPD: "This is the MAILER-DAEMON, please DO NOT REPLY ..." then "kijitora@example.jp: Envelope expired".
     Family("opensmtpd", lambda h, s, p: any("(OpenSMTPD)" in r for r in h.get_all("received"))
            or "This is the MAILER-DAEMON, please DO NOT REPLY to this e" in p, (), line_verdicts=True),
+    # Facebook: "550 5.1.1 RCP-P2 http://postmaster.facebook.com/response_codes?ip=...#rcp Refused due to ..."
+    Family("facebook", _facebook, _FACEBOOK_CODES),
+    # AOL: DSNs with X-AOL-IP.
+    Family("aol", lambda h, s, p: "x-aol-ip" in h, (
+        ("host or domain name not found", "hostunknown"),
+        ("type=mx: malformed or unexpected name server reply", "notaccept"))),
+    # Outlook.com (Hotmail) DSNs: "550 Requested action not taken: mailbox unavailable".
+    Family("outlook", _outlook, (
+        ("the mail could not be delivered to the recipient because the domain is not reachable", "hostunknown"),
+        ("requested action not taken: mailbox unavailable", "userunknown"))),
+    # Google Workspace (G Suite) DSNs: "Your message wasn't delivered to X because the address couldn't be found".
+    Family("gsuite", _gsuite, (
+        ("because the address couldn't be found. check for typos or unnecessary spaces", "userunknown"),
+        ("null mx", "notaccept"), (" had no relevant answers.", "networkerror"),
+        (" responded with code nxdomain", "networkerror"))),
     # Exim: "SMTP error from remote mail server after MAIL FROM:<...>: 550 ..." under each address.
     Family("exim", _exim, (), interim=_exim_interim),
     # Trend Micro InterScan MSS: "Unable to deliver message to <kijitora@example.jp> (and other recipients ...)".

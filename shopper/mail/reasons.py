@@ -408,6 +408,7 @@ def matches(reason: str, text: str) -> bool:
 # Enhanced status code (RFC 3463) -> reason.
 STATUS_REASON: dict[str, str] = {
     "2.1.5": "delivered",
+    "5.7.28": "spamdetected", "5.7.29": "authfailure", "5.7.30": "securityerror",
     "4.1.6": "hasmoved", "4.1.7": "rejected", "4.1.8": "rejected", "4.1.9": "systemerror",
     "4.2.1": "suspend", "4.2.2": "mailboxfull", "4.2.3": "exceedlimit", "4.2.4": "filtered",
     "4.3.1": "systemfull", "4.3.2": "notaccept", "4.3.3": "systemerror", "4.3.5": "systemerror",
@@ -417,7 +418,7 @@ STATUS_REASON: dict[str, str] = {
     "4.6.0": "contenterror", "4.6.2": "contenterror", "4.6.5": "contenterror",
     "4.7.1": "blocked", "4.7.2": "blocked", "4.7.5": "securityerror", "4.7.6": "securityerror",
     "4.7.7": "securityerror", "4.7.12": "securityerror", "4.7.15": "securityerror", "4.7.16": "mesgtoobig",
-    "4.7.24": "authfailure", "4.7.25": "blocked", "4.7.26": "authfailure",
+    "4.7.24": "authfailure", "4.7.25": "requireptr", "4.7.26": "authfailure",
     "5.1.0": "userunknown", "5.1.1": "userunknown", "5.1.2": "hostunknown", "5.1.3": "userunknown",
     "5.1.4": "filtered", "5.1.6": "hasmoved", "5.1.7": "rejected", "5.1.8": "rejected",
     "5.1.9": "systemerror", "5.1.10": "notaccept",
@@ -437,7 +438,7 @@ STATUS_REASON: dict[str, str] = {
     "5.7.13": "suspend", "5.7.14": "securityerror", "5.7.15": "securityerror", "5.7.16": "mesgtoobig",
     "5.7.17": "hasmoved", "5.7.18": "hasmoved", "5.7.19": "securityerror",
     "5.7.20": "authfailure", "5.7.21": "authfailure", "5.7.22": "authfailure", "5.7.23": "authfailure",
-    "5.7.24": "authfailure", "5.7.25": "blocked", "5.7.26": "authfailure", "5.7.27": "notaccept",
+    "5.7.24": "authfailure", "5.7.25": "requireptr", "5.7.26": "authfailure", "5.7.27": "notaccept",
 }
 
 # Reason -> pseudo status code when the bounce carries none (Sisimai's 9xx detail codes).

@@ -29,6 +29,9 @@ _NOT_RECIPIENT = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|noreply|n
 # "kijitora@example.com <neko@example.net>": the address in angle brackets is the one meant (Exim's
 # "malformed address" lines, "name <address>" written with an address as the name).
 _ADDRESS_AS_NAME = re.compile(ADDRESS.pattern + r"\s+(?=<" + ADDRESS.pattern + ">)")
+# Classic (V5) sendmail: "While talking to host:", ">>> MAIL From:<...>", "<<< 550 ...", "550 host (smtp)... ..."
+# come before the line naming the recipient they are about.
+_TRANSCRIPT_LINE = re.compile(r"^(?:While talking to \S+:|>>> |<<< |\d{3} [A-Za-z0-9.-]+ \(\w+\)\.\.\. )")
 _ID_LINE = re.compile(r"^\s*(?:message-id|in-reply-to|references|x-[\w-]*id|to|from|cc|sender|reply-to|"
                       r"return-path|original sender|sender-mta)\s*:", re.I)
 
@@ -78,21 +81,30 @@ def segments(prose: str, excluded: set[str], preferred: list[str]) -> list[Segme
     order: list[str] = []
     texts: dict[str, list[str]] = {}
     current = ""
+    pending: list[str] = []   # a sendmail session transcript: it belongs to the address line after it
     for line in prose.split("\n"):
-        line = line.lstrip("> \t") if line.startswith(">") else line
+        context = _TRANSCRIPT_LINE.match(line)
+        line = line.lstrip("> \t") if line.startswith(">") and not context else line
         if _ID_LINE.match(line):
             continue
         named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line))]
         named = [a for a in named if a not in excluded and not _NOT_RECIPIENT.match(a)]
         if wanted:
             named = [a for a in named if a in wanted]
+        if context and (pending or not named):
+            pending.append(line.strip())
+            continue
         if named:
             current = named[0]
             if current not in texts:
                 order.append(current)
                 texts[current] = []
+            texts[current].extend(pending)
+            pending = []
         if current:
             texts[current].append(line.strip())
+    if current and pending:
+        texts[current].extend(pending)
     if wanted:
         missing = [a for a in wanted if a not in texts]
         for address in missing:
