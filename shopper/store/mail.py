@@ -180,7 +180,7 @@ class MailStoreMixin:
     def save_batch(self, mailbox: str, state: Any, messages: list[dict[str, Any]], now: str) -> None:
         """New messages (with every failed recipient of a bounce, `failed`) and the folder's new state in one
         transaction: nothing lost, nothing twice."""
-        failed = [(m["key"], i, *(d.get(c) for c in FAILED_COLUMNS[2:]))
+        failed = [(m["key"], i, *(_column(d.get(c)) for c in FAILED_COLUMNS[2:]))
                   for m in messages for i, d in enumerate(m.get("failed", ()))]
         with self.tx() as db:
             db.executemany(insert_sql("messages", MESSAGE_COLUMNS, ignore_conflicts=True),
@@ -222,3 +222,8 @@ class MailStoreMixin:
     def last_sweep(self) -> dict[str, Any] | None:
         rows = self.query("SELECT * FROM sweeps ORDER BY started_at DESC LIMIT 1")
         return dict(rows[0]) if rows else None
+
+
+def _column(value: Any) -> Any:
+    """Booleans as 0/1: the INTEGER columns PostgreSQL declares take no Python bool (SQLite does not mind)."""
+    return int(value) if isinstance(value, bool) else value

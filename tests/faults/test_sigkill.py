@@ -166,7 +166,7 @@ imap: {{host: 127.0.0.1, port: {proxy.port}, security: none, user: "{login}", fo
         proxy.close()
     assert second.returncode == 1, out + err      # the bounce is a finding
     assert f"sweep {killed[0].id} (started " in out and "was interrupted before it finished" in out
-    assert "sweep: 1 new message(s)" in out and "bounced_mailbox" in out
+    assert "sweep: 1 new message(s)" in out and "bounced_mailbox" in out, out + err
     store = open_store(store_url)
     try:
         keys = [r[0] for r in store.query("SELECT key FROM messages")]
