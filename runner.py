@@ -91,17 +91,12 @@ def _print_summary(result, report_path: Path | None = None) -> None:
 
 def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tuple[Any, int]:
     """Shared by `run` and `demo`: run, write JSON, render the report."""
-    from shopper.audit import run_audit, select_journeys
+    from shopper.audit import run_audit
     from shopper.run import RunOptions
 
     variables = _parse_vars(getattr(args, "var", []))
     fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
-    sel = select_journeys(args.paths or [config.path(config.journeys)], config,
-                          names=args.journey or [], tags=args.tag or [], extra_vars=variables,
-                          shard=_shard(getattr(args, "shard", None)))
-    _print_problems(sel.invalid, sys.stderr)
-    if not sel.journeys and not sel.invalid:
-        raise ConfigError("no journey matched: check the paths, --journey and --tag")
+    sel = _select(args, config, variables)
     progress = progress or (lambda line: print(line, flush=True))
     retries = args.retries if getattr(args, "retries", None) is not None else config.retries
     result = run_audit(config, sel, store=store, clock=_clock(args), environ=os.environ,
@@ -130,6 +125,65 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
     if failing:
         _print_failing(failing, fail_on)
     return result, EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _select(args: argparse.Namespace, config, variables: dict[str, str]):
+    """The journeys the command line asks for; invalid files are printed (and kept in the selection)."""
+    from shopper.audit import select_journeys
+
+    sel = select_journeys(args.paths or [config.path(config.journeys)], config,
+                          names=args.journey or [], tags=args.tag or [], extra_vars=variables,
+                          shard=_shard(getattr(args, "shard", None)))
+    _print_problems(sel.invalid, sys.stderr)
+    if not sel.journeys and not sel.invalid:
+        raise ConfigError("no journey matched: check the paths, --journey and --tag")
+    return sel
+
+
+def execute_queued_run(args: argparse.Namespace, config, store) -> int:
+    """`run --queue`: the journeys go into the job queue as one run; workers run them; wait, report, exit code."""
+    from shopper.audit import new_run_id
+    from shopper.journey import read_text_file
+    from shopper.queue.app import build_app, ensure_schema, require_postgres
+    from shopper.queue.journeys import RunRequest, enqueue_run, stored_findings, wait_for_run
+
+    require_postgres(config.store_url, "runner.py run --queue")
+    if args.json or getattr(args, "junit", None) or args.workers > 1 or args.shard:
+        raise ConfigError("--queue: --json, --junit, --workers and --shard do not apply (workers take the journeys; "
+                          "`runner.py report --run ID` renders the run)")
+    variables = _parse_vars(args.var)
+    fail_on = _fail_on(args.fail_on, config.fail_on)
+    sel = _select(args, config, variables)
+    clock = _clock(args)
+    retries = args.retries if args.retries is not None else config.retries
+    ensure_schema(config.store_url)
+    app = build_app(config.store_url)
+    run_id = new_run_id(clock)
+    with app.open():
+        left_out = enqueue_run(app, store, sel.journeys, {j.name: read_text_file(j.path) for j in sel.journeys},
+                               run_id=run_id, now=clock.now().isoformat(), invalid=sel.invalid,
+                               request=RunRequest(args.base_url, args.site, variables, retries))
+    print(f"run {run_id}: {len(sel.journeys) - len(left_out)} journey(s) queued for `runner.py worker`"
+          + (f"; not queued, still waiting from an earlier run: {', '.join(left_out)}" if left_out else ""), flush=True)
+    if args.no_wait:
+        return EXIT_OK
+    run = wait_for_run(store, run_id, lambda line: print(line, flush=True))
+    s = run.summary
+    print(f"run {run_id}: {s.get('journeys', 0)} journey(s), {s.get('passed', 0)} passed, "
+          f"{s.get('findings', 0)} finding(s), {s.get('invalid', 0)} invalid file(s)")
+    findings = stored_findings(store, run_id)
+    for f in findings:
+        print(f"  [{f.severity}] {f.kind}: {f.title}")
+    if not args.no_report:
+        from reports.render import render_run
+
+        print(f"report: {render_run(store, run_id, config.var_path / 'reports' / run_id, config.var_path)}")
+    if sel.invalid:
+        return EXIT_USAGE
+    failing = [f for f in findings if fails(f, fail_on)]
+    if failing:
+        _print_failing(failing, fail_on)
+    return EXIT_FINDINGS if failing else EXIT_OK
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
@@ -206,6 +260,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _fail_on(args.fail_on, config.fail_on)   # a typo is a usage error before anything is stored
     store = open_store(config.store_url)
     try:
+        if args.queue:
+            return execute_queued_run(args, config, store)
         _, code = execute_run(args, config, store)
     finally:
         store.close()
@@ -390,10 +446,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
 # -- schedule -------------------------------------------------------------------------------------
 @command
 def cmd_schedule(args: argparse.Namespace) -> int:
-    import signal
     import threading
 
-    from shopper.audit import run_audit, run_sweep, select_journeys
+    from shopper.audit import run_audit, select_journeys
     from shopper.run import RunOptions
     from shopper.scheduler import Scheduler, SchedulerLock
     from shopper.store import open_store
@@ -404,16 +459,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         raise ConfigError("nothing to schedule: add `schedules: {runs: [...]}` to config.yaml (see docs/scheduling.md)")
     clock = _clock(args)
     stop = threading.Event()
+    if config.store_url.startswith(("postgresql://", "postgres://")):
+        return _enqueue_on_schedule(config, plan, clock, stop)
     lock = SchedulerLock(config.var_path / "scheduler.lock")
     lock.acquire(clock.now().isoformat())
     store = open_store(config.store_url)
-
-    def on_signal(signum, _frame) -> None:
-        print(f"{signal.Signals(signum).name}: stopping after the current step", flush=True)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    _stop_on_signals(stop, "stopping after the current step")
 
     def run_journeys(entry) -> None:
         from reports.render import render_run
@@ -426,18 +477,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         _alert(config, store, result.run_id, args)
 
     def sweep() -> None:
-        if config.imap.host:
-            run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
-            _print_sweep(result, findings)
-            _alert(config, store, run_id, args)
+        _scheduled_sweep(config, store, clock, args)
 
     def email_report(report) -> None:
-        from reports.single_file import render_single_file
-
-        run = store.last_run()
-        if run is not None:
-            ns = argparse.Namespace(**{**vars(args), "to": report.to or None})
-            _email_report(ns, config, store, run.id, render_single_file(store, run.id, config.var_path))
+        _scheduled_email_report(config, store, args, report.to)
 
     scheduler = Scheduler(plan, clock, config.var_path / "scheduler-state.json", run_journeys=run_journeys,
                           sweep=sweep, email_report=email_report, stop=stop)
@@ -452,6 +495,85 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         store.close()
         lock.release()
     print("scheduler stopped", flush=True)
+    return EXIT_OK
+
+
+def _scheduled_sweep(config, store, clock, args: argparse.Namespace) -> None:
+    from shopper.audit import run_sweep
+
+    if config.imap.host:
+        run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
+        _print_sweep(result, findings)
+        _alert(config, store, run_id, args)
+
+
+def _scheduled_email_report(config, store, args: argparse.Namespace, to: list[str]) -> None:
+    from reports.single_file import render_single_file
+
+    run = store.last_run()
+    if run is not None:
+        ns = argparse.Namespace(**{**vars(args), "to": to or None})
+        _email_report(ns, config, store, run.id, render_single_file(store, run.id, config.var_path))
+
+
+def _stop_on_signals(stop, what: str) -> None:
+    import signal
+
+    def on_signal(signum, _frame) -> None:
+        print(f"{signal.Signals(signum).name}: {what}", flush=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def _enqueue_on_schedule(config, plan, clock, stop) -> int:
+    """`schedule` with a PostgreSQL store: enqueue the slots; `runner.py worker` processes run them."""
+    from shopper.queue.schedule import enqueue_on_schedule
+
+    _stop_on_signals(stop, "stopping")
+    print(f"scheduler started (pid {os.getpid()}): enqueuing {len(plan.runs)} scheduled run(s)"
+          f"{', sweeps every ' + str(plan.sweep_every) if plan.sweep_every else ''}"
+          f"{', report ' + plan.report.days + ' at ' + plan.report.at if plan.report else ''} into the job queue "
+          f"of the PostgreSQL store; `runner.py worker` runs them; Ctrl-C to stop", flush=True)
+    enqueue_on_schedule(config.store_url, plan, clock, stop, lambda line: print(line, flush=True))
+    print("scheduler stopped", flush=True)
+    return EXIT_OK
+
+
+# -- worker ---------------------------------------------------------------------------------------
+@command
+def cmd_worker(args: argparse.Namespace) -> int:
+    from shopper.queue.app import require_postgres
+    from shopper.queue.worker import WorkerHost, WorkerSettings, run_worker
+    from shopper.store import open_store
+
+    config = _config(args)
+    require_postgres(config.store_url, "runner.py worker")
+    clock = _clock(args)
+    store = open_store(config.store_url)
+
+    def after_run(run_id: str) -> None:
+        from reports.render import render_run
+
+        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path)
+        print(f"report: {report}", flush=True)
+        _alert(config, store, run_id, args)
+
+    report = config.schedules.report
+    host = WorkerHost(config, store, clock, os.environ, after_run=after_run,
+                      email_report=lambda: _scheduled_email_report(config, store, args, report.to if report else []),
+                      sweep=lambda: _scheduled_sweep(config, store, clock, args),
+                      progress=lambda line: print(line, flush=True))
+    settings = WorkerSettings(heartbeat_s=args.heartbeat, stalled_after_s=args.stalled_after, drain=args.drain,
+                              name=args.name or "")
+    print(f"worker started (pid {os.getpid()}): taking journeys, runs, sweeps and reports from the job queue"
+          f"{' until it is empty' if args.drain else '; SIGTERM/Ctrl-C stop it after the current job'}", flush=True)
+    try:
+        run_worker(host, config.store_url, settings)
+    finally:
+        store.close()
+    print("worker stopped", flush=True)
     return EXIT_OK
 
 
@@ -566,6 +688,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("paths", nargs="*", metavar="PATH", help="journey files or directories (default: journeys/)")
     run_args(r)
     r.add_argument("--browser", metavar="PATH", help="Chromium/Chrome executable (default: discovered)")
+    r.add_argument("--queue", action="store_true", help="PostgreSQL store: put the journeys in the job queue as one "
+                   "run, for `runner.py worker` processes (here or on other machines), wait and report")
+    r.add_argument("--no-wait", action="store_true", help="with --queue: print the run id and return at once")
 
     rep = sub.add_parser("report", parents=[common], help="render the HTML report of a run",
                          description="Render a run from the store as HTML (opens from disk, loads nothing from the internet).")
@@ -601,8 +726,25 @@ def build_parser() -> argparse.ArgumentParser:
     sch = sub.add_parser("schedule", parents=[common], help="run journeys, sweeps and reports on a schedule",
                          description="Stay in the foreground and run `schedules:` from config.yaml: journeys every N "
                                      "minutes or at a time on given days, sweeps between them, emailed reports. One "
-                                     "scheduler per store; SIGTERM/Ctrl-C stop it after the current step.")
+                                     "scheduler per store; SIGTERM/Ctrl-C stop it after the current step. With a "
+                                     "PostgreSQL store it only enqueues each slot (once, even across restarts) into "
+                                     "the store's job queue, and `runner.py worker` processes run them.")
     sch.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
+
+    wk = sub.add_parser("worker", parents=[common], help="run queued journeys, runs, sweeps and reports (PostgreSQL)",
+                        description="Take jobs from the job queue in the PostgreSQL store and run them, one at a time, "
+                                    "in one Chromium (a fresh context per journey). Start any number, on any machines "
+                                    "with the same config and journeys; results land in the one store. A journey "
+                                    "runs once: the job of a lost worker (no heartbeat) is retried by another, unless "
+                                    "its journey may already have written to the company (then it is recorded as "
+                                    "interrupted). SIGTERM/Ctrl-C stop it after the current job.")
+    wk.add_argument("--drain", action="store_true", help="stop once no job is waiting or running (CI, tests)")
+    wk.add_argument("--heartbeat", type=float, default=10.0, metavar="SECONDS",
+                    help="how often this worker tells the store it is alive (default 10)")
+    wk.add_argument("--stalled-after", type=float, default=60.0, metavar="SECONDS",
+                    help="a worker silent this long is lost and its jobs are retried (default 60)")
+    wk.add_argument("--name", metavar="NAME", help="this worker's name in logs (default: host-pid)")
+    wk.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
 
     mg = sub.add_parser("merge", parents=[common], help="combine shard outputs into one run and report",
                         description="Combine the outputs of shards (their --json files, or their store files) into "

@@ -17,12 +17,12 @@ from .journey import Journey, find_journey_files, load_journey
 from .model import Finding
 from .probes import Probes
 from .probes.browser import BrowserProbe
+from .attempts import attempt_journey
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .interrupted import mark_interrupted_runs, owner
-from .ledger import record_outgoing, record_outgoing_observations
+from .ledger import record_outgoing
 from .parallel import run_parallel
-from .retries import Attempts, mark_flaky, run_with_retries
-from .mail.outgoing import new_token
+from .retries import Attempts, mark_flaky
 from .probes.mail import imap_settings
 from .secrets import Redactor
 from .inbox import Inbox
@@ -84,23 +84,8 @@ def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_i
             continue
         progress(f"[{n}/{total}] {journey.name} …")
 
-        def once(attempt: int, journey=journey) -> JourneyResult:
-            token = new_token(runner.rng)
-            store.record_journey_token(token, run_id, journey.name, runner.clock.now().isoformat())
-            if attempt > 1:
-                progress(f"[{n}/{total}] {journey.name}: attempt {attempt}")
-            written: set[int] = set()
-
-            def write_ahead(observations: list) -> None:   # what a step sent or expects is stored at once
-                record_outgoing_observations(store, run_id, observations)
-                written.update(map(id, observations))
-
-            runner.after_step = write_ahead
-            result = runner.run(journey, token, attempt=attempt)
-            record_outgoing_observations(store, run_id, [o for o in result.observations if id(o) not in written])
-            return result
-
-        a = run_with_retries(once, retries)
+        a = attempt_journey(runner, store, run_id, journey, retries,
+                            lambda attempt: progress(f"[{n}/{total}] {journey.name}: attempt {attempt}"))
         result = a.final
         attempts[journey.name] = a
         store.save_journey(run_id, result)

@@ -91,6 +91,7 @@ class JourneyRunner:
         self.rng = rng
         self.stop: Any = None   # a threading.Event: when set, the journey stops after its current step
         self.after_step: Callable[[list[Observation]], None] | None = None   # gets each step's observations
+        self.before_step: Callable[[Step], None] | None = None   # told before each step starts (job queue)
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -198,6 +199,8 @@ class JourneyRunner:
                     tracing = False
                 step_timeout = (step.timeout or journey.step_timeout or self.config.browser.step_timeout).seconds
                 current["step"] = step.index
+                if self.before_step is not None:
+                    self.before_step(step)
                 result = self._run_step(step, state, page, min(step_timeout, remaining))
                 steps.append(result)
                 if self.after_step is not None:

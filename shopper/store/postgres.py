@@ -17,6 +17,7 @@ from .alerts import AlertStoreMixin
 from .dialect import POSTGRESQL, TransactionConflict, pyformat
 from .mail import MailStoreMixin
 from .migrate import apply_migrations
+from .queue import QueueStoreMixin
 from .sqlite import RunStoreMixin
 
 EXPECTED_URL = "postgresql://user:password@host:port/database"
@@ -90,7 +91,7 @@ def describe_url(url: str) -> tuple[dict[str, str], str]:
     return params, where
 
 
-class PostgresStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin):
+class PostgresStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin, QueueStoreMixin):
     """One connection per store object; every write a SERIALIZABLE transaction, retried when it loses a race."""
 
     dialect = POSTGRESQL

@@ -18,6 +18,7 @@ from .codec import to_json as _j
 from .dialect import SQLITE, insert_sql, retry_conflicts, upsert_sql
 from .mail import MailStoreMixin
 from .migrate import apply_migrations
+from .queue import QueueStoreMixin
 
 JOURNEY_COLUMNS = ("run_id", "name", "path", "site", "tags", "status", "started_at", "duration_ms", "error",
                    "evidence", "blocked")
@@ -159,7 +160,7 @@ class RunStoreMixin:
                 for r in self.query("SELECT * FROM invalid_journeys WHERE run_id=?", run_id)]
 
 
-class SqliteStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin):
+class SqliteStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin, QueueStoreMixin):
     """The default store: one SQLite file; writers take turns (BEGIN IMMEDIATE, 30 s busy timeout)."""
 
     dialect = SQLITE

@@ -1,0 +1,186 @@
+"""A queued run: one job per journey, each run once by whichever worker takes it, the run finished once.
+
+The enqueuer begins the run in the store and queues one `run_journey` job per journey, carrying the
+journey's text (workers need not share files). A worker claims the journey in the store before it runs
+it: a job retried after its worker was lost runs the journey again only if the lost attempt had not
+started a step that may write to the company (send mail, submit a form, click); otherwise the journey
+is stored as interrupted, so nothing is sent twice. The worker whose journey is the last one of its run
+queues `finish_run`, which sweeps, scores and closes the run, and renders its one report.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
+from typing import Any, Callable, Mapping
+
+from ..clock import Clock
+from ..journey import Journey, Step
+from ..run import JourneyResult
+
+log = logging.getLogger(__name__)
+
+# Step kinds that only look (GET a page, read mail, wait, compare): a lost worker in them can be retried.
+# Any other kind may write to the company (a click can submit a form), so it is marked before it starts.
+READ_ONLY_KINDS = frozenset({"open", "expect", "extract", "screenshot", "wait", "check_links", "check_tracking",
+                             "check_address", "count_mail", "expect_reply", "expect_no_mail", "wait_for_mail",
+                             "compare", "find_route"})
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a queued run asks of every journey (JSON in the job's arguments)."""
+
+    base_url: str | None = None
+    site: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    retries: int = 0
+
+    def to_args(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def may_write(step: Step) -> bool:
+    return step.kind not in READ_ONLY_KINDS
+
+
+def queueing_lock(name: str) -> str:
+    """At most one waiting job per journey, and (as the job's lock) never two running at once."""
+    return f"journey:{name}"
+
+
+def enqueue_run(app: Any, store: Any, journeys: list[Journey], texts: Mapping[str, str], *, run_id: str,
+                now: str, request: RunRequest, invalid: list[Any] = ()) -> list[str]:
+    """Begin `run_id` and queue its journeys; returns the names left out because a job of the same journey
+    (from an earlier run) is still waiting — they are stored as not run, with the reason."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    store.begin_run(run_id, now)   # no owner: no single process owns a queued run
+    for err in invalid:
+        store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
+    store.queue_journeys(run_id, [j.name for j in journeys], now)
+    task = app.tasks["shopper:run_journey"]
+    left_out = []
+    for j in journeys:
+        lock = queueing_lock(j.name)
+        try:
+            task.configure(queueing_lock=lock, lock=lock).defer(
+                run_id=run_id, name=j.name, path=j.path, text=texts[j.name], request=request.to_args())
+        except AlreadyEnqueued:
+            left_out.append(j.name)
+            store.save_journey(run_id, not_run(j, now, "not run: a job of this journey from an earlier run is "
+                                                         "still waiting in the queue (one at a time)"))
+            if store.finish_queued_journey(run_id, j.name, "done", now) == 0:
+                defer_finish(app, run_id)
+    if not journeys:
+        defer_finish(app, run_id)
+    return left_out
+
+
+def defer_finish(app: Any, run_id: str) -> None:
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    try:
+        app.tasks["shopper:finish_run"].configure(queueing_lock=f"finish:{run_id}").defer(run_id=run_id)
+    except AlreadyEnqueued:
+        log.debug("finish of %s is already queued", run_id)
+
+
+def not_run(journey: Journey, now: str, why: str) -> JourneyResult:
+    return JourneyResult(journey.name, journey.path, list(journey.tags), "error", now, 0.0, [], [], journey.site,
+                         error=why)
+
+
+def interrupted(journey: Journey, now: str, claim: Any) -> JourneyResult:
+    return not_run(journey, now, f"interrupted: the worker running it was lost after it had started step "
+                                 f"{claim.wrote_step + 1} ({claim.wrote_kind}), which may have written to the company; "
+                                 f"not run again so that nothing is sent twice")
+
+
+def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str, text: str,
+                       request: Mapping[str, Any], worker: str) -> str:
+    """The body of a `run_journey` job: claim, run (or record as interrupted), store, maybe finish the run.
+    Returns what happened: done, interrupted or skipped (already run by an earlier attempt)."""
+    from checks import Observations, run_checks
+
+    from ..journey import parse_journey
+    from ..retries import mark_flaky
+    from ..sweep import SweepResult
+
+    store, clock = host.store, host.clock
+    now = clock.now().isoformat()
+    claim = store.claim_journey(run_id, name, worker, now)
+    if claim.action == "done":
+        log.info("%s of run %s was already run: not running it twice", name, run_id)
+        return "skipped"
+    journey = parse_journey(text, path, known_vars=host.known_vars)
+    if claim.action == "interrupted":
+        store.save_journey(run_id, interrupted(journey, now, claim))
+        state = "interrupted"
+    else:
+        def before_step(step: Step) -> None:
+            if may_write(step):
+                store.mark_may_write(run_id, name, step.index, step.kind, clock.now().isoformat())
+
+        attempts, swept = host.run(journey, run_id, RunRequest(**request), before_step)
+        result = attempts.final
+        store.save_journey(run_id, result)
+        if swept:
+            store.save_observations(run_id, swept)
+        views = [result, *SweepResult("in-journey", ok=True, observations=swept).journeys]
+        store.save_findings(run_id, mark_flaky(run_checks(Observations(views)), {name: attempts}))
+        state = "done"
+    if store.finish_queued_journey(run_id, name, state, clock.now().isoformat()) == 0:
+        defer_finish(app, run_id)
+    return state
+
+
+def run_summary(store: Any, run_id: str, what: str) -> dict[str, Any]:
+    """The run's summary from what its journeys stored (the same keys as a run in one process)."""
+    from ..score import scores
+
+    journeys = store.journeys(run_id)
+    findings = store.findings(run_id)
+    score = scores([{"name": j["name"], "tags": j["tags"]} for j in journeys], findings)
+    return {"journeys": len(journeys), "invalid": len(store.invalid(run_id)), "findings": len(findings),
+            "by_kind": dict(Counter(f["kind"] for f in findings)),
+            "passed": sum(j["status"] == "passed" for j in journeys), "browser": what,
+            "score": score["overall"], "processes": score["processes"]}
+
+
+def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None, clock: Clock) -> dict[str, Any]:
+    """Sweep once for the run (if there is mail to read), then close it with its summary. Safe to run twice."""
+    from ..audit import record_sweep
+
+    run = store.run(run_id)
+    if run is None or run.status != "running":
+        return run.summary if run is not None else {}
+    result = sweep() if sweep is not None else None
+    if result is not None:
+        record_sweep(store, run_id, result)
+    summary = run_summary(store, run_id, "job queue")
+    store.finish_run(run_id, clock.now().isoformat(), "findings" if summary["findings"] else "clean", summary)
+    return summary
+
+
+def stored_findings(store: Any, run_id: str) -> list[Any]:
+    """The run's findings as objects with .kind, .severity, .data, .title, .journey (for --fail-on)."""
+    return [SimpleNamespace(**f) for f in store.findings(run_id)]
+
+
+def wait_for_run(store: Any, run_id: str, progress: Callable[[str], None], poll_s: float = 1.0) -> Any:
+    """Until the queued run is finished: a line per journey as it ends. Returns the finished RunRow."""
+    import time
+
+    reported: set[str] = set()
+    while True:
+        rows = store.queued_journeys(run_id)
+        for r in rows:
+            if r["state"] in ("done", "interrupted") and r["journey"] not in reported:
+                reported.add(r["journey"])
+                progress(f"[{len(reported)}/{len(rows)}] {r['journey']}: {r['state']} (worker {r['worker'] or '-'})")
+        run = store.run(run_id)
+        if run is not None and run.status != "running":
+            return run
+        time.sleep(poll_s)   # workers elsewhere write the store; the store is what we watch
