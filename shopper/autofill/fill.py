@@ -80,13 +80,20 @@ def apply(ctx: Any, form: PageForm, plan: Plan) -> None:
 
 
 def autofill(ctx: Any, explicit: Mapping[str, str], *, button: Any = None, scope: str | None = None,
-             skip_kinds: tuple[str, ...] = (), fail_on_problems: bool = True) -> Filled:
-    """Fill the form a customer would fill on the current page; StepError naming every field it cannot."""
+             skip_kinds: tuple[str, ...] = (), fail_on_problems: bool = True, form_index: int | None = None,
+             choose_radios: bool = False, payment: str = "card") -> Filled:
+    """Fill the form a customer would fill on the current page; StepError naming every field it cannot.
+    `choose_radios`: a checkout customer picks the first option of every group left open (shipping
+    method) and the `payment` method (card, or text/`/regex/` naming an offline one)."""
     values = {k: ctx.value(v) for k, v in explicit.items()}
     keys = {ctx.value(k): v for k, v in values.items()}
-    form = choose_form(ctx.page, keys, button, scope)
+    if form_index is None:
+        form = choose_form(ctx.page, keys, button, scope)
+    else:
+        form = next(f for f in read_forms(ctx.page, scope) if f.index == form_index)
     controls = [Control(f.index, f.info, f.value, f.checked, f.readonly) for f in form.fields]
-    plan = plan_form(controls, persona_of(ctx), keys, skip_kinds=skip_kinds)
+    plan = plan_form(controls, persona_of(ctx), keys, skip_kinds=skip_kinds, choose_radios=choose_radios,
+                     payment=payment)
     if plan.problems and fail_on_problems:
         raise StepError(f"form {form.describe()} on {ctx.page.url}: " + "; ".join(plan.problems))
     apply(ctx, form, plan)

@@ -88,7 +88,7 @@ def _select_choice(kind: str | None, c: Control, persona: Persona, given: str | 
 
 
 def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, str] | None = None,
-              *, skip_kinds: tuple[str, ...] = ()) -> Plan:
+              *, skip_kinds: tuple[str, ...] = (), choose_radios: bool = False, payment: str = "card") -> Plan:
     """Decide a value for every control; required ones nobody can fill become problems."""
     from ..steps.targets import text_matcher   # `/regex/i` as in every step
 
@@ -109,7 +109,7 @@ def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, 
         if c.readonly and given is None:
             continue
         if f.type in ("checkbox", "radio"):
-            _plan_choice(c, given, plan, radios_done, controls)
+            _plan_choice(c, given, plan, radios_done, controls, choose_radios, payment)
             continue
         if kind in skip_kinds and given is None:
             continue
@@ -147,7 +147,12 @@ def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, 
     return plan
 
 
-def _plan_choice(c: Control, given: str | None, plan: Plan, radios_done: set[str], controls: list[Control]) -> None:
+CARD_WORDS = re.compile(r"card|credit|debit|visa|mastercard|karte|carte|tarjeta|carta|kaart", re.I)
+PAYMENT_GROUP = re.compile(r"pay|zahl|paiement|pago|pagamento|betaal|" + CARD_WORDS.pattern, re.I)
+
+
+def _plan_choice(c: Control, given: str | None, plan: Plan, radios_done: set[str], controls: list[Control],
+                 choose: bool = False, payment: str = "card") -> None:
     f = c.info
     if f.type == "checkbox":
         if (f.required or given is not None) and not c.checked:
@@ -163,9 +168,19 @@ def _plan_choice(c: Control, given: str | None, plan: Plan, radios_done: set[str
         plan.actions.append(Action(c.index, "check", "on", None, "explicit", f.title))
         return
     radios_done.add(group)
-    if any(m.checked for m in members) or not any(m.info.required for m in members):
+    if any(m.checked for m in members) or not (choose or any(m.info.required for m in members)):
         return
-    plan.actions.append(Action(members[0].index, "check", "on", None, "required", members[0].info.title))
+    pick = members[0]
+    if choose and any(PAYMENT_GROUP.search(f"{m.info.title} {m.info.name}") for m in members):
+        from ..steps.targets import text_matcher
+
+        want = CARD_WORDS if payment == "card" else text_matcher(payment)
+        hit = [m for m in members if (want.search(m.info.title) if isinstance(want, re.Pattern)
+                                      else want.lower() in m.info.title.lower())]
+        if hit:
+            pick = hit[0]
+    plan.actions.append(Action(pick.index, "check", "on", None, "required" if not choose else "choice",
+                               pick.info.title))
 
 
 def _why_unfilled(f: FieldInfo, kind: str | None) -> str:

@@ -21,9 +21,11 @@ _COLLECT = r"""
   const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   return [...document.querySelectorAll('a[href], button, [role=button], [role=link], input[type=submit]')]
     .filter(visible)
-    .map(el => ({text: (text(el) || el.value || '').slice(0, 120), label: el.getAttribute('aria-label') || el.title || '',
+    .map((el, i) => { el.setAttribute('data-shopper-click', String(i));
+                 return {index: i, text: (text(el) || el.value || '').slice(0, 120),
+                 label: el.getAttribute('aria-label') || el.title || '',
                  href: el.tagName === 'A' ? (el.getAttribute('href') || '') : '', tag: el.tagName.toLowerCase(),
-                 region: region(el)}));
+                 region: region(el)}; });
 }
 """
 REGION_ORDER = {"main": 0, "nav": 1, "page": 2, "footer": 3}
@@ -36,6 +38,10 @@ class Clickable:
     href: str          # absolute for links, '' for buttons
     tag: str
     region: str
+    index: int = -1    # data-shopper-click on the page, as collected last
+
+    def locator(self, page: Any) -> Any:
+        return page.locator(f"[data-shopper-click='{self.index}']")
 
     @property
     def words(self) -> str:
@@ -53,7 +59,7 @@ def clickables(page: Any) -> list[Clickable]:
         href = d["href"]
         if href and not href.startswith(("mailto:", "tel:", "javascript:", "#")):
             href = urljoin(page.url, href)
-        out.append(Clickable(d["text"], d["label"], href, d["tag"], d["region"]))
+        out.append(Clickable(d["text"], d["label"], href, d["tag"], d["region"], d["index"]))
     return sorted(out, key=lambda c: REGION_ORDER.get(c.region, 2))
 
 

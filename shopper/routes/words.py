@@ -67,5 +67,6 @@ ORDER_NUMBER = re.compile(
     r"\s*(?:number|no\.?|nr\.?|n[°º]|#|nummer|num[ée]ro|n[úu]mero|id)?\s*(?:is|ist|est|es|[èe])?\s*[:#]?\s*"
     r"([A-Z]{0,5}-?\d[\dA-Z-]{2,})", re.I)
 
-THANKS = _words(r"thank", r"confirm", r"placed", r"received", r"danke", r"vielen dank", r"best[äa]tig", r"merci",
+THANKS = _words(r"thank", r"confirm", r"placed", r"received", r"success", r"danke", r"erfolgreich", r"r[ée]ussi",
+                r"exitos", r"riuscit", r"gelukt", r"geslaagd", r"vielen dank", r"best[äa]tig", r"merci",
                 r"confirm[ée]e", r"gracias", r"confirmad", r"grazie", r"confermat", r"bedankt", r"bevestigd")
