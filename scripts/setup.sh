@@ -45,3 +45,16 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
   echo "$want" > "$stamp"
 fi
+
+# The real shop the tests audit (tests/fixtures/oscar.py): django-oscar in its own virtualenv, built once
+# (about a minute). Its scripts live in ../shared/realshops (or $SHOPPER_REALSHOPS) beside the clone.
+realshops="${SHOPPER_REALSHOPS:-$here/../shared/realshops}"
+oscar_venv="$here/var/oscar-venv"
+if [ -f "$realshops/django-oscar/setup-oscar.sh" ] && \
+   ! "$oscar_venv/bin/python" -c 'import oscar, sorl.thumbnail, whoosh, whitenoise, gunicorn' 2>/dev/null; then
+  echo "setup: installing django-oscar 4.2.1 for the real-shop tests into var/oscar-venv (about a minute)"
+  mkdir -p "$here/var"
+  [ -x "$oscar_venv/bin/python" ] || "$PYTHON" -m venv "$oscar_venv"
+  "$oscar_venv/bin/python" -m pip install -q --disable-pip-version-check "django-oscar==4.2.1" "Django==5.2.19" \
+    "sorl-thumbnail==13.4.0" "whoosh==2.7.4" "whitenoise==6.12.0" "gunicorn==27.0.1"
+fi

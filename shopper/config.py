@@ -144,6 +144,7 @@ class Config:
     journeys: str = "journeys"
     default_site: str | None = None
     sites: dict[str, SiteProfile] = field(default_factory=dict)
+    site_files: list[str] = field(default_factory=list)   # site profiles in their own files (name: file stem)
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     dns: DnsConfig = field(default_factory=DnsConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
@@ -233,6 +234,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
         if problems:
             raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
         cfg = dataclasses.replace(cfg, base_dir=str(p.resolve().parent))
+        cfg = with_site_files(cfg)
     elif explicit:
         raise ConfigError(f"config file {p} does not exist: pass --config PATH or create it (see docs/configuration.md)")
     for env, target in ENV.items():
@@ -242,3 +244,29 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
         if value is not None:
             cfg = _with(cfg, target, value)
     return cfg
+
+
+def load_site_file(path: str | Path) -> SiteProfile:
+    """A site profile in its own file (`runner.py init-site` writes them); ConfigError with file:line:col."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"site profile {p}: cannot read it: {e}") from None
+    root, problems = load(text, str(p))
+    profile = bind_dataclass(SiteProfile, root, str(p), "site", problems) if root is not None else MISSING
+    if problems or profile is MISSING:
+        raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
+    return profile
+
+
+def with_site_files(cfg: Config) -> Config:
+    """The config with the profiles of `site_files` added under their file names."""
+    sites = dict(cfg.sites)
+    for f in cfg.site_files:
+        path = cfg.path(f)
+        name = path.stem
+        if name in sites:
+            raise ConfigError(f"site profile '{name}' is defined in config.yaml and in {path}: keep one")
+        sites[name] = load_site_file(path)
+    return dataclasses.replace(cfg, sites=sites)

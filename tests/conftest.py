@@ -7,5 +7,6 @@ pytest_plugins = [
     "tests.fixtures.dns",
     "tests.fixtures.webhook",
     "tests.fixtures.postgres",
+    "tests.fixtures.oscar",
     "pytester",
 ]
