@@ -619,6 +619,45 @@ def cmd_kinds(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- init-site ------------------------------------------------------------------------------------
+@command
+def cmd_init_site(args: argparse.Namespace) -> int:
+    from shopper.init_site import render_profile, summary_rows, survey_site
+    from shopper.probes.browser import BrowserProbe
+
+    config = _config(args)
+    out = Path(args.out or f"sites/{args.name or _site_name(args.url)}.yaml")
+    if out.exists() and not args.force:
+        raise ConfigError(f"{out} exists: pass --force to overwrite it, or --out another file")
+    b = config.browser
+    with BrowserProbe(executable=b.executable, headless=b.headless, locale=b.locale) as browser:
+        context, _ = browser.new_context(block_hosts=b.block_hosts)
+        try:
+            page = context.new_page()
+            found = survey_site(page, args.url, config.var_path, progress=lambda s: print(f"  … {s}", flush=True))
+        finally:
+            context.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_profile(found, args.url), encoding="utf-8")
+    rows = summary_rows(found)
+    w = max(len(r[0]) for r in rows)
+    v = min(45, max(len(r[1]) for r in rows))
+    for what, value, how in rows:
+        print(f"{what:<{w}}  {value[:45]:<{v}}  {how}")
+    print(f"site profile: {out}  (add it to config.yaml: site_files: [{out}])")
+    return EXIT_OK
+
+
+COMMANDS["init-site"] = COMMANDS.pop("init_site")
+
+
+def _site_name(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or "site"
+    return host.replace(".", "-")
+
+
 # -- demo -----------------------------------------------------------------------------------------
 @command
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -763,6 +802,16 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--markdown", action="store_true", help="print the reference section of docs/journeys.md")
     k.add_argument("--findings", action="store_true", help="list the finding kinds instead: severity, process, "
                    "whether a breach, what to fix (the registry in checks/)")
+
+    isite = sub.add_parser("init-site", parents=[common], help="visit a shop like a customer and write its site profile",
+                           description="Visit a shop like a customer (home page, navigation and footer, a product, "
+                                       "the basket, the checkout as a guest up to — never past — placing the order, "
+                                       "contact and account pages) and write a site profile with what was found, a "
+                                       "comment for each thing not found; prints a summary table.")
+    isite.add_argument("url", metavar="URL", help="the shop's home page")
+    isite.add_argument("--out", metavar="FILE", help="where to write the profile (default: sites/HOST.yaml)")
+    isite.add_argument("--name", metavar="NAME", help="the profile's name (its file name; default: the host)")
+    isite.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     d = sub.add_parser("demo", parents=[common], help="start the demo world, run the shipped journeys, write the report",
                        description="Start the bundled demo world (shop, its mail department, the shopper's mailbox; "

@@ -46,16 +46,35 @@ class Checkout:
         return walk.run()
 
 
+class _StopBeforeOrder(Exception):
+    """A dry run (init-site) reached the button that would place the order."""
+
+
 class _Walk:
-    def __init__(self, ctx, spec: Checkout):
+    def __init__(self, ctx, spec: Checkout, dry_run: bool = False):
         self.ctx, self.spec, self.page = ctx, spec, ctx.page
         self.stage = "product"
         self.visited: list[str] = []
+        self.pages: list[dict] = []            # what each page was and what was done there
+        self.dry_run = dry_run
+        self.stopped_before: str | None = None  # dry run: the page whose button would place the order
         pattern = ctx.state.variables.get("order_number_pattern")
         self.order_re = re.compile(ctx.value(pattern)) if pattern else ORDER_NUMBER
 
     # -- the walk -------------------------------------------------------------------------------
     def run(self) -> str:
+        try:
+            return self._run()
+        except _StopBeforeOrder:
+            self.stopped_before = self.page.url
+            return f"stopped before placing the order on {self.page.url}"
+
+    def _dry_stop(self, what: str) -> None:
+        if self.dry_run:
+            self._note("confirm", f"would press {what!r} (dry run: not pressed)")
+            raise _StopBeforeOrder()
+
+    def _run(self) -> str:
         self._open_product()
         last = None
         for _ in range(self.spec.max_pages):
@@ -95,6 +114,8 @@ class _Walk:
         for words in order:
             button = self._first(items, words)
             if button is not None:
+                if words == "place_order":
+                    self._dry_stop(button.words)
                 self._click(button, words.replace("_", " "))
                 if words == "checkout":
                     self.stage = "checkout"
@@ -189,8 +210,11 @@ class _Walk:
         for words in order:
             if words is None or any(words.search(b["text"]) and not NOT_FORWARD.search(b["text"])
                                     for b in filled.form.buttons):
+                if words is ACTION_WORDS["place_order"]:
+                    self._dry_stop(next(b["text"] for b in filled.form.buttons if words.search(b["text"])))
                 text = press(ctx, filled, words)
-                self._note("form", f"filled {len(filled.plan.actions)} field(s), pressed {text!r}")
+                fields = ", ".join(f"{a.title} ({a.kind or a.source})" for a in filled.plan.actions)[:160]
+                self._note("form", f"filled {len(filled.plan.actions)} field(s) [{fields}], pressed {text!r}")
                 if words is ACTION_WORDS["place_order"]:
                     self.stage = "confirm"
                 return
@@ -218,8 +242,9 @@ class _Walk:
             title = self.page.title()
         except Exception:  # navigating; the URL is recorded anyway
             title = None
-        self.ctx.record("checkout_page", {"stage": self.stage, "url": self.page.url, "title": title,
-                                          "action": action})
+        page = {"stage": self.stage, "url": self.page.url, "title": title, "action": action}
+        self.pages.append(page)
+        self.ctx.record("checkout_page", page)
 
     def _blocked(self, reason: str, looked_for: str) -> None:
         ctx = self.ctx

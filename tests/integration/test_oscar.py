@@ -84,3 +84,27 @@ def test_browse_shop_is_clean(oscar_run):
 def test_no_answer_is_expected_from_an_order_confirmation(oscar_run):
     # nothing was written to the shop: no expectation can be answered or breached
     assert not [f for f in oscar_run.findings if f.kind in ("unanswered_email", "unanswered_form")]
+
+
+def test_init_site_writes_a_profile_and_never_places_an_order(oscar, browser, tmp_path):
+    from shopper.init_site import render_profile, survey_site
+
+    context, _ = browser.new_context(block_hosts=[])
+    try:
+        s = survey_site(context.new_page(), oscar.url + "/", tmp_path)
+    finally:
+        context.close()
+    found = {f.var: f.value for f in s.found if f.var}
+    assert found["product_path"] == "/catalogue/the-lighthouse-keepers-almanac_1/"
+    assert found["home_path"] == "/catalogue/" and found["login_path"] == "/accounts/login/"
+    assert found["contact_path"] is None and found["newsletter_path"] is None
+    assert s.landmarks["main"] == 0 and s.landmarks["footer"] >= 1
+    last = s.checkout_pages[-1]
+    assert last["url"].endswith("/checkout/preview/") and "not pressed" in last["action"]
+    assert any("/checkout/shipping-address/" in p["url"] for p in s.checkout_pages)
+    path = tmp_path / "oscar.yaml"
+    path.write_text(render_profile(s, oscar.url + "/"))
+    text = path.read_text()
+    assert "#   contact_path: not found — looked for links or buttons named contact" in text
+    assert "(no <main>: the journeys search whole pages)" in text
+    assert load_site_file(path).vars["product_path"] == found["product_path"]
