@@ -6,6 +6,7 @@ Exit status: 0 no findings, 1 findings, 2 usage, configuration or validation err
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ if str(HERE) not in sys.path:
 from shopper.errors import ConfigError, JourneyError, ShopperError  # noqa: E402
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_DISK_ERRORS = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT)   # the machine's to fix, not a bug
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
@@ -111,13 +113,24 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
 
         write_junit(result.to_json(), args.junit, config.var_path)
     report_path = None
+    report_failed = False
     if not getattr(args, "no_report", False):
         from reports.render import render_run
 
-        report_path = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path)
+        out = config.var_path / "reports" / result.run_id
+        try:
+            report_path = render_run(store, result.run_id, out, config.var_path)
+        except OSError as e:   # a full or read-only var/: the run is stored, the report can be made later
+            import shutil
+
+            shutil.rmtree(out, ignore_errors=True)   # no half-written report
+            print(f"error: the report could not be written ({e.strerror}: {e.filename}); run {result.run_id} is "
+                  f"stored: free space or fix permissions in {config.var_path}, then `runner.py report --run "
+                  f"{result.run_id}`", file=sys.stderr)
+            report_failed = True
     _print_summary(result, report_path)
     _alert(config, store, result.run_id, args)
-    if sel.invalid:
+    if sel.invalid or report_failed:
         return result, EXIT_USAGE
     failing = [f for f in result.findings if fails(f, fail_on)]
     if result.findings and not failing:
@@ -845,6 +858,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
+    except OSError as e:
+        if args.debug or e.errno not in _DISK_ERRORS:
+            raise
+        print(f"error: cannot write {e.filename or 'a file'}: {e.strerror}: free space or fix permissions there, "
+              f"or choose another place with --var-dir", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

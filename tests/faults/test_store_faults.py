@@ -110,3 +110,35 @@ def test_locked_store_waits_its_timeout_then_names_the_fix(small_var, tmp_path, 
                          "let the other run")
     figures.messages(1, runs_in(small_var))
     assert runs_in(small_var) == 1
+
+
+@pytest.mark.browser
+def test_full_var_during_a_run_keeps_the_run_and_names_the_fix_for_its_report(small_var, tmp_path, shop_healthy):
+    """The store elsewhere, var/ full: the journey's screenshot and the report cannot be written."""
+    store = tmp_path / "shopper.db"
+    (tmp_path / "config.yaml").write_text(f"var_dir: {small_var}\nstore: {store}\n")
+    (tmp_path / "web.yaml").write_text("name: web\nsteps:\n  - open: /\n  - expect: {text: never there}\n"
+                                       "    timeout: 1s\n")
+    with open(small_var / "filler", "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+        except OSError:
+            pass   # ENOSPC: full, as intended
+    done = subprocess.run([sys.executable, str(ROOT / "runner.py"), "run", str(tmp_path / "web.yaml"), "--base-url",
+                           shop_healthy.url, "--config", str(tmp_path / "config.yaml")],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert_clear_failure(done, "error: the report could not be written (No space left on device",
+                         "`runner.py report --run ")
+    run_id = done.stderr.split("`runner.py report --run ", 1)[1].split("`")[0]
+    assert not (small_var / "reports" / run_id).exists()              # no half-written report
+    db = sqlite3.connect(str(store))
+    try:
+        (status,) = db.execute("SELECT status FROM journey_runs WHERE run_id=?", (run_id,)).fetchone()
+    finally:
+        db.close()
+    assert status == "failed"                                          # the journey itself is kept
+    (small_var / "filler").unlink()
+    later = subprocess.run([sys.executable, str(ROOT / "runner.py"), "report", "--run", run_id, "--config",
+                            str(tmp_path / "config.yaml")], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert later.returncode == 0 and (small_var / "reports" / run_id / "index.html").exists(), later.stderr
