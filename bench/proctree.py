@@ -2,7 +2,7 @@
 
 The bench process becomes a child subreaper, so processes orphaned inside the tree are reaped here and their
 CPU time is counted too; the total comes from the kernel's rusage of every reaped process, so nothing is
-lost between samples. A sampler thread walks /proc every `interval` seconds for the peak memory of the
+lost between samples. A sampler thread walks /proc every `interval` seconds (in this process: run servers the tree talks to in another) for the peak memory of the
 tree (sum of RSS, and of PSS, which splits shared pages fairly) and the CPU split by process kind.
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ class TreeUsage:
     peak_pss_mb: float                        # the same with PSS (shared pages divided among their users)
     cpu_by_kind: dict[str, float] = field(default_factory=dict)   # sampled: ours / driver / chromium
     processes_by_kind: dict[str, int] = field(default_factory=dict)
+    pss_at_peak_by_kind: dict[str, float] = field(default_factory=dict)   # MB, at the sample of the PSS peak
     returncode: int = 0
     stdout: str = ""
     stderr: str = ""
@@ -93,6 +94,7 @@ class _Sampler(threading.Thread):
         self.cpu: dict[int, float] = {}
         self.kind: dict[int, str] = {}
         self.peak_rss = self.peak_pss = 0
+        self.pss_at_peak: dict[str, int] = {}
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -115,6 +117,7 @@ class _Sampler(threading.Thread):
                     self.members.add(pid)
                     changed = True
         rss = pss = 0
+        by_kind: dict[str, int] = {}
         for pid in self.members & parents.keys():
             self.cpu[pid] = cpu[pid]
             if not self.kind.get(pid, "").startswith("chromium"):   # a fork shows its parent's name until exec
@@ -122,12 +125,15 @@ class _Sampler(threading.Thread):
                                          _read(f"/proc/{pid}/cmdline").replace("\0", " "))
             r, p = _memory(pid)
             rss, pss = rss + r, pss + p
-        self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            by_kind[self.kind[pid]] = by_kind.get(self.kind[pid], 0) + p
+        self.peak_rss = max(self.peak_rss, rss)
+        if pss > self.peak_pss:
+            self.peak_pss, self.pss_at_peak = pss, by_kind
 
 
 def measure(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-            interval: float = 0.05, timeout: float = 1800) -> TreeUsage:
-    """Run `cmd` to completion and measure its whole tree (this process must have no other child processes)."""
+            interval: float = 0.1, timeout: float = 1800) -> TreeUsage:
+    """Run `cmd` to completion and measure its whole tree (other children of this process must outlive it)."""
     _become_subreaper()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -138,10 +144,19 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | Pat
     wall = time.perf_counter() - t0
     sampler.stop.set()
     sampler.join()
-    while True:   # orphans of the tree were re-parented to this subreaper: wait for and reap them too
+    # Orphans of the tree were re-parented to this subreaper: wait for them (they are ending), then reap any
+    # that ended between two samples. Other children of this process (a server) are left alone.
+    for pid in sorted(sampler.members - {proc.pid}):
         try:
-            os.wait4(-1, 0)
+            os.wait4(pid, 0)
         except ChildProcessError:
+            pass   # not ours: its own parent in the tree reaped it
+    while True:
+        try:
+            pid, _, _ = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
             break
     # The child's rusage holds every descendant it reaped; the orphans' is added as they are reaped here.
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -153,4 +168,4 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | Pat
         by_kind[k] = by_kind.get(k, 0.0) + seconds
         count[k] = count.get(k, 0) + 1
     return TreeUsage(wall, cpu, sampler.peak_rss / 2**20, sampler.peak_pss / 2**20, by_kind, count,
-                     proc.returncode, out, err)
+                     {k: v / 2**20 for k, v in sampler.pss_at_peak.items()}, proc.returncode, out, err)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bench: what a demo journey costs and how runs scale, all measured in this one run (nothing typed in).
 
-Against a demo shop that answers each page after --delay-ms (in this process, so its CPU is not counted):
+Against a demo shop that answers each page after --delay-ms (in a process of its own, not counted):
   1. the baseline: `runner.py run` of the code at --baseline (a git revision, extracted to a temp dir),
      16 journeys, one worker;
   2. this checkout, the same 16 journeys, one worker;
@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from demo.shop.server import start_shop  # noqa: E402
 from proctree import TreeUsage, measure  # noqa: E402
 
 # The commit before issue 13 ("cheaper journeys"): a full Chromium per worker, every request routed.
@@ -42,6 +41,33 @@ steps:
   - open: /contact
   - expect: "/contact/i"
 """
+
+
+SHOP = """import sys
+sys.path.insert(0, sys.argv[1])
+from demo.shop.server import start_shop
+with start_shop((), delay_ms=int(sys.argv[2])) as shop:
+    print(shop.url, flush=True)
+    sys.stdin.read()   # until the bench closes our stdin
+"""
+
+
+class Shop:
+    """The demo shop in a process of its own: its CPU is not the tree's, and sampling does not slow it down."""
+
+    def __init__(self, delay_ms: int):
+        self.proc = subprocess.Popen([sys.executable, "-c", SHOP, str(ROOT), str(delay_ms)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            raise SystemExit("the demo shop did not start")
+
+    def __enter__(self) -> "Shop":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def write_journeys(where: Path, count: int) -> Path:
@@ -83,6 +109,8 @@ def profile(name: str, usage: TreeUsage, journeys: int) -> str:
     lines = [f"  {name}: {usage.cpu_s:.2f} CPU-s in {usage.wall_s:.1f} s wall; by process kind (sampled):"]
     lines += [f"    {k:<26} {v:6.2f} s  {v / journeys:5.3f} s/journey  ({usage.processes_by_kind.get(k, 0)} processes)"
               for k, v in rows if v >= 0.005]
+    lines.append(f"    memory at the peak (PSS {usage.peak_pss_mb:.0f} MB): " + ", ".join(
+        f"{k} {v:.0f} MB" for k, v in sorted(usage.pss_at_peak_by_kind.items(), key=lambda kv: -kv[1]) if v >= 1))
     return "\n".join(lines)
 
 
@@ -101,7 +129,7 @@ def main() -> int:
     baseline_tree = extract(args.baseline, tmp)
     print(f"{args.journeys} journeys (3 pages each), pages answered after {args.delay_ms} ms; "
           f"{os.cpu_count()} cores; baseline {args.baseline}", flush=True)
-    with start_shop((), delay_ms=args.delay_ms) as shop:
+    with Shop(args.delay_ms) as shop:
         base, base_json = run(baseline_tree, jdir, shop.url, 1, tmp / "baseline-1")
         print(f"  baseline, 1 worker: {base.wall_s:6.1f} s, {base.cpu_s:6.2f} CPU-s "
               f"({base_json['summary'].get('browser', '')})", flush=True)

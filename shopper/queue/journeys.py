@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Mapping
 
 from ..clock import Clock
+from ..errors import JourneyError, ShopperError
 from ..journey import Journey, Step
 from ..run import JourneyResult
 
@@ -114,23 +115,36 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
     if claim.action == "done":
         log.info("%s of run %s was already run: not running it twice", name, run_id)
         return "skipped"
-    journey = parse_journey(text, path, known_vars=host.known_vars)
+    req = RunRequest(**request)
+    try:
+        journey = parse_journey(text, path, known_vars=host.known_vars | set(req.variables))
+    except JourneyError as e:   # the enqueuer validated it: this worker's config differs (site variables)
+        journey = Journey(name, path, ())
+        store.save_journey(run_id, not_run(journey, now, f"not run: this worker cannot load it: {e}"))
+        return _finish_journey(app, store, run_id, name, "done", clock)
     if claim.action == "interrupted":
         store.save_journey(run_id, interrupted(journey, now, claim))
-        state = "interrupted"
-    else:
-        def before_step(step: Step) -> None:
-            if may_write(step):
-                store.mark_may_write(run_id, name, step.index, step.kind, clock.now().isoformat())
+        return _finish_journey(app, store, run_id, name, "interrupted", clock)
 
-        attempts, swept = host.run(journey, run_id, RunRequest(**request), before_step)
-        result = attempts.final
-        store.save_journey(run_id, result)
-        if swept:
-            store.save_observations(run_id, swept)
-        views = [result, *SweepResult("in-journey", ok=True, observations=swept).journeys]
-        store.save_findings(run_id, mark_flaky(run_checks(Observations(views)), {name: attempts}))
-        state = "done"
+    def before_step(step: Step) -> None:
+        if may_write(step):
+            store.mark_may_write(run_id, name, step.index, step.kind, clock.now().isoformat())
+
+    try:
+        attempts, swept = host.run(journey, run_id, req, before_step)
+    except ShopperError as e:   # this worker cannot run journeys (no Chromium...): the tool's problem, said as such
+        store.save_journey(run_id, not_run(journey, now, f"not run: {e}"))
+        return _finish_journey(app, store, run_id, name, "done", clock)
+    result = attempts.final
+    store.save_journey(run_id, result)
+    if swept:
+        store.save_observations(run_id, swept)
+    views = [result, *SweepResult("in-journey", ok=True, observations=swept).journeys]
+    store.save_findings(run_id, mark_flaky(run_checks(Observations(views)), {name: attempts}))
+    return _finish_journey(app, store, run_id, name, "done", clock)
+
+
+def _finish_journey(app: Any, store: Any, run_id: str, name: str, state: str, clock: Clock) -> str:
     if store.finish_queued_journey(run_id, name, state, clock.now().isoformat()) == 0:
         defer_finish(app, run_id)
     return state

@@ -172,7 +172,7 @@ def test_a_killed_worker_leaves_its_journey_to_be_retried_unless_it_may_have_wri
     assert {status for _, status, _ in jobs(world.pg_url)} == {"succeeded"}
 
 
-def test_a_restarted_scheduler_enqueues_no_slot_twice(world):
+def test_a_restarted_scheduler_enqueues_no_slot_twice_and_a_worker_runs_the_slot(world):
     world.journey("j00", "open: /page/j00", "expect: Hello")
     for _ in range(2):
         s = world.start("schedule", "--now", "2026-01-05T10:30:00Z")
@@ -188,3 +188,15 @@ def test_a_restarted_scheduler_enqueues_no_slot_twice(world):
     with psycopg.connect(world.pg_url) as conn:
         (slots,) = conn.execute("SELECT COUNT(*) FROM procrastinate_periodic_defers").fetchone()
     assert slots == 1
+    w = worker(world, "--drain")   # the slot's run: its journeys selected by the worker's config, run once
+    out, err = w.communicate(timeout=90)
+    assert w.returncode == 0, err
+    assert Site.hits["GET /page/j00"] == 1
+    store = open_store(world.pg_url)
+    try:
+        (run,) = store.runs()
+        assert run.status == "clean" and [j["name"] for j in store.journeys(run.id)] == ["j00"]
+    finally:
+        store.close()
+    assert Counter(task for task, _, _ in jobs(world.pg_url)) == {
+        "shopper:start_scheduled_run": 1, "shopper:run_journey": 1, "shopper:finish_run": 1}
