@@ -8,5 +8,6 @@ pytest_plugins = [
     "tests.fixtures.webhook",
     "tests.fixtures.postgres",
     "tests.fixtures.oscar",
+    "tests.fixtures.mta",
     "pytester",
 ]

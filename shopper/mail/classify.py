@@ -11,7 +11,7 @@ from pathlib import Path
 from shopper.mail import signals
 from shopper.mail.authorship import decide_authorship
 from shopper.mail.decide import Evidence, decide
-from shopper.mail.dsn import RecipientStatus, address_in, read_dsn
+from shopper.mail.dsn import RecipientStatus, address_in, read_dsn, read_dsn_fields
 from shopper.mail.mtaformats import (Family, category_reason, format_reason, header_reason, interim_reason,
                                      line_verdict, recognise)
 from shopper.mail.parse import Headers, ParsedMail, decode_words, parse_header_block, parse_message
@@ -187,9 +187,9 @@ def _hosts(recipient: str, remote: str, diagnostic: str) -> tuple[str, ...]:
 def _delivery(recipient: str, ev: Evidence, reporting: str, remote: str) -> Delivery:
     ev = replace(ev, hosts=_hosts(recipient, remote, ev.diagnostic))
     verdict = decide(ev)
-    action = ev.action or ("delayed" if verdict.reason == "expired" else "failed")
-    if verdict.reason == "expired":
-        action = "delayed"
+    # A DSN's Action: is the MTA's word; without one an expiry is a delay unless the MTA says it gave up.
+    action = ev.action or ("delayed" if verdict.reason == "expired" and not signals.FINAL_TEXT.search(ev.diagnostic)
+                           else "failed")
     return Delivery(recipient or None, verdict.reason, verdict.status, verdict.reply, verdict.hard,
                     " ".join(ev.diagnostic.split())[:DIAGNOSTIC_LIMIT], reporting or None, remote or None,
                     action)
@@ -271,6 +271,26 @@ def _prose_delivery(recipient: str, text: str, command: str, group: str, family:
     return _delivery(recipient, ev, "", "")
 
 
+_REJECTED = re.compile(r"automatic-action/[\w-]+;\s*(?:deleted|denied|failed|rejected)", re.I)
+
+
+def _rejections(mail: ParsedMail, prose: str) -> list[Delivery]:
+    """A Sieve `reject` (RFC 5429) answers with an MDN whose disposition is 'deleted': the recipient's own
+    filter refused the message. Read receipts ('displayed') are no failure and give nothing."""
+    found = []
+    for part in mail.mdn_parts:
+        for block in (read_dsn_fields(part)):
+            disposition = block.get("disposition", "")
+            recipient = address_in(block.get("final-recipient", "") or block.get("original-recipient", ""))
+            if not _REJECTED.search(disposition) or not recipient:
+                continue
+            reporter = (block.get("reporting-ua", "") or "").partition(";")[0].strip() or None
+            text = " ".join(prose.split())[:DIAGNOSTIC_LIMIT]
+            found.append(Delivery(recipient, "filtered", pseudo_status("filtered", False), None, False, text,
+                                  reporter, None, "failed"))
+    return found
+
+
 def _undiagnosed(delivery: Delivery) -> Delivery:
     """A delivery-status report without per-recipient fields gives no cause: an 'onhold' read from its
     boilerplate prose (no status, no reply code) is really 'undefined' (Sisimai: no diagnosis, no reason)."""
@@ -327,6 +347,8 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
             kind = "bounce"
     elif is_feedback:
         deliveries = _feedback(mail, original)
+    elif mail.mdn_parts and (rejected := _rejections(mail, prose)):
+        deliveries, kind = rejected, "bounce"
     elif _looks_like_bounce(mail, headers, headers.get("from") or "", subject, prose):
         bounce_to = {a.lower() for a in to_addrs}
         excluded = {a.lower() for _, a in senders} | bounce_to
@@ -363,9 +385,12 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
                 deliveries = [_undiagnosed(d) for d in deliveries]
         failed = [d for d in deliveries if d.reason != "delivered"]
         if failed:
-            delayed = all(d.action == "delayed" or (d.status or "").startswith("4") for d in failed)
-            if delayed and (mail.dsn_parts and all(d.action == "delayed" for d in failed)
-                            or signals.DELAY_TEXT.search(prose) and not signals.PERMANENT_TEXT.search(prose)):
+            # A delay only while the MTA is still trying: every recipient 'delayed', and no word of giving up
+            # ("gave up", "retry timeout exceeded", "message expired", "queue lifetime"): a 4.x.x status with
+            # Action: failed is a final failure after retries.
+            still_trying = all(d.action == "delayed" for d in failed) and not signals.FINAL_TEXT.search(prose)
+            if still_trying and (mail.dsn_parts or signals.DELAY_TEXT.search(prose)
+                                 and not signals.PERMANENT_TEXT.search(prose)):
                 kind = "delay"
             else:
                 kind = "bounce"

@@ -129,3 +129,14 @@ def read_dsn(part: DsnPart) -> list[RecipientStatus]:
                 category=fields.get("x-powermta-bouncecategory", "").strip(),
             ))
     return found
+
+
+def read_dsn_fields(part: DsnPart) -> list[dict[str, str]]:
+    """The blocks of a report part as dicts (first value of each field), for reports other than DSNs (MDNs)."""
+    out = []
+    for block in _fields(part) if isinstance(part, str) else part:
+        fields: dict[str, str] = {}
+        for name, value in block:
+            fields.setdefault(name, value)
+        out.append(fields)
+    return out

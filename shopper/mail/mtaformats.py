@@ -23,6 +23,8 @@ class Family:
     interim: Callable[[str], str] | None = None
     # A reason the MTA states in its bounce's headers rather than its words (au's 'X-SPASIGN: NG').
     header_reason: Callable[[Headers], str] | None = None
+    # A reason read from the error text by a rule rather than a phrase table (lowercased, collapsed text).
+    text_reason: Callable[[str], str] | None = None
 
 
 def _header_starts(headers: Headers, name: str, *prefixes: str) -> bool:
@@ -85,6 +87,16 @@ def _exim_interim(text: str) -> str:
         if phrase in low:
             return reason
     return "expired" if any(phrase in low for phrase in _EXIM_DELAYED) else ""
+
+
+_EXIM_REMOTE = re.compile(r"smtp error from remote|lmtp error after|host .* said:|retry timeout exceeded")
+_EXIM_LOCAL_UNKNOWN = re.compile(r"\b(?:unknown user|user unknown|no such user)\b")
+
+
+def _exim_text_reason(text: str) -> str:
+    """Exim's own verdict for an address its routers refused (`data = :fail: Unknown user` in a redirect
+    router): no remote server spoke, so the words are the local system's, and they mean the user is unknown."""
+    return "userunknown" if _EXIM_LOCAL_UNKNOWN.search(text) and not _EXIM_REMOTE.search(text) else ""
 
 
 def _interscan(headers: Headers, subject: str, prose: str) -> bool:
@@ -193,7 +205,7 @@ FAMILIES: tuple[Family, ...] = (
         ("null mx", "notaccept"), (" had no relevant answers.", "networkerror"),
         (" responded with code nxdomain", "networkerror"))),
     # Exim: "SMTP error from remote mail server after MAIL FROM:<...>: 550 ..." under each address.
-    Family("exim", _exim, (), interim=_exim_interim),
+    Family("exim", _exim, (), interim=_exim_interim, text_reason=_exim_text_reason),
     # Trend Micro InterScan MSS: "Unable to deliver message to <kijitora@example.jp> (and other recipients ...)".
     Family("interscanmss", _interscan, (("unable to deliver ", "userunknown"),)),
     # Verizon Wireless (vtext.com, vzwpix.com): "Error: No valid recipients for this MM".
@@ -243,7 +255,7 @@ def format_reason(family: Family | None, diagnostic: str, status: str = "") -> s
     for phrase, reason in family.phrases:
         if phrase in text:
             return reason
-    return ""
+    return family.text_reason(text) if family.text_reason is not None else ""
 
 
 def interim_reason(family: Family | None, diagnostic: str) -> str:

@@ -16,6 +16,7 @@ MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is
 MAX_PARTS = 200
 
 _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
+_MDN_TYPES = ("message/disposition-notification", "message/global-disposition-notification")
 _HEADER_PART_TYPES = ("text/rfc822-headers", "message/rfc822-headers", "message/global-headers")
 _MESSAGE_TYPES = ("message/rfc822", "message/global", "message/partial")
 _HTML_TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)>|<[^>]{0,2000}>", re.S | re.I)
@@ -57,6 +58,7 @@ class ParsedMail:
     report_type: str | None
     problems: list[str]
     message: Message | None = None   # the parsed message itself, for readers that need more (links)
+    mdn_parts: list[DsnPart] = field(default_factory=list)   # message/disposition-notification parts (RFC 8098)
 
 
 def decode_words(value: str | None) -> str:
@@ -210,7 +212,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     except (ValueError, TypeError, AttributeError):
         content_type, report_type = "text/plain", None
     return ParsedMail(headers, text, view.dsn, view.nested_dsn, view.feedback, view.original_headers,
-                      view.original_text, content_type, report_type, problems, msg)
+                      view.original_text, content_type, report_type, problems, msg, view.mdn)
 
 
 class _Walker:
@@ -223,6 +225,7 @@ class _Walker:
         self.dsn: list[str] = []
         self.nested_dsn: list[str] = []
         self.feedback: list[str] = []
+        self.mdn: list[DsnPart] = []
         self.original_headers: Headers | None = None
         self.original_text = ""
         self.count = 0
@@ -247,6 +250,9 @@ class _Walker:
             payload = part.get_payload()
             dsn = dsn_blocks(payload) if isinstance(payload, list) else part_text(part)
             (self.nested_dsn if inside_original else self.dsn).append(dsn)
+        elif ctype in _MDN_TYPES and not inside_original:
+            payload = part.get_payload()
+            self.mdn.append(dsn_blocks(payload) if isinstance(payload, list) else part_text(part))
         elif ctype == "message/feedback-report":
             self.feedback.append(_raw_subpart_text(part))
         elif ctype in _MESSAGE_TYPES:

@@ -20,6 +20,11 @@ DELAY_TEXT = re.compile(
     r"will (?:continue|keep) (?:to )?try|will (?:be )?retr(?:y|ied)|not yet been delivered|"
     r"has been delayed|is delayed|delivery (?:is )?delayed|message delayed|\(delay\)|"
     r"still trying|temporary (?:failure|problem)|warning: message .* delayed|delayed mail", re.I)
+# An MTA that stopped retrying: the failure is final, whatever its 4.x.x status says.
+FINAL_TEXT = re.compile(r"\bgave up\b|\bgiving up\b|retry timeout exceeded|message expired|envelope expired|"
+                        r"delivery time expired|queue lifetime|too long in (?:the )?queue|in the queue too long|"
+                        r"expired after sitting in queue|could not be delivered for more than|"
+                        r"maximum time in queue|retry time not reached for any host after a long failure", re.I)
 PERMANENT_TEXT = re.compile(r"permanent(?:ly)? (?:error|fail)|given up|gave up|could not be delivered|"
                             r"failed permanently|undeliverable|has expired|too long", re.I)
 BOUNCE_TEXT = re.compile(
