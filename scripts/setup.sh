@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent setup: system packages (a browser, Dovecot), then the pinned virtual environment in .venv.
+# Idempotent setup: system packages (a browser, Dovecot, Postfix, ...), then the pinned virtual environment in .venv.
 # Usage: scripts/setup.sh            # everything the demo and the tests need
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,20 +21,53 @@ if [ -z "${SHOPPER_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/n
 fi
 [ -x /usr/sbin/dovecot ] || need_pkgs+=(dovecot-imapd dovecot-lmtpd)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql)
+# Real MTA output in the tests (tests/fixtures/mta.py): Postfix and Pigeonhole Sieve from their packages;
+# Exim's binary is unpacked privately below (the exim4 and postfix packages conflict), so only its libraries.
+[ -x /usr/sbin/postfix ] || need_pkgs+=(postfix)
+[ -e /usr/lib/dovecot/modules/lib90_sieve_plugin.so ] || need_pkgs+=(dovecot-sieve)
+for lib in libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libdb5.3 libpcre2-8-0; do
+  dpkg -s "$lib" >/dev/null 2>&1 || need_pkgs+=("$lib")
+done
+# Sisimai, the anchor of bench/classify_accuracy.py, is Perl.
+perl -MJSON -e1 2>/dev/null || need_pkgs+=(libjson-perl)
+perl -MClass::Accessor::Lite -e1 2>/dev/null || need_pkgs+=(libclass-accessor-lite-perl)
+exim_dir="$here/.venv/exim4"
 
+apt_updated=0
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing system packages: ${need_pkgs[*]}"
     apt-get update -q >/dev/null
+    apt_updated=1
+    # Postfix installed as a program only: no system mail server configured, none listening on port 25.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" >/dev/null
-    # The package starts a system Dovecot/PostgreSQL we do not use; tests start their own.
-    (systemctl disable --now dovecot postgresql >/dev/null 2>&1 || service dovecot stop >/dev/null 2>&1 || true)
+    # The packages start a system Dovecot/PostgreSQL/Postfix we do not use; tests start their own.
+    for svc in dovecot postgresql postfix; do
+      (systemctl disable --now "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true)
+    done
   else
     echo "setup: missing system packages: ${need_pkgs[*]}" >&2
     echo "setup: run as root: apt-get update && apt-get install -y ${need_pkgs[*]}" >&2
     echo "setup: or point SHOPPER_BROWSER at a Chromium/Chrome binary" >&2
     exit 1
   fi
+fi
+
+# Exim 4 from Debian's packages, unpacked (not installed) into .venv/exim4 and run with its own config.
+if [ ! -x "$exim_dir/usr/sbin/exim4" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: unpacking Debian's exim4 into .venv/exim4 (for the MTA output tests)"
+  [ "$apt_updated" = 1 ] || apt-get update -q >/dev/null
+  debs="$(mktemp -d)"
+  chmod 777 "$debs"   # apt-get download fetches as the _apt user
+  (cd "$debs" && apt-get download -q exim4-daemon-light exim4-base exim4-config >/dev/null 2>&1)
+  mkdir -p "$exim_dir"
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$exim_dir"; done
+  rm -rf "$debs"
+fi
+# The exim4 binary runs deliveries as its built-in user (what the exim4-base package would create).
+if [ "$(id -u)" = 0 ] && ! getent passwd Debian-exim >/dev/null; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin Debian-exim
 fi
 
 stamp=.venv/.installed

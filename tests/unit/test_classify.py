@@ -689,3 +689,23 @@ def test_delivery_status_is_read_from_the_parsed_blocks() -> None:
     assert isinstance(mail.dsn_parts[0], list), "the email parser's header blocks, not text"
     assert ("final-recipient", "rfc822; webmaster@company.example") in mail.dsn_parts[0][1]
     assert classify(mail).recipient == "webmaster@company.example"
+
+
+@pytest.mark.parametrize("words", [
+    "Message expired after sitting in queue for 5 days",
+    "delivery failed: gave up after 5 days in the queue (maximal queue lifetime exceeded)",
+    "retry timeout exceeded",
+])
+def test_final_failures_after_retries_are_bounces_not_delays(words: str) -> None:
+    raw = eml(f"""
+From: Mail Delivery System <MAILER-DAEMON@mx.shopper.test>
+To: shopper@shopper.test
+Subject: Undelivered Mail Returned to Sender
+
+This is the mail system at host mx.shopper.test. Your message could not be delivered; we will not retry.
+
+<sales@company.example>: {words}
+""")
+    c = classify(raw)
+    assert (c.kind, c.recipient) == ("bounce", "sales@company.example")
+    assert c.deliveries[0].action == "failed"
