@@ -49,9 +49,13 @@ def runner(cfg: Path, *args: str, env: dict | None = None, **popen) -> subproces
                             env={**os.environ, **(env or {})}, **popen)
 
 
-def kill(proc: subprocess.Popen) -> None:
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=30)
+def kill_when(proc: subprocess.Popen, stalled, what: str) -> None:
+    """SIGKILL `proc` as soon as the proxy holds it at the chosen point (`stalled` is set)."""
+    try:
+        assert stalled.wait(60), f"never reached {what}"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
 
@@ -73,11 +77,8 @@ sites: {{shop: {{base_url: "http://127.0.0.1:9"}}}}
 default_site: shop
 """)
     try:
-        first = runner(cfg, "run", str(tmp_path / "write_support.yaml"), "--no-report")
-        try:
-            assert proxy.stalled.wait(60), "the journey never reached its second mail"
-        finally:
-            kill(first)
+        kill_when(runner(cfg, "run", str(tmp_path / "write_support.yaml"), "--no-report"), proxy.stalled,
+                  "the journey's second mail")
         store = open_store(store_url)
         try:
             (run,) = store.runs()
@@ -146,11 +147,7 @@ imap: {{host: 127.0.0.1, port: {proxy.port}, security: none, user: "{login}", fo
 """)
     env = {"SHOPPER_IMAP_PASSWORD": imap_user.password, "SHOPPER_NOW": now.isoformat()}
     try:
-        first = runner(cfg, "sweep", env=env)
-        try:
-            assert proxy.stalled.wait(60), "the sweep never reached its second folder"
-        finally:
-            kill(first)
+        kill_when(runner(cfg, "sweep", env=env), proxy.stalled, "the sweep's second folder")
         store = open_store(store_url)
         try:
             assert count(store, "messages") == 2 and {e.target: e.state for e in store.expectations()} == {

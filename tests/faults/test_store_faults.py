@@ -48,6 +48,16 @@ def run(tmp_path: Path) -> subprocess.CompletedProcess:
                           cwd=tmp_path)
 
 
+def fill(var: Path) -> None:
+    """Fill var/ to the last byte (var/filler)."""
+    with open(var / "filler", "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+        except OSError:
+            pass   # ENOSPC: full, as intended
+
+
 def digest(var: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(var.iterdir()) if p.is_file()}
 
@@ -81,12 +91,7 @@ def test_read_only_store_names_the_fix_and_writes_nothing(small_var, tmp_path, f
 
 def test_full_filesystem_names_the_fix_and_keeps_the_store_whole(small_var, tmp_path, figures):
     assert run(tmp_path).returncode == 0
-    with open(small_var / "filler", "wb") as fh:   # fill var/ to the last byte
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-        except OSError:
-            pass   # ENOSPC: full, as intended
+    fill(small_var)
     done = run(tmp_path)
     assert_clear_failure(done, f"no space left for the store {small_var / 'shopper.db'}", f"df {small_var}")
     (small_var / "filler").unlink()
@@ -119,12 +124,7 @@ def test_full_var_during_a_run_keeps_the_run_and_names_the_fix_for_its_report(sm
     (tmp_path / "config.yaml").write_text(f"var_dir: {small_var}\nstore: {store}\n")
     (tmp_path / "web.yaml").write_text("name: web\nsteps:\n  - open: /\n  - expect: {text: never there}\n"
                                        "    timeout: 1s\n")
-    with open(small_var / "filler", "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-        except OSError:
-            pass   # ENOSPC: full, as intended
+    fill(small_var)
     done = subprocess.run([sys.executable, str(ROOT / "runner.py"), "run", str(tmp_path / "web.yaml"), "--base-url",
                            shop_healthy.url, "--config", str(tmp_path / "config.yaml")],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
