@@ -66,12 +66,17 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--trace", default=None, choices=["on-failure", "always", "off"],
                     help="tracing mode for the runner (default: the shipped config's)")
+    ap.add_argument("--snapshots", default=None, choices=["on", "off"],
+                    help="DOM snapshots in traces (default: the shipped config's browser.trace_snapshots)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-overhead-"))
     config = load_config(ROOT / "config.yaml", environ={})
     config = dataclasses.replace(config, var_dir=str(tmp), base_dir=str(ROOT))
     if args.trace:
         config = dataclasses.replace(config, browser=dataclasses.replace(config.browser, trace=args.trace))
+    if args.snapshots:
+        config = dataclasses.replace(config, browser=dataclasses.replace(config.browser,
+                                                                         trace_snapshots=args.snapshots == "on"))
     journey = parse_journey(JOURNEY, "bench.yaml")
     with start_shop(()) as shop, BrowserProbe() as probe:
         probes = Probes.from_config(config)
@@ -91,7 +96,8 @@ def main() -> int:
                 t_plain.append(t2 - t1)
         probes.close()
     r, p = statistics.median(t_runner), statistics.median(t_plain)
-    print(f"journey: {len(journey.steps)} steps, {args.rounds} rounds, trace={config.browser.trace}")
+    print(f"journey: {len(journey.steps)} steps, {args.rounds} rounds, trace={config.browser.trace}, "
+          f"snapshots={'on' if config.browser.trace_snapshots else 'off'}")
     print(f"runner  median {r * 1000:7.1f} ms")
     print(f"plain   median {p * 1000:7.1f} ms")
     print(f"ratio runner/plain = {r / p:.3f}  (goal <= 1.10)")

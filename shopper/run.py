@@ -19,6 +19,7 @@ from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
+from .template import MissingSecret, UndefinedVariable, resolve
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +164,9 @@ class JourneyRunner:
                 context, blocked_counter = self.browser.new_context(block_hosts=self.config.browser.block_hosts)
                 tracing = self.config.browser.trace != "off"
             if tracing:
-                # DOM snapshots make traces richer but cost ~15% of a journey's time: opt-in.
+                # DOM snapshots: the trace viewer shows the page at every action (bench/runner_overhead.py)
                 snaps = self.config.browser.trace_snapshots
-                context.tracing.start(screenshots=snaps, snapshots=snaps, sources=False)
+                context.tracing.start(screenshots=False, snapshots=snaps, sources=False)
             if context is not None:
                 page = context.new_page()
                 attach_observers(page, record, hosts)
@@ -201,7 +202,11 @@ class JourneyRunner:
                 current["step"] = step.index
                 if self.before_step is not None:
                     self.before_step(step)
+                if tracing:   # the trace viewer lists the step's actions under its name
+                    context.tracing.group(f"{step.index + 1}. {self._label(step, state)}")
                 result = self._run_step(step, state, page, min(step_timeout, remaining))
+                if tracing:
+                    context.tracing.group_end()
                 steps.append(result)
                 if self.after_step is not None:
                     self.after_step(state.observations[handed_over:])
@@ -260,6 +265,13 @@ class JourneyRunner:
                 return True
         return False
 
+    def _label(self, step: Step, state: JourneyState) -> str:
+        """The step's label with its `${...}` values filled in for showing (secrets masked)."""
+        try:
+            return resolve(step.label, state.variables, self.redactor, self.environ).display
+        except (UndefinedVariable, MissingSecret):   # not known (yet): the label as written
+            return step.label
+
     def _run_step(self, step: Step, state: JourneyState, page: Any, timeout_s: float) -> StepResult:
         ctx = StepContext(state=state, page=page, index=step.index, timeout_ms=timeout_s * 1000, probes=self.probes)
         if page is not None and state.page_timeout != timeout_s:
@@ -280,8 +292,9 @@ class JourneyRunner:
             lines = [ln for ln in str(e).splitlines() if ln.strip() and "=====" not in ln]
             error = f"{type(e).__name__}: {' '.join(lines[:3])[:600]}"
         duration = (time.monotonic() - t0) * 1000
+        label = self._label(step, state)
         if page is None:
-            return StepResult(step.index, step.kind, self.redactor.redact(step.label), status, started, duration,
+            return StepResult(step.index, step.kind, self.redactor.redact(label), status, started, duration,
                               detail=self.redactor.redact(detail), error=self.redactor.redact(error) if error else None,
                               line=step.line)
         if status == "passed" and self._step_saw_errors(state, step.index):
@@ -305,6 +318,6 @@ class JourneyRunner:
             ctx.record("page", {"url": url, "title": title})
             state.last_url, state.last_title = url, title
         red = self.redactor.redact
-        return StepResult(step.index, step.kind, red(step.label), status, started, duration,
+        return StepResult(step.index, step.kind, red(label), status, started, duration,
                           detail=red(detail), error=red(error) if error else None, evidence=evidence,
                           url=red(url) if url else url, title=red(title) if title else title, line=step.line)

@@ -1,10 +1,13 @@
 """`check_tracking`: does a tracking link work for a real order (the courier's page included)?"""
 from __future__ import annotations
 
+import logging
 from urllib.parse import urljoin
 
 from .registry import step_kind
 from .targets import Targeted
+
+log = logging.getLogger(__name__)
 
 
 @step_kind("check_tracking")
@@ -42,6 +45,7 @@ class CheckTracking(Targeted):
         link = ctx.probes.links.check(url)
         if not link.ok:
             why = f"HTTP {link.status}" if link.status else (link.error or "unreachable")
+            self._visit(ctx, url)   # the screenshot shows what the customer got: the error page
             return self._record(ctx, url, False, link.status, why)
         try:
             response = ctx.page.goto(url, timeout=ctx.timeout_ms, wait_until="load")
@@ -58,6 +62,16 @@ class CheckTracking(Targeted):
             except Exception:  # the page never showed it: that is the finding
                 return self._record(ctx, url, False, status, f"the tracking page does not show {ctx.display(self.shows)!r}")
         return self._record(ctx, url, True, status, None)
+
+    @staticmethod
+    def _visit(ctx, url: str) -> None:
+        """Open the dead link as a customer would; the browser then shows its own error page."""
+        if ctx.page is None:
+            return
+        try:
+            ctx.page.goto(url, timeout=ctx.timeout_ms, wait_until="load")
+        except Exception as e:  # a dead link fails to load: the browser's error page is the evidence
+            log.debug("tracking link %s did not load: %s", url, str(e).splitlines()[0] if str(e) else e)
 
     def _record(self, ctx, url: str, ok: bool, status: int | None, error: str | None) -> str:
         evidence = ()

@@ -16,4 +16,4 @@ class Click(Targeted):
 
     def run(self, ctx) -> str:
         self.locate(ctx).click(timeout=ctx.timeout_ms)
-        return f"clicked {self.describe_target()}"
+        return f"clicked {self.describe_target(ctx)}"

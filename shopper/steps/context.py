@@ -108,7 +108,7 @@ class StepContext:
     def artifact_path(self, name: str) -> Path:
         """A path for a new artifact of this step, under the run's artifact dir."""
         self.state.artifact_dir.mkdir(parents=True, exist_ok=True)
-        return self.state.artifact_dir / f"step-{self.index:02d}-{slug(name)}"
+        return self.state.artifact_dir / f"step-{self.index + 1:02d}-{slug(name)}"   # numbered like the steps
 
     def relative(self, path: Path) -> str:
         """An artifact path as stored: relative to the var dir."""

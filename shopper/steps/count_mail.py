@@ -34,7 +34,8 @@ class CountMail:
             raise StepError(str(e)) from None
         rows = box.find(build_query(ctx, self.kind, self.from_domain, self.subject, self.contains))
         ctx.record("mail_count", {"finding": self.finding, "count": len(rows), "at_most": self.at_most,
-                                  "subject": self.subject, "contains": self.contains and ctx.display(self.contains),
+                                  "subject": self.subject and ctx.display(self.subject),
+                                  "contains": self.contains and ctx.display(self.contains),
                                   "messages": [{"subject": r["subject"], "from": r["from_addr"],
                                                 "received_at": r["received_at"]} for r in rows]})
         return f"{len(rows)} message(s) (at most {self.at_most} expected)"

@@ -64,9 +64,9 @@ class Expect(Targeted):
                 else:
                     pw_expect(loc).to_be_visible(timeout=t)
             except AssertionError:
-                raise StepError(f"{self.describe_target()} is {'visible' if self.hidden else 'not visible'}"
+                raise StepError(f"{self.describe_target(ctx)} is {'visible' if self.hidden else 'not visible'}"
                                 f" on {page.url}") from None
-            checked.append(f"{self.describe_target()} {'hidden' if self.hidden else 'visible'}")
+            checked.append(f"{self.describe_target(ctx)} {'hidden' if self.hidden else 'visible'}")
         if self.url is not None:
             pattern = ctx.value(self.url)
             try:

@@ -55,7 +55,7 @@ class Extract(Targeted):
         if self.attribute:
             value = loc.get_attribute(self.attribute, timeout=ctx.timeout_ms)
             if value is None:
-                raise StepError(f"{self.describe_target()} has no attribute {self.attribute!r}")
+                raise StepError(f"{self.describe_target(ctx)} has no attribute {self.attribute!r}")
         elif pattern is not None and not self.has_target():
             # wait until the page text matches, then read it once
             ctx.page.locator("body").filter(has_text=for_browser(pattern)).wait_for(timeout=ctx.timeout_ms)
@@ -65,7 +65,7 @@ class Extract(Targeted):
         if pattern is not None:
             m = pattern.search(value)
             if not m:
-                raise StepError(f"no match for {self.regex!r} in {self.describe_target()}")
+                raise StepError(f"no match for {self.regex!r} in {self.describe_target(ctx)}")
             value = m.group(1) if m.groups() else m.group(0)
         value = value.strip()
         ctx.set_var(self.into, value)

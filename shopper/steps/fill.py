@@ -24,4 +24,4 @@ class Fill(Targeted):
         if secret:
             ctx.state.secret_selectors.append(loc)
         loc.fill(ctx.value(self.value), timeout=ctx.timeout_ms)
-        return f"filled {self.describe_target()} with {ctx.display(self.value)!r}"
+        return f"filled {self.describe_target(ctx)} with {ctx.display(self.value)!r}"

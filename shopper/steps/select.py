@@ -26,4 +26,4 @@ class Select(Targeted):
             loc.select_option(value=option, timeout=ctx.timeout_ms)
         else:
             loc.select_option(label=option, timeout=ctx.timeout_ms)
-        return f"selected {ctx.display(self.option)!r} in {self.describe_target()}"
+        return f"selected {ctx.display(self.option)!r} in {self.describe_target(ctx)}"

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import StepError
+
 _REGEX = re.compile(r"^/(.*)/([imsx]*)$", re.S)
 
 
@@ -53,12 +55,18 @@ class Targeted:
     def has_target(self) -> bool:
         return any(getattr(self, k) is not None for k in self.TARGET_KEYS)
 
-    def describe_target(self) -> str:
+    def describe_target(self, ctx: Any = None) -> str:
+        """'role 'button' named 'Send'': with `ctx`, `${...}` values as shown (secrets masked)."""
+        def shown(v: str) -> str:
+            try:
+                return ctx.display(v) if ctx is not None else v
+            except StepError:  # an undefined value: the text as written still says what was meant
+                return v
         for k in self.TARGET_KEYS:
             v = getattr(self, k)
             if v is not None:
-                extra = f" named {self.named!r}" if k == "role" and self.named else ""
-                return f"{k} {v!r}{extra}"
+                extra = f" named {shown(self.named)!r}" if k == "role" and self.named else ""
+                return f"{k} {shown(v)!r}{extra}"
         return "the page"
 
     def locate(self, ctx: Any) -> Any:

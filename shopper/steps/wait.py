@@ -55,7 +55,7 @@ class Wait(Targeted):
         if self.response is not None:
             return self._wait_response(ctx, ctx.value(self.response), t)
         self.locate(ctx).wait_for(state=self.state, timeout=t)
-        return f"{self.describe_target()} is {self.state}"
+        return f"{self.describe_target(ctx)} is {self.state}"
 
     def _wait_response(self, ctx, pattern: str, timeout: float) -> str:
         def wanted(url: str, status: int) -> bool:
