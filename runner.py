@@ -119,7 +119,8 @@ def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tu
 
         out = config.var_path / "reports" / result.run_id
         try:
-            report_path = render_run(store, result.run_id, out, config.var_path)
+            report_path = render_run(store, result.run_id, out, config.var_path,
+                                     settings=config.report_settings)
         except OSError as e:   # a full or read-only var/: the run is stored, the report can be made later
             import shutil
 
@@ -190,7 +191,9 @@ def execute_queued_run(args: argparse.Namespace, config, store) -> int:
     if not args.no_report:
         from reports.render import render_run
 
-        print(f"report: {render_run(store, run_id, config.var_path / 'reports' / run_id, config.var_path)}")
+        index = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
+                           settings=config.report_settings)
+        print(f"report: {index}")
     if sel.invalid:
         return EXIT_USAGE
     failing = [f for f in findings if fails(f, fail_on)]
@@ -297,7 +300,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.single_file or args.email:
             from reports.single_file import render_single_file
 
-            html = render_single_file(store, run.id, config.var_path)
+            html = render_single_file(store, run.id, config.var_path, settings=config.report_settings)
         if args.email:
             return _email_report(args, config, store, run.id, html)
         if args.single_file:
@@ -306,7 +309,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             path.write_text(html, encoding="utf-8")
         else:
             out = Path(args.out) if args.out else config.var_path / "reports" / run.id
-            path = render_run(store, run.id, out, config.var_path)
+            path = render_run(store, run.id, out, config.var_path, settings=config.report_settings)
     finally:
         store.close()
     print(f"report: {path}")
@@ -331,7 +334,7 @@ def _email_report(args: argparse.Namespace, config, store, run_id: str, html: st
                           "in config.yaml to email reports")
     msg = build_report_email(store, run_id, html_single_file=html, to=list(to),
                              sender=formataddr((sender.name, sender.address)), now=_clock(args).now(),
-                             report_url=None, redactor=redactor)
+                             settings=config.report_settings, redactor=redactor)
     result = send(sender.settings, msg)
     if not result.ok:
         why = "; ".join(f"{a}: {c} {t}" for a, (c, t) in result.refused.items()) or f"DATA {result.data_code}"
@@ -339,6 +342,60 @@ def _email_report(args: argparse.Namespace, config, store, run_id: str, html: st
         return EXIT_FINDINGS
     print(f"report of run {run_id} emailed to {', '.join(result.accepted)}: {msg['Subject']}")
     return EXIT_OK
+
+
+# -- show-report and show-trace -------------------------------------------------------------------
+def _has_display() -> bool:
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+@command
+def cmd_show_report(args: argparse.Namespace) -> int:
+    from reports.locate import report_index
+    from shopper.store import open_store
+
+    config = _config(args)
+    store = open_store(config.store_url)
+    try:
+        run_id, index = report_index(store, config.var_path, args.run)
+        if not index.is_file():   # rendered with --no-report, or the report directory was cleaned
+            from reports.render import render_run
+
+            index = render_run(store, run_id, index.parent, config.var_path, settings=config.report_settings)
+    finally:
+        store.close()
+    print(index)
+    if not args.print and _has_display():
+        import webbrowser
+
+        webbrowser.open(index.as_uri())
+    return EXIT_OK
+
+
+@command
+def cmd_show_trace(args: argparse.Namespace) -> int:
+    import shlex
+    import subprocess
+
+    from reports.locate import finding_trace
+    from shopper.store import open_store
+
+    config = _config(args)
+    store = open_store(config.store_url)
+    try:
+        hit = finding_trace(store, config.var_path, args.finding, args.run)
+    finally:
+        store.close()
+    trace = hit.traces[-1]   # the part that ends where the journey stopped
+    cmd = [sys.executable, "-m", "playwright", "show-trace", str(trace)]
+    print(f"finding {hit.fingerprint} ({hit.journey}): {hit.title}")
+    for part in hit.traces:
+        print(f"trace: {part}")
+    if args.print or not _has_display():
+        print(f"open it with: {shlex.join(cmd)}" + ("" if args.print else "  (no display here: copy the trace to a "
+                                                     "machine with one, or upload it to trace.playwright.dev)"))
+        return EXIT_OK
+    return subprocess.call(cmd)
 
 
 # -- sweep and classify ---------------------------------------------------------------------------
@@ -447,7 +504,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
             from reports.junit import write_junit
 
             write_junit(out, args.junit, config.var_path)
-        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path)
+        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
+                            settings=config.report_settings)
     finally:
         store.close()
     print(f"merged {len(args.inputs)} shard(s) into run {run_id}: {summary['journeys']} journeys, "
@@ -485,7 +543,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         sel = select_journeys([config.path(config.journeys)], config, names=entry.journeys, tags=entry.tags)
         result = run_audit(config, sel, store=store, clock=clock, environ=os.environ, options=RunOptions(),
                            retries=config.retries, stop=stop, progress=lambda line: print(line, flush=True))
-        report = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path)
+        report = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path,
+                            settings=config.report_settings)
         _print_summary(result, report)
         _alert(config, store, result.run_id, args)
 
@@ -526,7 +585,8 @@ def _scheduled_email_report(config, store, args: argparse.Namespace, to: list[st
     run = store.last_run()
     if run is not None:
         ns = argparse.Namespace(**{**vars(args), "to": to or None})
-        _email_report(ns, config, store, run.id, render_single_file(store, run.id, config.var_path))
+        _email_report(ns, config, store, run.id, render_single_file(store, run.id, config.var_path,
+                                                                    settings=config.report_settings))
 
 
 def _stop_on_signals(stop, what: str) -> None:
@@ -569,7 +629,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     def after_run(run_id: str) -> None:
         from reports.render import render_run
 
-        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path)
+        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
+                            settings=config.report_settings)
         print(f"report: {report}", flush=True)
         _alert(config, store, run_id, args)
 
@@ -758,6 +819,20 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", action="append", metavar="ADDR", help="recipient (repeatable; default: alerts.email.to)")
     rep.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
 
+    sr = sub.add_parser("show-report", parents=[common], help="print (and open) the latest report",
+                        description="Print the path of the latest run's HTML report (rendering it if missing) and "
+                                    "open it in a browser when there is a display.")
+    sr.add_argument("--run", metavar="ID", help="this run instead of the latest")
+    sr.add_argument("--print", action="store_true", help="only print the path, never open a browser")
+
+    st = sub.add_parser("show-trace", parents=[common], help="open the Playwright trace of a finding",
+                        description="Find the Playwright trace behind a finding (by its fingerprint, a prefix of at "
+                                    "least 4 characters, or its report anchor f-...) in the newest run that has it, "
+                                    "and open it with `playwright show-trace`; without a display, print the command.")
+    st.add_argument("finding", metavar="FINDING", help="the finding's fingerprint (shown in the report)")
+    st.add_argument("--run", metavar="ID", help="look in this run only")
+    st.add_argument("--print", action="store_true", help="only print the trace path and the command")
+
     sw = sub.add_parser("sweep", parents=[common], help="read new mail and resolve expectations",
                         description="Read the shopper's mailbox (new messages only), classify and match them, and "
                                     "resolve expectations: met, bounced or breached. A breach is only declared "
@@ -847,7 +922,7 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        return COMMANDS[args.command](args)
+        return COMMANDS[args.command.replace("-", "_")](args)
     except ConfigError as e:
         for p in e.problems:
             print(str(p), file=sys.stderr)

@@ -70,7 +70,8 @@ def run_demo(args: argparse.Namespace, load_config: Callable[..., Any]) -> int:
         if args.json:
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-        report = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path)
+        report = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path,
+                            settings=config.report_settings)
     finally:
         store.close()
     s = result.summary()

@@ -1,12 +1,14 @@
-"""The report email: key facts as text and simple HTML, the single-file report attached; and sending it.
+"""The report email: what is open first, process scores and trend, the single-file report attached; sending it.
 
-    html = render_single_file(store, run_id, config.var_path)
-    msg = build_report_email(store, run_id, html_single_file=html, sender=..., to=[...], now=clock.now())
-    result = send_report_email(msg, smtp_settings)
+    html = render_single_file(store, run_id, config.var_path, settings=config.report_settings)
+    msg = build_report_email(store, run_id, html_single_file=html, sender=..., to=[...], now=clock.now(),
+                             settings=config.report_settings)
+    result = shopper.probes.smtp.send(smtp_settings, msg)
 
-Subject: "Mystery Shopper: score 62/100, 3 new problems" (new = fingerprints not in the previous run).
-Every value from a finding is folded to one line, stripped of control and bidi characters, size-limited,
-and escaped by the HTML template's autoescape.
+Subject: "1 critical, 10 major open, 2 new · Kettle & Co audit, score 49/100" (open and new leave flaky
+findings out; new = fingerprints not in the previous run). The company's logo goes in as an inline part
+(cid:), never as a link. Every value from a finding is folded to one line, stripped of control and bidi
+characters, size-limited, and escaped by the HTML template's autoescape.
 """
 from __future__ import annotations
 
@@ -20,15 +22,18 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from shopper.score import scores
+from shopper.config import ReportConfig
 from shopper.secrets import Redactor
 
-from .fixes import fix_for
+from .evidence import read_logo
+from .plain import when
 from .render import safe_href
+from .view import RunView, run_view
 
 SEVERITIES = ("critical", "major", "minor", "info")
-SEVERITY_COLOURS = {"critical": "#8b0000", "major": "#c0392b", "minor": "#d68910", "info": "#5b6675"}
+SEVERITY_COLOURS = {"critical": "#8b0000", "major": "#b03a2e", "minor": "#8a5a00", "info": "#4a5562"}
 TOP_FINDINGS = 10    # listed in the mail body; the attachment has them all
+TREND_POINTS = 8     # runs shown in the mail's trend line
 MAX_TITLE = 300      # characters kept of a value from an audited site or a received mail
 MAX_FIX = 300
 
@@ -45,64 +50,80 @@ class TopFinding:
 
 
 @dataclass(frozen=True)
+class ProcessLine:
+    label: str
+    score: int | None
+    previous: int | None
+    open: int
+
+    @property
+    def change(self) -> str:
+        if self.score is None or self.previous is None or self.score == self.previous:
+            return ""
+        return f"▲ +{self.score - self.previous}" if self.score > self.previous else f"▼ {self.score - self.previous}"
+
+
+@dataclass(frozen=True)
 class ReportFacts:
     """What the mail says, computed once for the subject, the text part and the HTML part."""
 
     run_id: str
-    started_at: str
+    started_at: str               # shown in the report's time zone
+    company: str
     score: int
     previous_score: int | None
     previous_run: str | None
     findings: int
-    by_severity: tuple[tuple[str, int], ...]
-    new: int
+    open_counts: tuple[tuple[str, int], ...]   # not flaky, most severe first
+    by_severity: tuple[tuple[str, int], ...]   # every finding
+    new: int                      # not flaky
+    flaky: int
     fixed: int
     journeys: int
-    journeys_passed: int
+    journeys_clean: int
+    processes: tuple[ProcessLine, ...]
+    trend: tuple[tuple[str, int | None], ...]  # (day, score), oldest first
     top: tuple[TopFinding, ...]
 
     @property
     def not_listed(self) -> int:
         return self.findings - len(self.top)
 
+    @property
+    def open(self) -> int:
+        return sum(n for _, n in self.open_counts)
 
-def report_facts(store: Any, run_id: str) -> ReportFacts:
-    """Score, counts by severity, new and fixed since the previous run (by fingerprint), the top findings."""
-    run = store.run(run_id)
-    if run is None:
-        raise KeyError(run_id)
-    findings, journeys = store.findings(run_id), store.journeys(run_id)
-    previous = store.previous_run(run_id)
-    before = {f["fingerprint"] for f in store.findings(previous.id)} if previous else set()
-    current = {f["fingerprint"] for f in findings}
-    score = run.summary.get("score")
-    if score is None:   # runs stored before scores were kept in the summary
-        score = scores(journeys, findings)["overall"]
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+
+def report_facts(store: Any, run_id: str, settings: ReportConfig | None = None) -> ReportFacts:
+    """Open counts, new and fixed (by fingerprint), process scores, the trend and the top findings of a run."""
+    settings = settings or ReportConfig()
+    tz = settings.zone()
+    v: RunView = run_view(store, run_id)
+    every: dict[str, int] = {}
+    for f in v.findings:
+        every[f.severity] = every.get(f.severity, 0) + 1
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    ranked = sorted(findings, key=lambda f: (order.get(f["severity"], len(order)), f["fingerprint"] in before))
-    top = tuple(_top(f, new=f["fingerprint"] not in before) for f in ranked[:TOP_FINDINGS])
+    ranked = sorted(v.findings, key=lambda f: (order.get(f.severity, len(order)), not f.new, f.title))
+    top = tuple(TopFinding(severity=one_line(f.severity, 20), kind=one_line(f.kind, 60),
+                           title=one_line(f.title, MAX_TITLE), journey=one_line(f.journey, 120),
+                           fix=one_line(f.fix, MAX_FIX), new=f.new, flaky=f.flaky) for f in ranked[:TOP_FINDINGS])
     return ReportFacts(
-        run_id=run.id, started_at=run.started_at, score=int(score),
-        previous_score=previous.summary.get("score") if previous else None,
-        previous_run=previous.id if previous else None, findings=len(findings),
-        by_severity=tuple(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))),
-        new=len(current - before), fixed=len(before - current) if previous else 0,
-        journeys=len(journeys), journeys_passed=sum(j["status"] == "passed" for j in journeys), top=top)
-
-
-def _top(f: dict[str, Any], *, new: bool) -> TopFinding:
-    data = f.get("data") or {}
-    return TopFinding(severity=one_line(f["severity"], 20), kind=one_line(f["kind"], 60),
-                      title=one_line(f["title"], MAX_TITLE), journey=one_line(f["journey"], 120),
-                      fix=one_line(data.get("fix") or fix_for(f["kind"]), MAX_FIX),   # as the report does
-                      new=new, flaky=bool(data.get("flaky")))
+        run_id=v.run.id, started_at=when(v.run.started_at, tz), company=one_line(settings.company, 120),
+        score=v.score, previous_score=v.previous_score, previous_run=v.previous.id if v.previous else None,
+        findings=len(v.findings), open_counts=tuple(v.open_counts.items()),
+        by_severity=tuple(sorted(every.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))),
+        new=len(v.new), flaky=len(v.flaky), fixed=len(v.fixed),
+        journeys=len(v.journeys), journeys_clean=sum(j.status == "clean" for j in v.journeys),
+        processes=tuple(ProcessLine(p.label, p.score, p.previous, p.total) for p in v.processes),
+        trend=tuple((when(t, tz, "day"), s) for t, s in v.trend[-TREND_POINTS:]), top=top)
 
 
 def subject_line(facts: ReportFacts) -> str:
-    return f"Mystery Shopper: score {facts.score}/100, {facts.new} new problem{'' if facts.new == 1 else 's'}"
+    """What is open leads: '1 critical, 10 major open, 2 new · Kettle & Co audit, score 49/100'."""
+    counts = ", ".join(f"{n} {sev}" for sev, n in facts.open_counts)
+    lead = f"{counts} open, {facts.new} new" if counts else "nothing open"
+    who = f"{facts.company} audit" if facts.company else "Mystery Shopper"
+    return f"{lead} · {who}, score {facts.score}/100"
 
 
 def attachment_name(run_id: str) -> str:
@@ -110,20 +131,25 @@ def attachment_name(run_id: str) -> str:
 
 
 def build_report_email(store: Any, run_id: str, *, html_single_file: str, sender: str, to: list[str],
-                       now: datetime, report_url: str | None = None,
+                       now: datetime, report_url: str | None = None, settings: ReportConfig | None = None,
                        redactor: Redactor | None = None) -> EmailMessage:
-    """multipart/mixed: alternative(text/plain, text/html) + the single-file report as an HTML attachment.
+    """multipart/mixed: alternative(text/plain, related(text/html, logo)) + the single-file report attached.
 
-    `redactor`: scrub its secrets from every part, as a last guard (the store holds none already).
+    `report_url` defaults to the configured `report.url`; `redactor` scrubs its secrets from every part,
+    as a last guard (the store holds none already).
     """
+    settings = settings or ReportConfig()
     if not to:
         raise ValueError("the report email needs at least one recipient (--to ADDRESS)")
     if any(c in a for a in (*to, sender) for c in "\r\n"):
         raise ValueError("an address of the report email cannot contain a line break")
-    facts = report_facts(store, run_id)
+    facts = report_facts(store, run_id, settings)
     name = attachment_name(run_id)
-    ctx = {"facts": facts, "sent": format_datetime(now), "attachment": name,
-           "report_url": safe_href(report_url), "colours": SEVERITY_COLOURS}
+    logo = read_logo(settings.logo)
+    logo_cid = make_msgid("logo", domain="report.invalid") if logo else None
+    ctx = {"facts": facts, "sent": when(now, settings.zone()), "attachment": name,
+           "report_url": safe_href(report_url or settings.url), "colours": SEVERITY_COLOURS,
+           "logo_cid": logo_cid[1:-1] if logo_cid else None}
     env = _environment()
     scrub = redactor.redact if redactor is not None else (lambda text: text)
     msg = EmailMessage()
@@ -135,6 +161,10 @@ def build_report_email(store: Any, run_id: str, *, html_single_file: str, sender
     msg["Auto-Submitted"] = "auto-generated"   # RFC 3834: no auto-replies to a report
     msg.set_content(scrub(env.get_template("email.txt").render(**ctx)))
     msg.add_alternative(scrub(env.get_template("email.html").render(**ctx)), subtype="html")
+    if logo is not None:
+        data, mime = logo
+        msg.get_payload()[1].add_related(data, *mime.split("/"), cid=logo_cid, filename="logo." + mime.split("/")[1],
+                                         disposition="inline")
     # base64: the single file has lines far over SMTP's 998 (data: URIs); the mail stays 7-bit clean
     msg.add_attachment(scrub(html_single_file), subtype="html", filename=name, cte="base64")
     return msg

@@ -21,6 +21,7 @@ if [ -z "${SHOPPER_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/n
 fi
 [ -x /usr/sbin/dovecot ] || need_pkgs+=(dovecot-imapd dovecot-lmtpd)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)   # axe-core for the report's accessibility test
 # Real MTA output in the tests (tests/fixtures/mta.py): Postfix and Pigeonhole Sieve from their packages;
 # Exim's binary is unpacked privately below (the exim4 and postfix packages conflict), so only its libraries.
 [ -x /usr/sbin/postfix ] || need_pkgs+=(postfix)
@@ -90,4 +91,13 @@ if [ -f "$realshops/django-oscar/setup-oscar.sh" ] && \
   [ -x "$oscar_venv/bin/python" ] || "$PYTHON" -m venv "$oscar_venv"
   "$oscar_venv/bin/python" -m pip install -q --disable-pip-version-check "django-oscar==4.2.1" "Django==5.2.19" \
     "sorl-thumbnail==13.4.0" "whoosh==2.7.4" "whitenoise==6.12.0" "gunicorn==27.0.1"
+fi
+
+# axe-core (pinned) for the report's accessibility test, in a project-local directory git ignores
+AXE_VERSION=4.11.4
+axe_pkg=.tools/node_modules/axe-core/package.json
+if ! grep -q "\"version\": \"$AXE_VERSION\"" "$axe_pkg" 2>/dev/null; then
+  echo "setup: installing axe-core $AXE_VERSION into .tools/"
+  mkdir -p .tools
+  npm install --silent --no-audit --no-fund --no-save --prefix .tools "axe-core@$AXE_VERSION" >/dev/null
 fi

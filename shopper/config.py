@@ -23,7 +23,7 @@ class BrowserConfig:
     step_timeout: Duration = Duration(15)
     journey_timeout: Duration = Duration(180)
     trace: Literal["on-failure", "always", "off"] = "on-failure"
-    trace_snapshots: bool = False          # DOM snapshots + screencast in traces (richer, slower)
+    trace_snapshots: bool = True           # DOM snapshots + screencast in traces: the viewer shows the page
     viewport_width: int = 1280
     viewport_height: int = 800
     locale: str = "en-GB"
@@ -138,6 +138,25 @@ class ExpectationDefaults:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """How reports look and where they are published."""
+
+    timezone: str = "UTC"              # times in reports and report mails (an IANA name: Europe/Berlin)
+    url: str | None = None             # where the published report lives (linked from the report mail)
+    company: str = ""                  # the audited company's name, on the report and its mail
+    logo: str | None = None            # a PNG/JPEG/GIF file (relative to config.yaml), inlined in both
+
+    def zone(self) -> Any:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"report.timezone {self.timezone!r} is not a time zone: use an IANA name such as "
+                              "UTC or Europe/Berlin") from None
+
+
+@dataclass(frozen=True)
 class Config:
     var_dir: str = "var"
     store: str | None = None          # default: sqlite file <var_dir>/shopper.db
@@ -154,6 +173,7 @@ class Config:
     expectations: ExpectationDefaults = field(default_factory=ExpectationDefaults)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     schedules: SchedulesConfig = field(default_factory=SchedulesConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     retries: int = 0                  # re-run a journey that failed before writing to anyone, up to N times
     fail_on: list[str] = field(default_factory=list)   # kinds or a severity that fail a run; empty: any finding
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)
@@ -165,6 +185,12 @@ class Config:
     @property
     def var_path(self) -> Path:
         return self.path(self.var_dir)
+
+    @property
+    def report_settings(self) -> ReportConfig:
+        """`report:` with the logo's path resolved against config.yaml's directory."""
+        logo = self.report.logo
+        return dataclasses.replace(self.report, logo=str(self.path(logo))) if logo else self.report
 
     @property
     def store_url(self) -> str:
@@ -243,6 +269,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     for target, value in (overrides or {}).items():
         if value is not None:
             cfg = _with(cfg, target, value)
+    cfg.report.zone()   # an unknown time zone is a configuration error now, not when a report is written
     return cfg
 
 

@@ -158,7 +158,7 @@ class ShopperSession:
         from reports.render import render_run
 
         var = self.config.var_path
-        return render_run(self.store, run_id, var / "reports" / run_id, var)
+        return render_run(self.store, run_id, var / "reports" / run_id, var, settings=self.config.report_settings)
 
     def close(self) -> None:
         while self._closers:

@@ -29,7 +29,7 @@ def test_report_single_file_and_email(audit, shop_broken, smtp, tmp_path):
     (m,) = smtp.wait_for(1, 10)
     assert set(m.rcpt_tos) == {"cio@example.test", "qa@example.test"}
     msg = email.message_from_bytes(m.data, policy=policy.default)
-    assert msg["Subject"].startswith("Mystery Shopper: score ")
+    assert " open, " in msg["Subject"] and msg["Subject"].endswith("/100") and "· Mystery Shopper, score " in msg["Subject"]
     assert [p.get_content_type() for p in msg.walk()][:4] == ["multipart/mixed", "multipart/alternative",
                                                               "text/plain", "text/html"]
     nobody = cli("--last", "--email")

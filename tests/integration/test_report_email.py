@@ -14,9 +14,12 @@ from markupsafe import escape
 
 from reports.fixes import fix_for
 from reports.mailing import build_report_email
-from shopper.probes.smtp import send as smtp_send
 from reports.single_file import render_single_file
+from shopper.config import ReportConfig
 from shopper.model import Finding
+from shopper.probes.smtp import send as smtp_send
+from tests.fixtures.report_page import check_report
+from tests.unit.test_single_file import png
 from shopper.probes.mail import mail_sender
 from shopper.probes.smtp import SmtpSettings
 from shopper.secrets import Redactor
@@ -25,7 +28,7 @@ from shopper.store import open_store
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "kettle-secret-123"   # the demo shop's password, typed by account_login
 NOW = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
-SUBJECT = re.compile(r"^Mystery Shopper: score (\d{1,3})/100, (\d+) new problems?$")
+SUBJECT = re.compile(r"^(.+) open, (\d+) new · Mystery Shopper, score (\d{1,3})/100$")
 
 
 class Tags(HTMLParser):
@@ -71,8 +74,8 @@ def test_single_file_is_self_contained_and_opens_in_chromium(broken_run, browser
     assert [h for h in hrefs if h[1:] not in ids] == [] and len(ids) == len(set(ids))
     for attr in ("srcset", "action", "formaction", "poster", "xlink:href"):
         assert doc.values(attr) == []
-    assert "http-equiv=\"Content-Security-Policy\"" in html and "img-src data:" in html
-    # every screenshot inline exactly once, byte for byte (the same bytes saved twice: once); traces by name only
+    assert "http-equiv=\"Content-Security-Policy\"" in html and "img-src data:;" in html
+    # every screenshot inline exactly once, byte for byte; traces listed by name only
     files = evidence_files(a.store, run_id)
     pngs = {(a.config.var_path / p).read_bytes() for p in files if p.endswith(".png")}
     assert len(pngs) >= 2
@@ -80,8 +83,8 @@ def test_single_file_is_self_contained_and_opens_in_chromium(broken_run, browser
         assert html.count(base64.b64encode(data).decode()) == 1
     assert len([t for t, at in doc.tags if t == "img" and at["src"].startswith("data:")]) == len(pngs)
     for z in (p for p in files if p.endswith(".zip")):
-        assert z.replace("/", "__") in html
-    # journey pages appended as sections, linked from the index
+        assert z.rsplit("/", 1)[-1] in html
+    # the journeys are sections of the same page, linked from the table
     for name in ("browse-shop", "account-login"):
         assert f"journey-{name}" in ids and f"#journey-{name}" in hrefs
     # the hostile page title is text; the secret is nowhere
@@ -90,30 +93,24 @@ def test_single_file_is_self_contained_and_opens_in_chromium(broken_run, browser
 
     path = tmp_path / "single.html"
     path.write_text(html, encoding="utf-8")
+    for width in (1400, 390):
+        seen = check_report(browser, path, width)
+        assert (seen.overflow, seen.console, seen.outside, seen.axe) == ([], [], [], []), (width, seen)
     ctx, _ = browser.new_context(block_hosts=[])
     page = ctx.new_page()
-    console, errors, requests = [], [], []
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
     try:
         page.goto(path.as_uri())
         assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
         assert page.evaluate("document.images.length") == len(pngs)
         assert page.locator(".finding").count() == 4
         assert any(t.startswith("Deluxe Kettle <script>window.__pwned=1</script>")
-                   for t in page.locator(".page-title").all_inner_texts())
+                   for t in page.locator(".page-title").all_text_contents())
         assert page.evaluate("typeof window.__pwned") == "undefined"
-        page.locator('a[href="#journey-browse-shop"]').first.click()
+        page.locator('#journeys table a[href="#journey-browse-shop"]').click()
         assert page.evaluate("location.hash") == "#journey-browse-shop"
-        thumb = page.locator('a[href^="#ev-"]').first
-        target = thumb.get_attribute("href")
-        thumb.click()   # the thumbnail opens the same image at full size, in place
-        assert page.evaluate(f"getComputedStyle(document.querySelector('{target}')).maxHeight") == "none"
+        assert page.locator("#journey-browse-shop").evaluate("e => e.closest('details').open")   # opened for it
     finally:
         ctx.close()
-    assert [r for r in requests if not r.startswith("data:")] == [path.as_uri()]
-    assert console == [] and errors == []
 
 
 @pytest.mark.browser
@@ -132,7 +129,9 @@ def test_report_email_arrives_with_structure_facts_and_no_secret(broken_run, smt
     assert received.rcpt_tos == ("cio@company.test",) and received.mail_from == identity.address
 
     got = received.message
-    assert SUBJECT.match(got["Subject"]).groups() == (str(run.summary["score"]), str(len(findings)))
+    counts = {s: sum(f["severity"] == s for f in findings) for s in ("critical", "major", "minor", "info")}
+    lead = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    assert SUBJECT.match(got["Subject"]).groups() == (lead, str(len(findings)), str(run.summary["score"]))
     assert got["Auto-Submitted"] == "auto-generated" and got["Date"] == "Mon, 02 Mar 2026 08:30:00 +0000"
     assert got.get_content_type() == "multipart/mixed"
     alternative, attachment = got.get_payload()
@@ -195,13 +194,16 @@ def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_pat
                 build_report_email(store, "r2", html_single_file="", sender="s@example.test", to=bad, now=NOW)
     finally:
         store.close()
-    assert msg["Subject"] == "Mystery Shopper: score 62/100, 2 new problems"
-    assert first["Subject"] == "Mystery Shopper: score 84/100, 2 new problems"   # no previous run: all new
+    # what is open leads; the flaky critical is neither open nor new
+    assert msg["Subject"] == "1 major, 1 minor open, 1 new · Mystery Shopper, score 62/100"
+    assert first["Subject"] == "2 minor open, 2 new · Mystery Shopper, score 84/100"   # no previous run: all new
     assert msg["To"] == "cio@company.test, ops@company.test"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert "Fixed since the previous run: 1" in text and "(previous run: 84/100)" in text
     assert "critical 1, major 1, minor 1" in text
+    assert "Open: 1 major, 1 minor (and 1 flaky, not counted)" in text
+    assert "Score trend: 01 Mar 84 → 02 Mar 62" in text
     # critical first, then major; new ones marked, the recurring one not
     order = [text.index(t) for t in ("Down", "evil Subject: injected", "Broken http://x.test/a")]
     assert order == sorted(order) and text.count(" NEW ") == 2
@@ -213,3 +215,38 @@ def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_pat
     assert "<img" not in html and "<script" not in html and "<b>server" not in html
     assert "\u202e" not in text + html and "javascript:" not in text + html
     assert "\nSubject: injected" not in text
+
+
+@pytest.mark.smtp
+def test_company_logo_and_report_link_from_settings_arrive_over_smtp(tmp_path, smtp):
+    store = open_store(str(tmp_path / "store.db"))
+    store.begin_run("r1", "2026-03-01T08:00:00+00:00")
+    store.save_findings("r1", [Finding.of("page_error", severity="critical", journey="shop", subject="/x",
+                                          title="Checkout answers 500")])
+    store.finish_run("r1", "2026-03-01T08:01:00+00:00", "findings", {"findings": 1, "score": 60})
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png(8, 4))
+    settings = ReportConfig(timezone="Europe/Berlin", url="https://reports.company.test/latest/",
+                            company="Kettle <b>& Co</b>", logo=str(logo))
+    try:
+        msg = build_report_email(store, "r1", html_single_file="<p>report</p>", sender="shopper@example.test",
+                                 to=["cio@company.test"], now=NOW, settings=settings)
+    finally:
+        store.close()
+    assert smtp_send(SmtpSettings(host="127.0.0.1", port=smtp.port, security="none"), msg).ok
+    (received,) = smtp.wait_for(1, timeout=10)
+    got = received.message
+    assert got["Subject"] == "1 critical open, 1 new · Kettle <b>& Co</b> audit, score 60/100"
+    assert [p.get_content_type() for p in got.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png",
+        "text/html"]
+    related = got.get_payload()[0].get_payload()[1]
+    html_part, image = related.get_payload()
+    html = html_part.get_content()
+    cid = image["Content-ID"].strip("<>")
+    assert image.get_content() == logo.read_bytes() and f'src="cid:{cid}"' in html
+    assert "Kettle &lt;b&gt;&amp; Co&lt;/b&gt;: Mystery Shopper audit" in html and "<b>& Co" not in html
+    assert Tags(html).values("href") == ["https://reports.company.test/latest/"]
+    text = got.get_payload()[0].get_payload()[0].get_content()
+    assert "The report online: https://reports.company.test/latest/" in text
+    assert "Sun 01 Mar 2026, 09:00 CET" in text and "Sent Mon 02 Mar 2026, 09:30 CET" in text

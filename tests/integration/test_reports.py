@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ from demo.run import audit_demo
 from demo.world import DemoWorld
 from reports.history import history
 from reports.render import render_run
-from shopper.config import load_config
+from shopper.config import ReportConfig, load_config
 from shopper.model import Finding, Observation
 from shopper.store import open_store
+from tests.fixtures.report_page import check_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.imap, pytest.mark.smtp, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +42,8 @@ def test_new_recurring_fixed_and_scores(demo_history):
     for r in runs:
         h = history(store, r.run_id, store.findings(r.run_id))
         counts.append((len(h.new), len(h.recurring), len(h.fixed), store.run(r.run_id).summary["score"]))
-    assert counts == [(13, 0, 0, 49), (0, 0, 13, 100), (13, 0, 0, 49), (0, 13, 0, 49)]
+    assert counts == [(13, 0, 0, 49), (0, 0, 13, 100), (13, 0, 0, 49), (0, 13, 0, 49)], [
+        [(f["kind"], f["title"][:80]) for f in store.findings(r.run_id)] for r in runs]
     last = history(store, runs[3].run_id, store.findings(runs[3].run_id))
     assert {f["runs"] for f in last.recurring} == {2}
     assert [t["score"] for t in last.trend] == [49, 100, 49, 49]
@@ -48,9 +51,41 @@ def test_new_recurring_fixed_and_scores(demo_history):
                                                               "unsubscribe": 40, "web": 32}
 
 
-def test_report_shows_evidence_for_every_finding_kind(demo_history, browser):
+class Text(HTMLParser):
+    """The text a reader sees (no style), and the src of every image."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.srcs, self._style = [], [], False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self._style = tag == "style"
+        if tag == "img":
+            self.srcs.append(dict(attrs).get("src"))
+
+    def handle_endtag(self, tag):
+        self._style = False
+
+    def handle_data(self, data):
+        if not self._style:
+            self.parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.parts).split())
+
+
+@pytest.fixture(scope="module")
+def last_report(demo_history):
     config, store, runs = demo_history
-    index = render_run(store, runs[3].run_id, config.var_path / "report-last", config.var_path)
+    settings = ReportConfig(timezone="Europe/Berlin", company="Kettle & Co")
+    index = render_run(store, runs[3].run_id, config.var_path / "report-last", config.var_path, settings=settings)
+    return config, store, runs[3].run_id, index
+
+
+def test_report_shows_evidence_for_every_finding_kind(last_report):
+    config, store, run_id, index = last_report
     html = index.read_text()
     assert 'id="score">49<' in html and 'id="open-count">13<' in html and 'id="new-count">0<' in html
     for kind in ("bounced_mailbox", "unanswered_email", "unanswered_form", "no_acknowledgement",
@@ -61,23 +96,63 @@ def test_report_shows_evidence_for_every_finding_kind(demo_history, browser):
     assert "Kettle &amp; Co news #3" in html                                           # newsletters after unsubscribing
     assert "Your transaction was successful" in html and "evidence-views" in html      # payment views side by side
     assert "track.parcel-courier.test" in html and "NXDOMAIN" in html                  # courier link and its error
-    assert "What to fix" in html and "<svg" in html and 'id="response-times"' in html
+    assert "What to fix" in html and 'id="response-times"' in html
+    # the executive summary: score trend on a dated axis, bars per process, what to fix first, new and fixed
+    summary = html[html.index('id="summary"'):html.index('id="findings"')]
+    assert summary.count("<circle") == 4 and "Health score over time" in summary
+    assert [b.count("<li>") for b in [summary[summary.index('id="process-bars"'):summary.index("</ul>")]]] == [5]
+    assert summary[summary.index('id="fix-first"'):].count("<li>") >= 3 and 'id="what-was-fixed"' in summary
+
+
+def test_report_reads_like_a_person_wrote_it(last_report):
+    config, store, run_id, index = last_report
+    html = index.read_text()
+    seen = Text(html)
+    for repr_ in ("None", "True", "False", "{'", "[]", "Duration(", "site:", "${"):
+        assert repr_ not in seen.text, repr_
+    assert "CET" in seen.text and "+00:00" not in seen.text and "T07:" not in seen.text
+    # each screenshot once, numbered like the steps (from 1)
+    assert len(seen.srcs) == len(set(seen.srcs)) >= 4
+    for f in store.findings(run_id):
+        for e in f["evidence"]:
+            assert Path(e).name.startswith(f"step-{f['step'] + 1:02d}-"), (f["kind"], e)
+    # one timeline per expectation of this run, none of the earlier runs'
+    mine = [e for e in store.expectations() if e.run_id == run_id]
+    others = [e for e in store.expectations() if e.run_id != run_id]
+    assert html.count('class="story') == len(mine) == 4 and others
+    assert all(e.token in html for e in mine) and not any(e.token in html for e in others)
+    assert "acknowledged" in seen.text and "breached: no answer" in seen.text and "bounced: mailboxfull" in seen.text
+    # step labels with their values: no ${...}, and the tracking screenshot is the page the customer got
+    steps = {j["name"]: j["steps"] for j in store.journeys(run_id)}
+    assert [s["label"] for s in steps["track_order"]][:2] == ["open /checkout?product=2", "submit_form /^pay/i"]
+    tracking = [o for o in store.observations(run_id) if o["journey"] == "track_order" and o["kind"] == "page"
+                and o["step"] == 9]
+    assert [o["data"]["url"] for o in tracking] == ["chrome-error://chromewebdata/"]   # the browser's error page
+
+
+def test_report_in_chromium_at_desktop_and_phone_widths(last_report, browser):
+    config, store, run_id, index = last_report
+    for width in (1400, 390):
+        seen = check_report(browser, index, width, screenshot=ARTIFACTS / f"report-{width}.png")
+        assert seen.overflow == [] and seen.console == [] and seen.outside == [], (width, seen)
+        assert seen.axe == [], (width, seen.axe)
     ctx, _ = browser.new_context(block_hosts=[])
     page = ctx.new_page()
-    errors, requests = [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    visible = "els => els.filter(e => e.offsetParent !== null).length"
     try:
         page.goto(index.as_uri())
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "report-overview.png"))
-        for link in page.locator("a[href^='journeys/']").evaluate_all("els => [...new Set(els.map(e => e.href))]"):
-            page.goto(link)
+        assert page.locator(".finding").evaluate_all(visible) == 13
+        page.locator("label[for=fs-critical]").click()          # CSS-only chips: no script runs
+        assert page.locator(".finding").evaluate_all(visible) == 1
+        assert page.locator(".group").evaluate_all(visible) == 1
+        page.locator("label[for=fs-all]").click()
+        page.locator("label[for=fp-web]").click()
+        assert page.locator(".finding").evaluate_all(visible) == 4
+        page.locator("a[href^='#f-']").first.click()             # "fix these first" opens the finding
+        target = page.evaluate("location.hash")
+        assert page.locator(target).evaluate("e => e.closest('details').open")
     finally:
         ctx.close()
-    assert errors == []
-    assert [u for u in requests if not u.startswith(index.parent.as_uri())] == []
 
 
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><a href="javascript:window.__pwned=3">x</a>'
