@@ -22,7 +22,7 @@ def trend_chart(points: list[tuple[str, float | None]], tz: tzinfo, *, top: floa
     Scales to its container (viewBox): never wider than the page.
     """
     pts = [(_at(t), v) for t, v in points]
-    if not [v for _, v in pts if v is not None]:
+    if len([v for _, v in pts if v is not None]) < 2:   # one point is no trend
         return Markup("")
     t0, t1 = pts[0][0], pts[-1][0]
     span = (t1 - t0).total_seconds()
