@@ -37,14 +37,18 @@ def trend_chart(points: list[tuple[str, float | None]], tz: tzinfo, *, top: floa
     grid = "".join(f'<line x1="{LEFT}" y1="{y(g):.1f}" x2="{W - RIGHT}" y2="{y(g):.1f}" stroke="#e3e7ec"/>'
                    f'<text x="{LEFT - 6}" y="{y(g) + 4:.1f}" text-anchor="end" font-size="11" fill="#4a5562">{g:g}'
                    f'</text>' for g in (0, top / 2, top))
-    ticks = []
+    ticks, labels = [], set()
     n = min(TICKS, len(pts)) if span > 0 else 1
     for i in range(n):
         t = pts[0][0] + (t1 - t0) * (i / (n - 1)) if n > 1 else t0
         fmt = "%d %b" if span >= 86400 * 2 or n == 1 else "%d %b %H:%M"
         anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+        text = t.astimezone(tz).strftime(fmt)
+        if text in labels:   # runs minutes apart: one label for the minute
+            continue
+        labels.add(text)
         ticks.append(f'<text x="{x(t):.1f}" y="{H - 8}" text-anchor="{anchor}" font-size="11" fill="#4a5562">'
-                     f'{escape(t.astimezone(tz).strftime(fmt))}</text>')
+                     f'{escape(text)}</text>')
     segs, cur = [], []
     for t, v in pts:
         if v is None:
