@@ -104,6 +104,14 @@ def outcome(run_json: dict) -> tuple[list, list]:
             sorted(f["fingerprint"] for f in run_json["findings"]))
 
 
+def startup_s(run_json: dict) -> float:
+    """Seconds from the run's start to its first journey's: the workers' start-up (Python, driver, Chromium)."""
+    from datetime import datetime
+
+    first = min(datetime.fromisoformat(j["started_at"]) for j in run_json["journeys"])
+    return (first - datetime.fromisoformat(run_json["started_at"])).total_seconds()
+
+
 def profile(name: str, usage: TreeUsage, journeys: int) -> str:
     rows = sorted(usage.cpu_by_kind.items(), key=lambda kv: -kv[1])
     lines = [f"  {name}: {usage.cpu_s:.2f} CPU-s in {usage.wall_s:.1f} s wall; by process kind (sampled):"]
@@ -128,7 +136,7 @@ def main() -> int:
     jdir = write_journeys(tmp / "journeys", args.journeys)
     baseline_tree = extract(args.baseline, tmp)
     print(f"{args.journeys} journeys (3 pages each), pages answered after {args.delay_ms} ms; "
-          f"{os.cpu_count()} cores; baseline {args.baseline}", flush=True)
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; baseline {args.baseline}", flush=True)
     with Shop(args.delay_ms) as shop:
         base, base_json = run(baseline_tree, jdir, shop.url, 1, tmp / "baseline-1")
         print(f"  baseline, 1 worker: {base.wall_s:6.1f} s, {base.cpu_s:6.2f} CPU-s "
@@ -160,7 +168,9 @@ def main() -> int:
           f"(each worker runs its own driver and Chromium)")
     missed = cpu_ratio < 2 or speedup < 3 or not same or (mem is not None and mem.peak_pss_mb >= 300)
     if missed:
-        print("profile (a goal was missed):")
+        print(f"profile (a goal was missed; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")
+        print(f"  the first journey started {startup_s(one_json):.1f} s after the run with 1 worker, "
+              f"{startup_s(many_json):.1f} s with {args.workers} (each worker starts Python, a driver and Chromium)")
         print(profile("baseline, 1 worker", base, n))
         print(profile("now, 1 worker", one, n))
         print(profile(f"now, {args.workers} workers", many, n))
