@@ -121,8 +121,9 @@ class _Sampler(threading.Thread):
         for pid in self.members & parents.keys():
             self.cpu[pid] = cpu[pid]
             if not self.kind.get(pid, "").startswith("chromium"):   # a fork shows its parent's name until exec
-                self.kind[pid] = kind_of(_read(f"/proc/{pid}/comm").strip(),
-                                         _read(f"/proc/{pid}/cmdline").replace("\0", " "))
+                k = kind_of(_read(f"/proc/{pid}/comm").strip(), _read(f"/proc/{pid}/cmdline").replace("\0", " "))
+                if pid not in self.kind or not k.startswith("other"):   # an exiting process shows no name
+                    self.kind[pid] = k
             r, p = _memory(pid)
             rss, pss = rss + r, pss + p
             by_kind[self.kind[pid]] = by_kind.get(self.kind[pid], 0) + p
