@@ -114,6 +114,8 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
     claim = store.claim_journey(run_id, name, worker, now)
     if claim.action == "done":
         log.info("%s of run %s was already run: not running it twice", name, run_id)
+        if not [q for q in store.queued_journeys(run_id) if q["state"] not in ("done", "interrupted")]:
+            defer_finish(app, run_id)   # the attempt that finished it may have been lost before queuing this
         return "skipped"
     req = RunRequest(**request)
     try:
@@ -163,13 +165,15 @@ def run_summary(store: Any, run_id: str, what: str) -> dict[str, Any]:
             "score": score["overall"], "processes": score["processes"]}
 
 
-def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None, clock: Clock) -> dict[str, Any]:
-    """Sweep once for the run (if there is mail to read), then close it with its summary. Safe to run twice."""
+def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None,
+                      clock: Clock) -> dict[str, Any] | None:
+    """Sweep once for the run (if there is mail to read), then close it with its summary; None when it was
+    closed already (a finish queued twice does nothing the second time)."""
     from ..audit import record_sweep
 
     run = store.run(run_id)
     if run is None or run.status != "running":
-        return run.summary if run is not None else {}
+        return None
     result = sweep() if sweep is not None else None
     if result is not None:
         record_sweep(store, run_id, result)

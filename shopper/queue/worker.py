@@ -116,6 +116,8 @@ class WorkerHost:
 
     def finish(self, run_id: str) -> None:
         summary = finish_queued_run(self.store, run_id, sweep=self._sweep_if_due, clock=self.clock)
+        if summary is None:
+            return
         self.progress(f"run {run_id} finished: {summary.get('journeys', 0)} journey(s), "
                       f"{summary.get('findings', 0)} finding(s)")
         self._after_run(run_id)

@@ -31,7 +31,7 @@ class QueueStoreMixin:
     @retry_conflicts
     def claim_journey(self, run_id: str, name: str, worker: str, at: str) -> Claim:
         """Start an attempt. A journey found 'running' lost its worker: it runs again, unless that worker had
-        started a step that may write to the company — then it becomes 'interrupted' and is not run again."""
+        started a step that may write to the company — then the caller stores it as interrupted, never runs it."""
         with self.tx() as db:
             rows = db.execute("SELECT state, attempts, wrote_step, wrote_kind FROM queued_journeys "
                               "WHERE run_id=? AND journey=?", (run_id, name)).fetchall()
@@ -40,9 +40,7 @@ class QueueStoreMixin:
             state, attempts, wrote_step, wrote_kind = rows[0]
             if state in FINAL_STATES:
                 return Claim("done", attempts)
-            if state == "running" and wrote_step is not None:
-                db.execute("UPDATE queued_journeys SET state='interrupted', updated_at=? WHERE run_id=? AND journey=?",
-                           (at, run_id, name))
+            if state == "running" and wrote_step is not None:   # stored as interrupted by the caller
                 return Claim("interrupted", attempts, wrote_step, wrote_kind)
             db.execute("UPDATE queued_journeys SET state='running', attempts=attempts+1, worker=?, updated_at=? "
                        "WHERE run_id=? AND journey=?", (worker, at, run_id, name))
