@@ -1,6 +1,7 @@
 """The browser probe: find a Chromium, launch it, and give each journey a fresh, observed context."""
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import logging
 import os
@@ -10,7 +11,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..errors import ProbeError
@@ -90,6 +91,27 @@ def host_blocked(host: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(host, p) or (p.startswith("*.") and host == p[2:]) for p in patterns)
 
 
+@contextlib.contextmanager
+def _driver_environment() -> Iterator[None]:
+    """The environment the Playwright driver (node) starts with; this process's own is restored after.
+
+    A compile cache kept between starts saves a quarter of the driver's start-up CPU (once per worker
+    process); a 1 MB young generation instead of 16 MB keeps it ~25 MB smaller at no measurable CPU cost.
+    """
+    saved = {k: os.environ.get(k) for k in ("NODE_COMPILE_CACHE", "NODE_OPTIONS")}
+    os.environ.setdefault("NODE_COMPILE_CACHE", os.path.join(tempfile.gettempdir(), "mystery-shopper-node-cache"))
+    if "--max-semi-space-size" not in (saved["NODE_OPTIONS"] or ""):
+        os.environ["NODE_OPTIONS"] = f"{saved['NODE_OPTIONS'] or ''} --max-semi-space-size=1".strip()
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 class BrowserProbe:
     """Owns Playwright and one Chromium for a run; `new_context()` per journey. Not thread-safe by design."""
 
@@ -106,10 +128,8 @@ class BrowserProbe:
     def start(self) -> "BrowserProbe":
         from playwright.sync_api import sync_playwright
 
-        # The driver (node) compiles its own JavaScript at every start: let it keep the code cache between
-        # starts (a quarter of its start-up CPU, paid once per worker process).
-        os.environ.setdefault("NODE_COMPILE_CACHE", os.path.join(tempfile.gettempdir(), "mystery-shopper-node-cache"))
-        self._pw = sync_playwright().start()
+        with _driver_environment():
+            self._pw = sync_playwright().start()
         try:
             self.choice = find_browser(self._configured, lambda: self._pw.chromium.executable_path,
                                        headless=self.headless)
