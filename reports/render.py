@@ -8,7 +8,7 @@ and the Content-Security-Policy allows no script at all.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
