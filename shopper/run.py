@@ -205,9 +205,9 @@ class JourneyRunner:
                 if tracing:   # the trace viewer lists the step's actions under its name
                     context.tracing.group(f"{step.index + 1}. {self._label(step, state)}")
                 result = self._run_step(step, state, page, min(step_timeout, remaining))
-                if tracing:
-                    context.tracing.group_end()
                 steps.append(result)
+                if tracing:   # after the result is kept: a browser gone mid-step raises here, as a crash
+                    context.tracing.group_end()
                 if self.after_step is not None:
                     self.after_step(state.observations[handed_over:])
                     handed_over = len(state.observations)
