@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from shopper.mail import signals
 from shopper.mail.parse import Headers
+from shopper.mail.patterns import lazy
 
 # -- what a message's own text says (English, German, French, Spanish, Italian, Dutch) -------------------
 
 # "We received your request, a ticket was opened, someone will get back to you": a helpdesk's receipt.
-_ACK_TEXT = re.compile(
+_ACK_TEXT = lazy(
     r"\bwe(?:'ve| have)? (?:successfully |now )?received your (?:support |service )?(?:request|message|e-?mail|"
     r"enquiry|inquiry|ticket|question|mail)|"
     r"\byour (?:support |service )?(?:request|message|ticket|enquiry|inquiry|e-?mail|case|follow[- ]up|question)\b"
@@ -64,7 +65,7 @@ _ACK_TEXT = re.compile(
     r"\b(?:we|wij) (?:reageren|antwoorden)\b[^.\n]{0,20}? (?:zo snel mogelijk|binnen)|"
     r"\bdit is een automatisch(?: gegenereerd| verzonden)? (?:bericht|antwoord|e-?mail)",
     re.I)
-_ACK_SUBJECT = re.compile(
+_ACK_SUBJECT = lazy(
     r"\b(?:request|ticket|case|message|enquiry|inquiry) (?:received|created|opened|logged)\b|"
     r"\bwe(?:'ve| have)? received your\b|\bthanks? (?:you )?for (?:your (?:inquiry|enquiry|request|message|"
     r"e-?mail)|contacting)\b|\bsupport ticket opened\b|\bautoreply\b|"
@@ -74,7 +75,7 @@ _ACK_SUBJECT = re.compile(
     r"\b(?:verzoek|aanvraag|bericht) ontvangen\b|\bontvangstbevestiging\b", re.I)
 
 # An out-of-office notice.
-_VACATION = re.compile(
+_VACATION = lazy(
     r"\bout of (?:the )?office\b|\bon (?:vacation|holiday|leave|annual leave|parental leave)\b|"
     r"\baway (?:from (?:the |my )?(?:office|desk)|until)\b|\bi(?:'m| am) (?:currently )?(?:away|out|absent|off)\b|"
     r"\blimited access to (?:my )?e-?mail\b|\bback in the office\b|\boffice (?:is )?closed\b|"
@@ -85,7 +86,7 @@ _VACATION = re.compile(
     r"\bafwezig\b|\bop vakantie\b|\bniet op kantoor\b", re.I)
 
 # "Please do not reply": text of mail a program sent.
-_DO_NOT_REPLY = re.compile(
+_DO_NOT_REPLY = lazy(
     r"\b(?:please )?(?:do not|don't|don’t) (?:reply|respond) (?:to )?(?:this|directly)\b|"
     r"\bthis (?:e-?mail|message) was sent (?:automatically|from a notification-only)\b|"
     r"\bthis (?:mailbox|address) is (?:not monitored|unmonitored)\b|\bnotification-only address\b|"
@@ -97,7 +98,7 @@ _DO_NOT_REPLY = re.compile(
     r"\bniet (?:op deze e-?mail|op dit bericht) (?:reageren|antwoorden)\b", re.I)
 
 # Orders, shipping, payment, account and notification mail, by its subject.
-_TRANSACTIONAL_SUBJECT = re.compile(
+_TRANSACTIONAL_SUBJECT = lazy(
     r"\border\b|\bconfirmation\b|\bshipp(?:ed|ing|ment)\b|\bdispatch|\bdelivery\b|\bdelivered\b|\btracking\b|"
     r"\binvoice\b|\breceipt\b|\bpayment\b|\brefund\b|\bpassword\b|\bverif(?:y|ication)\b|\bactivat|"
     r"\bconfirm your\b|\bwelcome\b|\baccount\b|\bsecurity alert\b|\bsign[- ]?in\b|\blog[- ]?in\b|"
@@ -113,14 +114,14 @@ _TRANSACTIONAL_SUBJECT = re.compile(
     r"\bbestelling|\bverzend|\bverzonden|\blevering|\bbezorg|\bfactuur|\bbetaling|\bwachtwoord|"
     r"\bbevestig|\bwelkom\b|\bvoorraad|\bafmelding|\binschrijving", re.I)
 
-_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|antw|sv|vs|r|rif|ref|réf|odp|wg|tr|fw|fwd)\s*(?:\[\d+\])?\s*:", re.I)
-_TICKET_SUBJECT = re.compile(r"\[(?:[^\]\[]{0,40}?\s)?#\s?\d{2,}\]|\[?ticket\s?#\s?:?\s?\d{3,}|\(#\d{3,}\)|"
+_REPLY_SUBJECT = lazy(r"^\s*(?:re|aw|antw|sv|vs|r|rif|ref|réf|odp|wg|tr|fw|fwd)\s*(?:\[\d+\])?\s*:", re.I)
+_TICKET_SUBJECT = lazy(r"\[(?:[^\]\[]{0,40}?\s)?#\s?\d{2,}\]|\[?ticket\s?#\s?:?\s?\d{3,}|\(#\d{3,}\)|"
                              r"\b(?:case|request|ticket|anfrage|demande|solicitud|richiesta)\s?(?:#|no\.?|nr\.?)\s?"
                              r"\d{3,}", re.I)
-_MACHINE_SENDER = re.compile(r"^(?:.*[-_.])?(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|noreply|donotreply|"
+_MACHINE_SENDER = lazy(r"^(?:.*[-_.])?(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|noreply|donotreply|"
                              r"notifications?|notify|alerts?|mailer|automated|automailer|robot|bot|system|"
                              r"auto[-_.]?confirm|confirm(?:ation)?s?)(?:[-_.+].*)?$", re.I)
-_ROLE_SENDER = re.compile(r"^(?:orders?|order-?confirmation|shop|store|billing|invoices?|payments?|accounts?|"
+_ROLE_SENDER = lazy(r"^(?:orders?|order-?confirmation|shop|store|billing|invoices?|payments?|accounts?|"
                           r"shipping|delivery|bestellung(?:en)?|versand|rechnung|commandes?|pedidos?|ordini|"
                           r"bestellingen|newsletter|news|marketing|updates?|security)(?:[-_.+].*)?$", re.I)
 # Headers by which helpdesks mark their mail (Request Tracker, Zendesk, OTRS/Znuny, Zammad, FreeScout, ...).
@@ -128,9 +129,9 @@ _HELPDESK_HEADER_PREFIXES = ("x-zendesk-", "x-otrs-", "x-znuny-", "x-zammad-", "
                              "x-freshdesk-", "x-osticket-", "x-rt-", "x-kayako-", "x-hs-")
 _HELPDESK_HEADERS = ("rt-ticket", "rt-originator", "x-rt-loop-prevention", "x-ticket-id", "x-loop")
 # FreeScout writes its automatic replies with Message-IDs <autoreply-...> (app/Misc/Mail.php).
-_AUTOREPLY_ID = re.compile(r"^\s*<?autoreply-", re.I)
+_AUTOREPLY_ID = lazy(r"^\s*<?autoreply-", re.I)
 # Lines that start the quoted original under an answer.
-_QUOTE_START = re.compile(
+_QUOTE_START = lazy(
     r"^\s*(?:>|on .{4,120}\bwrote:|am .{4,120}\bschrieb|le .{4,120}\ba écrit|el .{4,120}\bescribió|"
     r"il .{4,120}\bha scritto|op .{4,120}\bschreef|-{2,}\s*(?:original message|ursprüngliche nachricht|"
     r"message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht)|"

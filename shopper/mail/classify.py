@@ -15,6 +15,7 @@ from shopper.mail.dsn import RecipientStatus, address_in, read_dsn, read_dsn_fie
 from shopper.mail.mtaformats import (Family, category_reason, format_reason, header_reason, interim_reason,
                                      line_verdict, recognise)
 from shopper.mail.parse import Headers, ParsedMail, decode_words, parse_header_block, parse_message
+from shopper.mail.patterns import lazy
 from shopper.mail.reasons import pseudo_status
 from shopper.mail.sesjson import read_ses
 from shopper.mail.smtpcodes import find_command, find_status
@@ -23,9 +24,9 @@ from shopper.mail.tokens import find_tokens
 
 EXCERPT_LIMIT = 4096
 DIAGNOSTIC_LIMIT = 1024
-_MSGID = re.compile(r"<[^<>\s]+>|[^<>\s]+@[^<>\s]+")
-_EMBEDDED_DSN = re.compile(r"^\s*(?:Reporting-MTA|Final-Recipient|Original-Recipient)\s*:", re.I | re.M)
-_URI = re.compile(r"<\s*((?:https?|mailto):[^>\s]+)\s*>", re.I)
+_MSGID = lazy(r"<[^<>\s]+>|[^<>\s]+@[^<>\s]+")
+_EMBEDDED_DSN = lazy(r"^\s*(?:Reporting-MTA|Final-Recipient|Original-Recipient)\s*:", re.I | re.M)
+_URI = lazy(r"<\s*((?:https?|mailto):[^>\s]+)\s*>", re.I)
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _feedback(mail: ParsedMail, original: Headers | None) -> list[Delivery]:
                      reporter, None, "failed") for r in (recipients or [None])]
 
 
-_REMOTE_HOST = re.compile(r"\b(?:host|talking to|remote host)\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", re.I)
+_REMOTE_HOST = lazy(r"\b(?:host|talking to|remote host)\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", re.I)
 
 
 def _hosts(recipient: str, remote: str, diagnostic: str) -> tuple[str, ...]:
@@ -271,7 +272,7 @@ def _prose_delivery(recipient: str, text: str, command: str, group: str, family:
     return _delivery(recipient, ev, "", "")
 
 
-_REJECTED = re.compile(r"automatic-action/[\w-]+;\s*(?:deleted|denied|failed|rejected)", re.I)
+_REJECTED = lazy(r"automatic-action/[\w-]+;\s*(?:deleted|denied|failed|rejected)", re.I)
 
 
 def _rejections(mail: ParsedMail, prose: str) -> list[Delivery]:
@@ -434,7 +435,7 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
     )
 
 
-_MBOX_FROM = re.compile(rb"^From \S+ +\S.*\d{4}\r?$", re.M)
+_MBOX_FROM = lazy(rb"^From \S+ +\S.*\d{4}\r?$", re.M)
 
 
 def split_mbox(raw: bytes) -> list[bytes]:

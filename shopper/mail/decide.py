@@ -5,11 +5,12 @@ import re
 from dataclasses import dataclass, replace
 
 from shopper.mail import reasons
+from shopper.mail.patterns import lazy
 from shopper.mail.providers import provider_reason
 from shopper.mail.reasons import matches, status_reason
 from shopper.mail.smtpcodes import find_reply, find_status, is_temporary
 
-_CONTINUATION = re.compile(r"(?<![\w.])([45]\d\d)-(?:([45]\.\d{1,3}\.\d{1,3})\s)?")
+_CONTINUATION = lazy(r"(?<![\w.])([45]\d\d)-(?:([45]\.\d{1,3}\.\d{1,3})\s)?")
 RETRY = {"", "undefined", "onhold", "systemerror", "securityerror", "expired", "networkerror",
          "hostunknown", "userunknown"}
 BEFORE_DATA = {"CONN", "EHLO", "HELO", "STARTTLS", "MAIL", "RCPT"}
@@ -158,7 +159,7 @@ def _unfold_replies(text: str) -> str:
     if not m:
         return text
     code, status = m.group(1), m.group(2) or ""
-    again = re.compile(r"(?<=\s)" + code + r"[- ]" + (re.escape(status) + r"(?=\s)" if status else ""))
+    again = lazy(r"(?<=\s)" + code + r"[- ]" + (re.escape(status) + r"(?=\s)" if status else ""))
     return text[:m.end()] + again.sub(" ", text[m.end():])
 
 

@@ -1,14 +1,15 @@
 """Read RFC 3464 delivery-status fields: the per-message block and one block per recipient."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from email.message import Message
+
+from shopper.mail.patterns import lazy
 
 Fields = list[tuple[str, str]]   # one block of a delivery-status part: (lowercased name, unfolded value)
 DsnPart = str | list[Fields]     # a delivery-status part: its parsed blocks, or its text when it was not parsed
 
-_ADDRESS = re.compile(r"[^\s<>()\"';:,\[\]]+@[^\s<>()\"';:,\[\]]+")
+_ADDRESS = lazy(r"[^\s<>()\"';:,\[\]]+@[^\s<>()\"';:,\[\]]+")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
 
 
@@ -66,7 +67,7 @@ def _typed(value: str) -> tuple[str, str]:
     return "", value.strip()
 
 
-_FOLD = re.compile(r"[ \t]*\r?\n[ \t]*")
+_FOLD = lazy(r"[ \t]*\r?\n[ \t]*")
 
 
 def dsn_blocks(payload: list[Message]) -> list[Fields]:

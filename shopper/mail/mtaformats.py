@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from shopper.mail.parse import Headers
+from shopper.mail.patterns import lazy
 from shopper.mail.providers import microsoft_status_reason
 
 
@@ -49,9 +50,9 @@ def _exim(headers: Headers, subject: str, prose: str) -> bool:
     return sum(signs) >= 2
 
 
-_EXIM_SUBJECT = re.compile(r"Mail delivery failed|Warning: message \S+ delayed|Delivery Status Notification|"
+_EXIM_SUBJECT = lazy(r"Mail delivery failed|Warning: message \S+ delayed|Delivery Status Notification|"
                            r"Mail failure|Message frozen|error\(s\) in forwarding or filtering")
-_EXIM_COMMAND = re.compile(r"(?:SMTP error from remote (?:mail server|mailer)|LMTP error) after (?:end of )?"
+_EXIM_COMMAND = lazy(r"(?:SMTP error from remote (?:mail server|mailer)|LMTP error) after (?:end of )?"
                            r"([A-Za-z]{4})")
 # Exim's own error strings (exim/src: route.c, transports/*.c, parser.c, deliver.c, retry.c).
 _EXIM_MESSAGES = (
@@ -89,8 +90,8 @@ def _exim_interim(text: str) -> str:
     return "expired" if any(phrase in low for phrase in _EXIM_DELAYED) else ""
 
 
-_EXIM_REMOTE = re.compile(r"smtp error from remote|lmtp error after|host .* said:|retry timeout exceeded")
-_EXIM_LOCAL_UNKNOWN = re.compile(r"\b(?:unknown user|user unknown|no such user)\b")
+_EXIM_REMOTE = lazy(r"smtp error from remote|lmtp error after|host .* said:|retry timeout exceeded")
+_EXIM_LOCAL_UNKNOWN = lazy(r"\b(?:unknown user|user unknown|no such user)\b")
 
 
 def _exim_text_reason(text: str) -> str:

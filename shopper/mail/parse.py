@@ -11,6 +11,7 @@ from email.message import Message
 from email.policy import compat32
 
 from shopper.mail.dsn import DsnPart, dsn_blocks
+from shopper.mail.patterns import lazy
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
 MAX_PARTS = 200
@@ -19,9 +20,9 @@ _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _MDN_TYPES = ("message/disposition-notification", "message/global-disposition-notification")
 _HEADER_PART_TYPES = ("text/rfc822-headers", "message/rfc822-headers", "message/global-headers")
 _MESSAGE_TYPES = ("message/rfc822", "message/global", "message/partial")
-_HTML_TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)>|<[^>]{0,2000}>", re.S | re.I)
-_HTML_BREAK = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.I)
-_SPACES = re.compile(r"[\xa0\u2007\u202f\u200b]")   # no-break and zero-width spaces read as spaces
+_HTML_TAG = lazy(r"<(?:style|script)\b.*?</(?:style|script)>|<[^>]{0,2000}>", re.S | re.I)
+_HTML_BREAK = lazy(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.I)
+_SPACES = lazy(r"[\xa0\u2007\u202f\u200b]")   # no-break and zero-width spaces read as spaces
 
 
 @dataclass

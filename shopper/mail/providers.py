@@ -2,8 +2,9 @@
 # Knowledge re-expressed from Sisimai's Rhost tables (https://libsisimai.org, BSD-2-Clause, (c) azumakuniyuki).
 from __future__ import annotations
 
-import re
 from typing import Callable
+
+from shopper.mail.patterns import LazyPattern, lazy
 
 # Each provider: host-name suffixes (remote MTA or recipient domain) -> a function of
 # (lowercased diagnostic, status, SMTP command) that returns a reason or ''.
@@ -14,7 +15,7 @@ _FRANCE_PTT = {
     "421": "rejected", "423": "", "424": "", "426": "suspend", "505": "systemerror", "506": "spamdetected",
     "510": "blocked", "513": "", "514": "mesgtoobig", "630": "policyviolation", "999": "blocked",
 }
-_FRANCE_PTT_CODE = re.compile(r"\b(?:lpn|ofr|ouk)(?:_|\d{3}[-_])(\d{3})\b")
+_FRANCE_PTT_CODE = lazy(r"\b(?:lpn|ofr|ouk)(?:_|\d{3}[-_])(\d{3})\b")
 _GODADDY_CODES = {
     "ib401": "securityerror", "ib501": "notcompliantrfc", "ib502": "notcompliantrfc", "ib506": "rejected",
     "ib508": "authfailure", "ib108": "requireptr", "ib212": "spamdetected", "ib705": "virusdetected",
@@ -22,7 +23,7 @@ _GODADDY_CODES = {
     "ib111": "blocked", "ib112": "blocked", "ib113": "blocked", "ib504": "speeding", "ib510": "speeding",
     "ib607": "speeding", "ib103": "badreputation", "ib104": "blocked", "ib105": "blocked", "ib106": "blocked",
 }
-_GODADDY_CODE = re.compile(r"\s(ib\d{3})\b")
+_GODADDY_CODE = lazy(r"\s(ib\d{3})\b")
 _GODADDY_TEXT = (("rbl reject", "blocked"), ("www.spamhaus.org/query/bl?ip=", "blocked"),
                  ("has been in the queue too long", "expired"), ("delivery timeout", "expired"),
                  ("account storage limit", "mailboxfull"), ("account disabled", "suspend"),
@@ -44,7 +45,7 @@ _YAHOO_TEXT = (("yahoo requires all senders to authenticate with either spf or d
 _COX_CODES = {"cxbl": "blocked", "cxdns": "requireptr", "cxsndr": "authfailure", "cxsmtp": "rejected",
               "cxcnct": "toomanyconn", "cxmxrt": "toomanyconn", "cdrbl": "blocked", "cxthrt": "securityerror",
               "cxmj": "securityerror"}
-_COX_CODE = re.compile(r"aup#([0-9a-z]+)")
+_COX_CODE = lazy(r"aup#([0-9a-z]+)")
 _COX_TEXT = (("cox too many bad commands from", "blocked"), ("too many invalid recipients", "blocked"),
              ("dns check failure - try again later", "requireptr"), ("rejected - no rdns", "requireptr"),
              ("esmtp no data before greeting", "policyviolation"),
@@ -57,7 +58,7 @@ _SPECTRUM_RANGES = ((1000, 1000, "blocked"), (1010, 1010, "rejected"), (1020, 10
                     (1200, 1250, "blocked"), (1260, 1260, "networkerror"), (1300, 1340, "toomanyconn"),
                     (1350, 1490, "speeding"), (1500, 1520, "rejected"), (1530, 1530, "mesgtoobig"),
                     (1540, 1550, "speeding"), (1560, 1560, "policyviolation"), (1580, 1580, "speeding"))
-_SPECTRUM_CODE = re.compile(r"aup#[a-z-]*(\d{4})")
+_SPECTRUM_CODE = lazy(r"aup#[a-z-]*(\d{4})")
 _MIMECAST_TEXT = (("spf sender invalid - envelope rejected", "authfailure"),
                   ("dkim sender invalid - envelope rejected", "authfailure"),
                   ("dmarc sender invalid - envelope rejected", "authfailure"),
@@ -156,17 +157,17 @@ def _microsoft(text: str, status: str, command: str) -> str:
     return microsoft_status_reason(status)
 
 
-PROVIDERS: tuple[tuple[re.Pattern[str], Callable[[str, str, str], str]], ...] = (
-    (re.compile(r"(?:^|\.)(?:laposte\.net|orange\.fr|wanadoo\.fr)$"), _france_ptt),
-    (re.compile(r"(?:^|\.)(?:ezweb\.ne\.jp|au\.com)$"), _kddi),
-    (re.compile(r"(?:^|\.)docomo\.ne\.jp$"), _docomo),
-    (re.compile(r"(?:^|\.)secureserver\.net$"), _godaddy),
-    (re.compile(r"(?:^|\.)yahoodns\.net$"),
+PROVIDERS: tuple[tuple[LazyPattern, Callable[[str, str, str], str]], ...] = (
+    (lazy(r"(?:^|\.)(?:laposte\.net|orange\.fr|wanadoo\.fr)$"), _france_ptt),
+    (lazy(r"(?:^|\.)(?:ezweb\.ne\.jp|au\.com)$"), _kddi),
+    (lazy(r"(?:^|\.)docomo\.ne\.jp$"), _docomo),
+    (lazy(r"(?:^|\.)secureserver\.net$"), _godaddy),
+    (lazy(r"(?:^|\.)yahoodns\.net$"),
      lambda text, status, command: _first(text, _YAHOO_TEXT)),
-    (re.compile(r"(?:^|\.)cox\.(?:net|com)$"), _cox),
-    (re.compile(r"(?:^|\.)charter\.net$"), _spectrum),
-    (re.compile(r"(?:^|\.)(?:outlook\.com|hotmail\.com)$"), _microsoft),
-    (re.compile(r"(?:^|\.)mimecast\.com$"), lambda text, status, command: _first(text, _MIMECAST_TEXT)),
+    (lazy(r"(?:^|\.)cox\.(?:net|com)$"), _cox),
+    (lazy(r"(?:^|\.)charter\.net$"), _spectrum),
+    (lazy(r"(?:^|\.)(?:outlook\.com|hotmail\.com)$"), _microsoft),
+    (lazy(r"(?:^|\.)mimecast\.com$"), lambda text, status, command: _first(text, _MIMECAST_TEXT)),
 )
 
 

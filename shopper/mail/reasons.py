@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from shopper.mail.patterns import LazyPattern, lazy
+
 # Each reason: plain phrases (substring match on lowercased, whitespace-collapsed text) and
 # "aligned" phrase sequences (the pieces appear in this order, anything between them).
 PHRASES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {
@@ -385,14 +387,14 @@ VETO: dict[str, tuple[str, ...]] = {
 }
 
 
-def _compile(phrases: tuple[str, ...], aligned: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+def _compile(phrases: tuple[str, ...], aligned: tuple[tuple[str, ...], ...]) -> LazyPattern:
     parts = [re.escape(p) for p in phrases]
     parts += [".*?".join(re.escape(piece) for piece in seq) for seq in aligned]
-    return re.compile("|".join(parts))
+    return lazy("|".join(parts))
 
 
-PATTERNS: dict[str, re.Pattern[str]] = {name: _compile(*table) for name, table in PHRASES.items()}
-VETO_PATTERNS = {name: re.compile("|".join(map(re.escape, words))) for name, words in VETO.items()}
+PATTERNS: dict[str, LazyPattern] = {name: _compile(*table) for name, table in PHRASES.items()}
+VETO_PATTERNS = {name: lazy("|".join(map(re.escape, words))) for name, words in VETO.items()}
 
 
 def matches(reason: str, text: str) -> bool:

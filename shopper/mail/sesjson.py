@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
-_WRAP = re.compile(r"!\r?\n ")
-_START = re.compile(r'\{\s*"(?:notificationType|eventType|Type)"\s*:')
+from shopper.mail.patterns import lazy
+
+_WRAP = lazy(r"!\r?\n ")
+_START = lazy(r'\{\s*"(?:notificationType|eventType|Type)"\s*:')
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+from shopper.mail.patterns import lazy
 from shopper.mail.parse import Headers
 
-BOUNCE_SENDER = re.compile(r"(?:^|<|\s)(?:mailer-daemon|postmaster|mail-daemon|mail\.delivery|"
+BOUNCE_SENDER = lazy(r"(?:^|<|\s)(?:mailer-daemon|postmaster|mail-daemon|mail\.delivery|"
                            r"maildelivery|bounce[sd]?|mdaemon|nobody|post_master)(?:@|>|\s|$)", re.I)
-BOUNCE_SUBJECT = re.compile(
+BOUNCE_SUBJECT = lazy(
     r"undeliver|delivery (?:status|fail|notification|report|problem|has failed)|failure notice|"
     r"mail delivery (?:failed|failure|subsystem|system)|returned mail|returning message|"
     r"could not be delivered|not delivered|non[- ]?delivery|delivery error|mail system error|"
@@ -15,19 +16,19 @@ BOUNCE_SUBJECT = re.compile(
     r"warning: (?:could not|message)|mail failure|bounce|rejected|error sending|delivery notification|"
     r"message not delivered|unable to deliver|notificaci[oó]n de estado|\bdsn\b|mail failed|"
     r"returning to sender|not member|failed delivery|delivery failure|error notification", re.I)
-COMPLAINT_SUBJECT = re.compile(r"^\s*complaint about message from", re.I)
-DELAY_TEXT = re.compile(
+COMPLAINT_SUBJECT = lazy(r"^\s*complaint about message from", re.I)
+DELAY_TEXT = lazy(
     r"will (?:continue|keep) (?:to )?try|will (?:be )?retr(?:y|ied)|not yet been delivered|"
     r"has been delayed|is delayed|delivery (?:is )?delayed|message delayed|\(delay\)|"
     r"still trying|temporary (?:failure|problem)|warning: message .* delayed|delayed mail", re.I)
 # An MTA that stopped retrying: the failure is final, whatever its 4.x.x status says.
-FINAL_TEXT = re.compile(r"\bgave up\b|\bgiving up\b|retry timeout exceeded|message expired|envelope expired|"
+FINAL_TEXT = lazy(r"\bgave up\b|\bgiving up\b|retry timeout exceeded|message expired|envelope expired|"
                         r"delivery time expired|queue lifetime|too long in (?:the )?queue|in the queue too long|"
                         r"expired after sitting in queue|could not be delivered for more than|"
                         r"maximum time in queue|retry time not reached for any host after a long failure", re.I)
-PERMANENT_TEXT = re.compile(r"permanent(?:ly)? (?:error|fail)|given up|gave up|could not be delivered|"
+PERMANENT_TEXT = lazy(r"permanent(?:ly)? (?:error|fail)|given up|gave up|could not be delivered|"
                             r"failed permanently|undeliverable|has expired|too long", re.I)
-BOUNCE_TEXT = re.compile(
+BOUNCE_TEXT = lazy(
     r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|"
     r"delivery (?:has )?failed|failed permanently|permanent (?:error|failure)|fatal errors?|"
     r"wasn't able to deliver|unable to deliver|could not deliver|error delivering|"
@@ -37,12 +38,12 @@ BOUNCE_TEXT = re.compile(
     r"diagnostic-code:|remote host said|smtp error|transcript of session|message will be retried|"
     r"failed addresses|no valid recipients|not a member|requested action not taken|"
     r"temporary failure|delivery attempts|could not be sent|unzustellbar|no se pudo entregar", re.I)
-AUTOREPLY_SUBJECT = re.compile(
+AUTOREPLY_SUBJECT = lazy(
     r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response|answer)|autoreply|auto:|"
     r"out of (?:the )?office|abwesenheit|r[ée]ponse automatique|respuesta autom[aá]tica|"
     r"risposta automatica|on vacation|away from (?:my|the) (?:desk|office)|vacation)|"
     r"\b(?:out of office|auto[- ]?reply|automatic reply)\b", re.I)
-TICKET_SUBJECT = re.compile(r"\[#?\d{3,}\]|\bticket\b|\bcase\b|request (?:received|#)|"
+TICKET_SUBJECT = lazy(r"\[#?\d{3,}\]|\bticket\b|\bcase\b|request (?:received|#)|"
                             r"we(?:'ve| have) received|thank you for (?:contacting|your)", re.I)
 
 

@@ -3,23 +3,25 @@ from __future__ import annotations
 
 import re
 
-_STATUS = re.compile(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?![\d.]*\d)")
-_IPV4 = re.compile(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")
-_REPLY = re.compile(r"(?<![\w.#/=+-])([245][0-5]\d)(?=[-\s,;:)\]]|$)(?![-\s]?\d{3}\b)")
-_REPLY_STRONG = re.compile(r"(?<![\w.#/=+-])([45][0-5]\d)(?:[- ][245]\.\d|[- ]?\s*\S)")
+from shopper.mail.patterns import lazy
+
+_STATUS = lazy(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?![\d.]*\d)")
+_IPV4 = lazy(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")
+_REPLY = lazy(r"(?<![\w.#/=+-])([245][0-5]\d)(?=[-\s,;:)\]]|$)(?![-\s]?\d{3}\b)")
+_REPLY_STRONG = lazy(r"(?<![\w.#/=+-])([45][0-5]\d)(?:[- ][245]\.\d|[- ]?\s*\S)")
 
 # (pattern, command) in the order they are tried: the most specific wording first.
 _COMMANDS = [
-    (re.compile(r"(?:after|in reply to|response to|to|for) (?:the )?(?:end of )?(?:data|mail data)"
+    (lazy(r"(?:after|in reply to|response to|to|for) (?:the )?(?:end of )?(?:data|mail data)"
                 r"|(?:after|in reply to) end of (?:data|message)|final data|>>> data|rcpt to:?<[^>]*>\s*data"
                 r"|\bdata command|\bdata response|smtp command:? ?data\b", re.I), "DATA"),
-    (re.compile(r"(?:after|in reply to|response to|to|>>>) ?rcpt\b|rcpt to response|\brcpt to:|"
+    (lazy(r"(?:after|in reply to|response to|to|>>>) ?rcpt\b|rcpt to response|\brcpt to:|"
                 r"\brcpt command|rcpt to command|does not like recipient|\[rcpt_to\]|\bsmtp:rcpt\b", re.I), "RCPT"),
-    (re.compile(r"(?:after|in reply to|response to|to|>>>) ?mail\b|\bmail from:|mail from command|"
+    (lazy(r"(?:after|in reply to|response to|to|>>>) ?mail\b|\bmail from:|mail from command|"
                 r"sender was rejected", re.I), "MAIL"),
-    (re.compile(r"(?:after|in reply to|response to|to|>>>) ?(?:ehlo|helo)\b|\b(?:ehlo|helo) command", re.I), "HELO"),
-    (re.compile(r"starttls", re.I), "STARTTLS"),
-    (re.compile(r"after initial connection|connected to .* but greeting failed|greeting", re.I), "CONN"),
+    (lazy(r"(?:after|in reply to|response to|to|>>>) ?(?:ehlo|helo)\b|\b(?:ehlo|helo) command", re.I), "HELO"),
+    (lazy(r"starttls", re.I), "STARTTLS"),
+    (lazy(r"after initial connection|connected to .* but greeting failed|greeting", re.I), "CONN"),
 ]
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+from shopper.mail.patterns import lazy
+
+ADDRESS = lazy(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 # Lines after which a bounce quotes the message it returns.
-_ORIGINAL_MARKERS = re.compile(
+_ORIGINAL_MARKERS = lazy(
     r"^\s*(?:[-=_*]{2,}\s*)?(?:"
     r"below this line is a copy of the message|this is a copy of the message|"
     r"original message(?: follows| headers| header)?\b|message headers follow|message text follows|"
@@ -18,21 +20,21 @@ _ORIGINAL_MARKERS = re.compile(
     r"text of (?:the )?(?:original|returned) message|"
     r"a copy of the original message|content of the original message|copy of your message"
     r")", re.I | re.M)
-_HEADER_LINE = re.compile(
+_HEADER_LINE = lazy(
     r"^(?:Return-Path|Received|From|To|Subject|Date|Message-I[Dd]|DKIM-Signature|MIME-Version|"
     r"Content-Type|X-[A-Za-z-]+|Reply-To|Cc|In-Reply-To|References):", re.I)
-_STRONG_HEADER = re.compile(r"^(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|Date|From):", re.I)
-_NOT_RECIPIENT = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|noreply|no-reply|"
+_STRONG_HEADER = lazy(r"^(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|Date|From):", re.I)
+_NOT_RECIPIENT = lazy(r"^(?:mailer-daemon|postmaster|mail-daemon|noreply|no-reply|"
                             r"double-bounce|bounce[s]?)@", re.I)
 
 
 # "kijitora@example.com <neko@example.net>": the address in angle brackets is the one meant (Exim's
 # "malformed address" lines, "name <address>" written with an address as the name).
-_ADDRESS_AS_NAME = re.compile(ADDRESS.pattern + r"\s+(?=<" + ADDRESS.pattern + ">)")
+_ADDRESS_AS_NAME = lazy(ADDRESS.pattern + r"\s+(?=<" + ADDRESS.pattern + ">)")
 # Classic (V5) sendmail: "While talking to host:", ">>> MAIL From:<...>", "<<< 550 ...", "550 host (smtp)... ..."
 # come before the line naming the recipient they are about.
-_TRANSCRIPT_LINE = re.compile(r"^(?:While talking to \S+:|>>> |<<< |\d{3} [A-Za-z0-9.-]+ \(\w+\)\.\.\. )")
-_ID_LINE = re.compile(r"^\s*(?:message-id|in-reply-to|references|x-[\w-]*id|to|from|cc|sender|reply-to|"
+_TRANSCRIPT_LINE = lazy(r"^(?:While talking to \S+:|>>> |<<< |\d{3} [A-Za-z0-9.-]+ \(\w+\)\.\.\. )")
+_ID_LINE = lazy(r"^\s*(?:message-id|in-reply-to|references|x-[\w-]*id|to|from|cc|sender|reply-to|"
                       r"return-path|original sender|sender-mta)\s*:", re.I)
 
 

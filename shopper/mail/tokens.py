@@ -1,11 +1,10 @@
 """Find the shopper's message tokens (ms-xxxxxxxxxxxx) in a message, most trustworthy place first."""
 from __future__ import annotations
 
-import re
-
 from shopper.mail.parse import ParsedMail, decode_words
+from shopper.mail.patterns import lazy
 
-TOKEN = re.compile(r"(?<![A-Za-z0-9])ms-[a-z2-7]{12}(?![A-Za-z0-9])")
+TOKEN = lazy(r"(?<![A-Za-z0-9])ms-[a-z2-7]{12}(?![A-Za-z0-9])")
 _SCAN_LIMIT = 200_000
 
 
