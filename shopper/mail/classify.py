@@ -227,7 +227,8 @@ def _from_dsn(statuses: list[RecipientStatus], texts: dict[str, str], family: Fa
     found = []
     for st in statuses:
         segment = texts.get(st.recipient.lower(), "")
-        diagnostic = st.diagnostic or segment
+        # A delayed recipient without a Diagnostic-Code: the prose about it is not its error (Sisimai: expired).
+        diagnostic = st.diagnostic or ("" if st.action == "delayed" else segment)
         verdict = line_verdict(prose, st.recipient) if family is not None and family.line_verdicts else ""
         if verdict:
             # The MTA's own per-recipient line decides; its DSN carries only a generic status.
