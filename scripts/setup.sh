@@ -76,7 +76,9 @@ want="$(cat constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: creating .venv with pinned packages (constraints.txt)"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+  # Editable as a path entry (compat mode): no import hook to load at every interpreter start-up.
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" \
+    --config-settings editable_mode=compat
   echo "$want" > "$stamp"
 fi
 

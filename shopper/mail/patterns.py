@@ -7,9 +7,8 @@ from typing import Any
 
 
 class LazyPattern:
-    """Stands in for `re.compile(pattern, flags)`: the same methods, compiled on the first call."""
-
-    __slots__ = ("pattern", "flags", "_compiled")
+    """Stands in for `re.compile(pattern, flags)`: the same methods, compiled on the first call. A method
+    looked up once is kept on the instance, so later calls go straight to the compiled pattern."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -22,7 +21,11 @@ class LazyPattern:
         return self._compiled
 
     def __getattr__(self, name: str) -> Any:   # search, match, findall, finditer, sub, fullmatch, split
-        return getattr(self.compiled(), name)
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = getattr(self.compiled(), name)
+        setattr(self, name, value)
+        return value
 
 
 def lazy(pattern: str, flags: int = 0) -> LazyPattern:

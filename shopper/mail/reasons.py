@@ -2,10 +2,6 @@
 # Knowledge re-expressed from Sisimai (https://libsisimai.org, BSD-2-Clause, (c) azumakuniyuki).
 from __future__ import annotations
 
-import re
-
-from shopper.mail.patterns import LazyPattern, lazy
-
 # Each reason: plain phrases (substring match on lowercased, whitespace-collapsed text) and
 # "aligned" phrase sequences (the pieces appear in this order, anything between them).
 PHRASES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {
@@ -387,24 +383,27 @@ VETO: dict[str, tuple[str, ...]] = {
 }
 
 
-def _compile(phrases: tuple[str, ...], aligned: tuple[tuple[str, ...], ...]) -> LazyPattern:
-    parts = [re.escape(p) for p in phrases]
-    parts += [".*?".join(re.escape(piece) for piece in seq) for seq in aligned]
-    return lazy("|".join(parts))
-
-
-PATTERNS: dict[str, LazyPattern] = {name: _compile(*table) for name, table in PHRASES.items()}
-VETO_PATTERNS = {name: lazy("|".join(map(re.escape, words))) for name, words in VETO.items()}
+def _in_order(text: str, pieces: tuple[str, ...]) -> bool:
+    at = 0
+    for piece in pieces:
+        at = text.find(piece, at)
+        if at < 0:
+            return False
+        at += len(piece)
+    return True
 
 
 def matches(reason: str, text: str) -> bool:
-    """Does lowercased, whitespace-collapsed `text` carry one of `reason`'s phrases?"""
+    """Does lowercased, whitespace-collapsed `text` carry one of `reason`'s phrases?
+
+    Plain substring tests, no regular expressions: nothing to compile when a one-file run starts.
+    """
     if not text:
         return False
-    veto = VETO_PATTERNS.get(reason)
-    if veto is not None and veto.search(text):
+    if any(word in text for word in VETO.get(reason, ())):
         return False
-    return PATTERNS[reason].search(text) is not None
+    phrases, aligned = PHRASES[reason]
+    return any(p in text for p in phrases) or any(_in_order(text, seq) for seq in aligned)
 
 
 # Enhanced status code (RFC 3463) -> reason.
