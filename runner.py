@@ -30,11 +30,11 @@ def command(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Names
     return fn
 
 
-def _config(args: argparse.Namespace, **overrides: Any):
+def _config(args: argparse.Namespace, overrides: dict[tuple[str, ...], Any] | None = None):
     from shopper.config import load_config
 
     flags = {("var_dir",): getattr(args, "var_dir", None)}
-    flags.update(overrides)
+    flags.update(overrides or {})
     path = args.config
     if path is None and "SHOPPER_CONFIG" not in os.environ and not Path("config.yaml").exists():
         path = HERE / "config.yaml"   # run from anywhere: the checkout's own config
@@ -67,7 +67,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
         n = sum(len(e.problems) for e in sel.invalid)
         print(f"{len(sel.invalid)} invalid file(s), {n} problem(s)", file=sys.stderr)
         return EXIT_USAGE
-    return EXIT_OK
+    return _preflight(config, sel.journeys) if args.preflight else EXIT_OK
+
+
+# -- doctor ---------------------------------------------------------------------------------------
+def _preflight(config, journeys) -> int:
+    from shopper.doctor import doctor, report_lines
+
+    needs, checks = doctor(config, journeys, os.environ)
+    _print_lines(report_lines(journeys, needs, checks))
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_USAGE
+
+
+@command
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from shopper.audit import select_journeys
+
+    config = _config(args)
+    sel = select_journeys(args.paths or [config.path(config.journeys)], config, names=args.journey or [],
+                          tags=args.tag or [])
+    _print_problems(sel.invalid, sys.stderr)
+    code = _preflight(config, sel.journeys)
+    return EXIT_USAGE if sel.invalid else code
 
 
 # -- run ------------------------------------------------------------------------------------------
@@ -81,64 +102,44 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _print_summary(result, report_path: Path | None = None) -> None:
-    s = result.summary()
-    print(f"run {result.run_id}: {s['journeys']} journey(s), {s['passed']} passed, "
-          f"{s['findings']} finding(s), {s['invalid']} invalid file(s)")
-    for f in result.findings:
-        print(f"  [{f.severity}] {f.kind}: {f.title}")
-    if report_path:
-        print(f"report: {report_path}")
+def _print_lines(lines: list[str]) -> None:
+    for line in lines:
+        print(line, flush=True)
 
 
-def execute_run(args: argparse.Namespace, config, store, *, progress=None) -> tuple[Any, int]:
-    """Shared by `run` and `demo`: run, write JSON, render the report."""
-    from shopper.audit import run_audit
-    from shopper.run import RunOptions
+def _session(config, store, args: argparse.Namespace, **kwargs: Any):
+    from shopper.audit import AuditSession
+
+    return AuditSession(config, store, _clock(args), os.environ, progress=lambda line: print(line, flush=True),
+                        **kwargs)
+
+
+def execute_run(args: argparse.Namespace, config, store) -> tuple[Any, int]:
+    """`run`: select, run in one audit session, publish (JSON, JUnit, report, alerts), print, exit status."""
+    from shopper.audit import AuditOptions
+    from shopper.publish import Outputs, summary_lines, verdict
 
     variables = _parse_vars(getattr(args, "var", []))
     fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
     sel = _select(args, config, variables)
-    progress = progress or (lambda line: print(line, flush=True))
     retries = args.retries if getattr(args, "retries", None) is not None else config.retries
-    result = run_audit(config, sel, store=store, clock=_clock(args), environ=os.environ,
-                       options=RunOptions(base_url=args.base_url, site=args.site, variables=variables),
-                       headed=args.headed, progress=progress, retries=retries,
-                       workers=getattr(args, "workers", 1) or 1)
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-    if getattr(args, "junit", None):
-        from reports.junit import write_junit
-
-        write_junit(result.to_json(), args.junit, config.var_path)
-    report_path = None
-    report_failed = False
-    if not getattr(args, "no_report", False):
-        from reports.render import render_run
-
-        out = config.var_path / "reports" / result.run_id
-        try:
-            report_path = render_run(store, result.run_id, out, config.var_path,
-                                     settings=config.report_settings)
-        except OSError as e:   # a full or read-only var/: the run is stored, the report can be made later
-            import shutil
-
-            shutil.rmtree(out, ignore_errors=True)   # no half-written report
-            print(f"error: the report could not be written ({e.strerror}: {e.filename}); run {result.run_id} is "
-                  f"stored: free space or fix permissions in {config.var_path}, then `runner.py report --run "
-                  f"{result.run_id}`", file=sys.stderr)
-            report_failed = True
-    _print_summary(result, report_path)
-    _alert(config, store, result.run_id, args)
-    if sel.invalid or report_failed:
-        return result, EXIT_USAGE
-    failing = [f for f in result.findings if fails(f, fail_on)]
-    if result.findings and not failing:
-        print(f"{len(result.findings)} finding(s) reported, none of them fails the run (--fail-on {','.join(fail_on)})")
-    if failing:
-        _print_failing(failing, fail_on)
-    return result, EXIT_FINDINGS if failing else EXIT_OK
+    options = AuditOptions(base_url=args.base_url, site=args.site, variables=variables, retries=retries,
+                           workers=getattr(args, "workers", 1) or 1, headed=args.headed)
+    with _session(config, store, args) as session:
+        result = session.run(sel, options)
+        run_json = result.to_json()
+        published = session.publish(run_json, Outputs(json=args.json, junit=getattr(args, "junit", None),
+                                                      report=not getattr(args, "no_report", False),
+                                                      fail_on=tuple(fail_on)))
+    _print_lines(summary_lines(run_json))
+    if published.report:
+        print(f"report: {published.report}")
+    if published.report_error:
+        print(f"error: {published.report_error}", file=sys.stderr)
+    _print_lines([f"alerts: {line}" for line in published.alerts])
+    code, why = verdict(run_json, fail_on)
+    _print_lines(why)
+    return result, EXIT_USAGE if published.report_error else code
 
 
 def _select(args: argparse.Namespace, config, variables: dict[str, str]):
@@ -159,7 +160,8 @@ def execute_queued_run(args: argparse.Namespace, config, store) -> int:
     from shopper.audit import new_run_id
     from shopper.journey import read_text_file
     from shopper.queue.app import build_app, ensure_schema, require_postgres
-    from shopper.queue.journeys import RunRequest, enqueue_run, stored_findings, wait_for_run
+    from shopper.publish import stored_run_json, summary_lines, verdict
+    from shopper.queue.journeys import RunRequest, enqueue_run, wait_for_run
 
     require_postgres(config.store_url, "runner.py run --queue")
     if args.json or getattr(args, "junit", None) or args.workers > 1 or args.shard:
@@ -181,25 +183,18 @@ def execute_queued_run(args: argparse.Namespace, config, store) -> int:
           + (f"; not queued, still waiting from an earlier run: {', '.join(left_out)}" if left_out else ""), flush=True)
     if args.no_wait:
         return EXIT_OK
-    run = wait_for_run(store, run_id, lambda line: print(line, flush=True))
-    s = run.summary
-    print(f"run {run_id}: {s.get('journeys', 0)} journey(s), {s.get('passed', 0)} passed, "
-          f"{s.get('findings', 0)} finding(s), {s.get('invalid', 0)} invalid file(s)")
-    findings = stored_findings(store, run_id)
-    for f in findings:
-        print(f"  [{f.severity}] {f.kind}: {f.title}")
+    wait_for_run(store, run_id, lambda line: print(line, flush=True))
+    run_json = stored_run_json(store, run_id)
+    _print_lines(summary_lines(run_json))
     if not args.no_report:
         from reports.render import render_run
 
         index = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
                            settings=config.report_settings)
         print(f"report: {index}")
-    if sel.invalid:
-        return EXIT_USAGE
-    failing = [f for f in findings if fails(f, fail_on)]
-    if failing:
-        _print_failing(failing, fail_on)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    code, why = verdict(run_json, fail_on)
+    _print_lines(why)
+    return code
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
@@ -215,64 +210,26 @@ def _shard(text: str | None) -> tuple[int, int] | None:
 
 
 def _alert(config, store, run_id: str, args: argparse.Namespace) -> None:
-    """After a run or sweep: alerts as configured (never fails the command; problems are printed)."""
-    from shopper.alerts import alert_after
-    from shopper.probes.mail import mail_sender
-    from shopper.secrets import Redactor
+    """After a sweep: alerts as configured (never fails the command; problems are printed)."""
+    from shopper.publish import Outputs
 
-    if not config.alerts.enabled:
-        return
-    sender = mail_sender(config, Redactor(), os.environ)
-    for line in alert_after(config.alerts, store, run_id, _clock(args).now(), smtp_settings=sender.settings,
-                            sender_address=sender.address, environ=os.environ):
-        print(f"alerts: {line}", flush=True)
-
-
-SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
+    with _session(config, store, args) as session:
+        published = session.publish({"run_id": run_id}, Outputs(report=False))
+    _print_lines([f"alerts: {line}" for line in published.alerts])
 
 
 def _fail_on(flag: str | None, configured: list[str]) -> list[str]:
     """The --fail-on items (else config's fail_on:); an unknown one is a usage error, before anything runs."""
-    from checks.registry import fail_on_problem
+    from shopper.publish import parse_fail_on
 
-    items = [x.strip() for x in (flag.split(",") if flag else configured) if x.strip()]
-    problems = [p for p in map(fail_on_problem, items) if p]
-    if problems:
-        raise ConfigError("; ".join(problems))
-    return items
-
-
-def fail_reason(finding, fail_on: list[str]) -> str | None:
-    """Why `finding` fails the run, or None. Flaky findings never do; `fail_on` holds finding kinds and/or a
-    severity (that one or worse); empty: every finding fails."""
-    if finding.data.get("flaky"):
-        return None
-    if not fail_on:
-        return "every finding fails the run (no --fail-on)"
-    for item in fail_on:
-        if item == finding.kind:
-            return f"--fail-on {item}"
-        if item in SEVERITY_RANK and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[item]:
-            return f"--fail-on {item}: {finding.severity}" + ("" if finding.severity == item else f" is worse")
-    return None
-
-
-def fails(finding, fail_on: list[str]) -> bool:
-    return fail_reason(finding, fail_on) is not None
-
-
-def _print_failing(failing: list, fail_on: list[str]) -> None:
-    """On exit 1: which findings failed the run, and why."""
-    print(f"exit 1: {len(failing)} finding(s) fail the run:")
-    for f in failing:
-        print(f"  [{f.severity}] {f.journey}: {f.kind}: {f.title} ({fail_reason(f, fail_on)})")
+    return parse_fail_on(flag, configured)
 
 
 @command
 def cmd_run(args: argparse.Namespace) -> int:
     from shopper.store import open_store
 
-    config = _config(args, **({("browser", "executable"): args.browser} if args.browser else {}))
+    config = _config(args, {("browser", "executable"): args.browser})
     _fail_on(args.fail_on, config.fail_on)   # a typo is a usage error before anything is stored
     store = open_store(config.store_url)
     try:
@@ -485,33 +442,29 @@ def cmd_classify(args: argparse.Namespace) -> int:
 # -- merge ----------------------------------------------------------------------------------------
 @command
 def cmd_merge(args: argparse.Namespace) -> int:
-    from reports.render import render_run
     from shopper.audit import new_run_id
     from shopper.merge import load_part, merge_parts, store_merged
+    from shopper.publish import Outputs, summary_lines, verdict
     from shopper.store import open_store
 
     config = _config(args)
+    fail_on = _fail_on(args.fail_on, config.fail_on)
     merged = merge_parts([load_part(p) for p in args.inputs])
     run_id = "merged-" + new_run_id(_clock(args))
     store = open_store(config.store_url)
     try:
-        summary = store_merged(store, merged, run_id)
-        out = {k: v for k, v in merged.items() if k != "observations"}
-        out.update(run_id=run_id, status="findings" if merged["findings"] else "clean", summary=summary)
-        if args.json:
-            Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
-        if args.junit:
-            from reports.junit import write_junit
-
-            write_junit(out, args.junit, config.var_path)
-        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
-                            settings=config.report_settings)
+        run_json = store_merged(store, merged, run_id)
+        with _session(config, store, args) as session:   # the same publishers as a run: JSON, JUnit, report, alerts
+            published = session.publish(run_json, Outputs(json=args.json, junit=args.junit, fail_on=tuple(fail_on)))
     finally:
         store.close()
-    print(f"merged {len(args.inputs)} shard(s) into run {run_id}: {summary['journeys']} journeys, "
-          f"{summary['findings']} finding(s), score {summary['score']}")
-    print(f"report: {report}")
-    return EXIT_FINDINGS if summary["findings"] else EXIT_OK
+    print(f"merged {len(args.inputs)} shard(s) into run {run_id}")
+    _print_lines(summary_lines(run_json))
+    print(f"report: {published.report}")
+    _print_lines([f"alerts: {line}" for line in published.alerts])
+    code, why = verdict(run_json, fail_on)
+    _print_lines(why)
+    return code
 
 
 # -- schedule -------------------------------------------------------------------------------------
@@ -519,8 +472,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_schedule(args: argparse.Namespace) -> int:
     import threading
 
-    from shopper.audit import run_audit, select_journeys
-    from shopper.run import RunOptions
+    from shopper.audit import AuditOptions, select_journeys
+    from shopper.publish import Outputs, summary_lines
     from shopper.scheduler import Scheduler, SchedulerLock
     from shopper.store import open_store
 
@@ -537,16 +490,16 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     store = open_store(config.store_url)
     _stop_on_signals(stop, "stopping after the current step")
 
-    def run_journeys(entry) -> None:
-        from reports.render import render_run
+    session = _session(config, store, args)
 
+    def run_journeys(entry) -> None:
         sel = select_journeys([config.path(config.journeys)], config, names=entry.journeys, tags=entry.tags)
-        result = run_audit(config, sel, store=store, clock=clock, environ=os.environ, options=RunOptions(),
-                           retries=config.retries, stop=stop, progress=lambda line: print(line, flush=True))
-        report = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path,
-                            settings=config.report_settings)
-        _print_summary(result, report)
-        _alert(config, store, result.run_id, args)
+        result = session.run(sel, AuditOptions(retries=config.retries), stop=stop)
+        run_json = result.to_json()
+        published = session.publish(run_json, Outputs())
+        _print_lines(summary_lines(run_json))
+        print(f"report: {published.report}")
+        _print_lines([f"alerts: {line}" for line in published.alerts])
 
     def sweep() -> None:
         _scheduled_sweep(config, store, clock, args)
@@ -564,6 +517,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         scheduler.catch_up()
         scheduler.loop()
     finally:
+        session.close()
         store.close()
         lock.release()
     print("scheduler stopped", flush=True)
@@ -626,13 +580,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     clock = _clock(args)
     store = open_store(config.store_url)
 
-    def after_run(run_id: str) -> None:
-        from reports.render import render_run
+    def after_run(run_id: str) -> None:   # the publishers of a run made here: report and alerts
+        from shopper.publish import Outputs
 
-        report = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
-                            settings=config.report_settings)
-        print(f"report: {report}", flush=True)
-        _alert(config, store, run_id, args)
+        with _session(config, store, args) as session:
+            published = session.publish({"run_id": run_id}, Outputs())
+        print(f"report: {published.report}", flush=True)
+        _print_lines([f"alerts: {line}" for line in published.alerts])
 
     report = config.schedules.report
     host = WorkerHost(config, store, clock, os.environ, after_run=after_run,
@@ -664,10 +618,13 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"no runs in {config.store_url} yet: run `runner.py run` (or `make demo`)")
             return EXIT_OK
         s = run.summary
-        print(f"last run {run.id} ({run.started_at[:16]}): score {s.get('score', '?')}/100, "
-              f"{s.get('findings', 0)} finding(s), {s.get('passed', '?')}/{s.get('journeys', '?')} journeys passed")
+        score = "no score" if s.get("score") is None else f"score {s['score']}/100"
+        statuses = ", ".join(f"{n} {st.replace('_', ' ')}" for st, n in (s.get("statuses") or {}).items() if n)
+        print(f"last run {run.id} ({run.started_at[:16].replace('T', ' ')}): {run.status}, {score}, "
+              f"{s.get('findings', 0)} finding(s), {s.get('journeys', '?')} journey(s)"
+              + (f" ({statuses})" if statuses else ""))
         for name, value in sorted((s.get("processes") or {}).items()):
-            print(f"  {name:<16} {value:>3}")
+            print(f"  {name:<16} {'incomplete' if value is None else f'{value:>3}'}")
         for f in store.findings(run.id):
             print(f"  [{f['severity']}] {f['kind']}: {f['title']}")
         open_ = store.expectations(states=("open",))
@@ -757,10 +714,23 @@ def _defects_epilog() -> str:
     return "defects: " + "; ".join(f"{k}: {v}" for k, v in sorted(DEFECTS.items()))
 
 
+def _version() -> str:
+    """The installed package's version, else pyproject.toml's (a checkout run without installing)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("mystery-shopper")
+    except metadata.PackageNotFoundError:
+        import tomllib
+
+        return tomllib.loads((HERE / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="runner.py", description="Mystery Shopper: shops like a customer and finds "
                                 "the black holes in a company's customer journeys.",
                                 epilog="Exit status: 0 no findings, 1 findings, 2 usage/config/validation error.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml or $SHOPPER_CONFIG)")
     common.add_argument("--var-dir", metavar="DIR", help="where the store, reports and evidence go (default: var/)")
@@ -772,6 +742,16 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Check journey files; prints every problem as path:line:col: message. "
                                    "Exit 0 when all are valid, 2 when not.")
     v.add_argument("paths", nargs="*", metavar="PATH", help="journey files or directories (default: journeys/)")
+    v.add_argument("--preflight", action="store_true", help="also check what the journeys need, as `doctor` does")
+
+    doc = sub.add_parser("doctor", parents=[common], help="check what the journeys need before a run",
+                         description="Check, for real, what the selected journeys need: the secrets they use are "
+                                     "set, the SMTP server takes a login, the IMAP mailbox logs in, a browser "
+                                     "starts, the store is writable. Each problem names its fix. Exit 0 when all "
+                                     "is in place, 2 when not.")
+    doc.add_argument("paths", nargs="*", metavar="PATH", help="journey files or directories (default: journeys/)")
+    doc.add_argument("--journey", action="append", metavar="NAME", help="only this journey; repeatable")
+    doc.add_argument("--tag", action="append", metavar="TAG", help="only journeys with this tag; repeatable")
 
     def run_args(r: argparse.ArgumentParser) -> None:
         r.add_argument("--journey", action="append", metavar="NAME", help="only this journey (name or file stem); repeatable")
@@ -879,6 +859,8 @@ def build_parser() -> argparse.ArgumentParser:
     mg.add_argument("inputs", nargs="+", metavar="SHARD", help="a shard's run JSON or SQLite store file")
     mg.add_argument("--json", metavar="FILE", help="also write the merged run as JSON")
     mg.add_argument("--junit", metavar="FILE", help="also write the merged run as JUnit XML")
+    mg.add_argument("--fail-on", metavar="LIST", help="as for `run`: the finding kinds and/or severity that fail "
+                    "the merged run (exit 1)")
 
     sub.add_parser("status", parents=[common], help="score, open findings and open expectations, in short",
                    description="A short summary of the latest run: score, findings, open expectations and their "

@@ -11,11 +11,13 @@ from shopper.model import Finding, Observation
 from .registry import FindingKind, register as register_kinds
 
 CHECKS: dict[str, Callable[["Observations"], Iterable[Finding]]] = {}
+BORROWING: set[str] = set()   # checks that may also emit any configurable kind (the one a journey names)
 
 
-def check(name: str, *, kinds: Iterable[FindingKind]) -> Callable:
+def check(name: str, *, kinds: Iterable[FindingKind], any_configurable: bool = False) -> Callable:
     """Register a check: a function Observations -> findings, and the finding kinds it may emit
-    (checks/registry.py); emitting any other kind is an error."""
+    (checks/registry.py); emitting any other kind is an error. `any_configurable`: it may also emit
+    any kind journeys can name (soft checks)."""
     kinds = tuple(kinds)
     if not kinds:
         raise ValueError(f"check {name!r} declares no finding kinds")
@@ -23,6 +25,8 @@ def check(name: str, *, kinds: Iterable[FindingKind]) -> Callable:
     def register(fn: Callable[["Observations"], Iterable[Finding]]) -> Callable:
         CHECKS[name] = fn
         register_kinds(name, kinds)
+        if any_configurable:
+            BORROWING.add(name)
         return fn
 
     return register
@@ -67,7 +71,8 @@ def run_checks(obs: Observations) -> list[Finding]:
 
     for name, fn in sorted(load_all().items()):
         for f in fn(obs):
-            if f.kind not in KINDS or KINDS[f.kind].check != name:
+            known = KINDS.get(f.kind)
+            if known is None or (known.check != name and not (name in BORROWING and known.configurable)):
                 raise ValueError(f"check {name!r} emitted finding kind {f.kind!r}, which it does not declare: "
                                  f"add FindingKind({f.kind!r}, ...) to its @check(kinds=...)")
             if f.fingerprint in found:

@@ -24,7 +24,7 @@ def step_failed(obs: Observations) -> Iterator[Finding]:
                                  title=f"Step {step.index + 1} ({step.label}) failed",
                                  detail=step.error or "", evidence=[*step.evidence, *journey.evidence],
                                  data={"url": step.url, "line": step.line})
-        if journey.error:
+        if journey.error and getattr(journey, "status", None) != "setup_error":   # the shopper's set-up: not the site's finding
             yield Finding.of("step_failed", severity="major", journey=journey.name, step=None,
                              subject="journey", title=f"Journey {journey.name} did not complete",
                              detail=journey.error, evidence=journey.evidence)

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import os
 import time
 from pathlib import Path
@@ -34,28 +32,45 @@ def site_for(profile: str) -> str:
     return "demo" if profile == "a" else f"demo-{profile}"
 
 
-def audit_demo(world: DemoWorld, config: Any, store: Any, *, profile: str = "a", journeys: list[Path] | None = None,
-               progress: Callable[[str], None] = print, browser: Any = None, days: int = 3) -> Any:
-    """Run the journeys against a started world, let `days` pass, sweep; returns the AuditResult."""
-    from shopper.audit import run_audit, select_journeys
-    from shopper.run import RunOptions
+def demo_session(world: DemoWorld, config: Any, store: Any, *, browser: Any = None,
+                 progress: Callable[[str], None] = print) -> Any:
+    """An audit session pointed at a started world: its clock, mail system and DNS."""
+    from shopper.audit import AuditSession
 
-    config = world.configure(config)
-    store.abandon_open_expectations("a new demo world started: earlier demo mailboxes are gone")
-    sel = select_journeys(journeys or [JOURNEYS], config)
-    return run_audit(config, sel, store=store, clock=world.clock, environ=world.environ(dict(os.environ)),
-                     options=RunOptions(base_url=world.shop.url, site=site_for(profile)), progress=progress,
-                     browser=browser, before_sweep=lambda: world.pass_days(days))
+    return AuditSession(world.configure(config), store, world.clock, world.environ(dict(os.environ)),
+                        browser=browser, progress=progress)
+
+
+def audit_demo(world: DemoWorld, config: Any, store: Any, *, profile: str = "a", journeys: list[Path] | None = None,
+               progress: Callable[[str], None] = print, browser: Any = None, days: int = 3,
+               outputs: Any = None) -> Any:
+    """Run the journeys against a started world, let `days` pass, sweep; publish `outputs` (shopper.publish.Outputs:
+    report, alerts, JSON — as a CLI run does) when given; returns the AuditResult."""
+    with demo_session(world, config, store, browser=browser, progress=progress) as session:
+        result = run_in_world(session, world, profile=profile, journeys=journeys, days=days)
+        if outputs is not None:
+            result.published = session.publish(result.to_json(), outputs)
+    return result
+
+
+def run_in_world(session: Any, world: DemoWorld, *, profile: str = "a", journeys: list[Path] | None = None,
+                 days: int = 3) -> Any:
+    from shopper.audit import AuditOptions, select_journeys
+
+    session.store.abandon_open_expectations("a new demo world started: earlier demo mailboxes are gone")
+    sel = select_journeys(journeys or [JOURNEYS], session.config)
+    return session.run(sel, AuditOptions(base_url=world.shop.url, site=site_for(profile)),
+                       before_sweep=lambda: world.pass_days(days))
 
 
 def run_demo(args: argparse.Namespace, load_config: Callable[..., Any]) -> int:
-    """Run the demo; returns the run's exit status (1 when the broken world shows its findings)."""
-    from reports.render import render_run
+    """Run the demo into the default store (so `runner.py status` and `report --last` show it); returns the
+    run's exit status (1 when the broken world shows its findings)."""
+    from shopper.publish import Outputs, summary_lines, verdict
     from shopper.store import open_store
 
     defects = demo_defects(args)
-    base = load_config(args)
-    config = dataclasses.replace(base, var_dir=str(base.var_path / "demo"), store=None)
+    config = load_config(args)
     what = "healthy twin" if defects == () else "broken world" if defects is None else f"defects {', '.join(defects)}"
     started = time.monotonic()
     store = open_store(config.store_url)
@@ -66,19 +81,14 @@ def run_demo(args: argparse.Namespace, load_config: Callable[..., Any]) -> int:
             print(f"the demo clock starts {world.clock.now():%Y-%m-%d %H:%M} UTC; after the journeys it moves "
                   f"3 days on", flush=True)
             result = audit_demo(world, config, store, profile=args.profile,
-                                progress=lambda line: print(line, flush=True))
-        if args.json:
-            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-            Path(args.json).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-        report = render_run(store, result.run_id, config.var_path / "reports" / result.run_id, config.var_path,
-                            settings=config.report_settings)
+                                progress=lambda line: print(line, flush=True), outputs=Outputs(json=args.json))
     finally:
         store.close()
-    s = result.summary()
-    print(f"run {result.run_id}: {s['journeys']} journeys, {s['findings']} finding(s) "
-          f"in {time.monotonic() - started:.0f}s")
-    for f in sorted(result.findings, key=lambda f: (f.journey, f.kind)):
-        reason = f" ({f.reason})" if f.reason else ""
-        print(f"  [{f.severity}] {f.journey}: {f.kind}{reason}: {f.title}")
-    print(f"report: {report}")
-    return 1 if result.findings else 0
+    run_json = result.to_json()
+    print(f"demo run took {time.monotonic() - started:.0f}s; store {config.store_url}")
+    for line in summary_lines(run_json):
+        print(line)
+    print(f"report: {result.published.report}")
+    for line in result.published.alerts:
+        print(f"alerts: {line}")
+    return verdict(run_json, [])[0]

@@ -82,40 +82,60 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) ->
 
 
 def _add_results(case: ET.Element, findings: list[dict], var_dir: Path | None,
-                 error: tuple[str, str] | None = None) -> None:
-    """Properties, error, failures, system-out: the element order JUnit readers expect."""
+                 error: tuple[str, str, str] | None = None, fail_on: tuple[str, ...] = ()) -> None:
+    """Properties, error, failures, system-out: the element order JUnit readers expect. Findings that do not
+    fail the run (flaky, or not selected by fail_on) go to system-out, not <failure>."""
+    from checks.registry import is_setup
+    from shopper.publish import fail_reason
+
+    setup = [f for f in findings if is_setup(f.get("kind", ""))]   # the shopper's own set-up: an error
+    if setup and error is None:
+        f = setup[0]
+        error = (f.get("title", ""), "\n\n".join(finding_text(g, var_dir) for g in setup), "setup_error")
+    findings = [f for f in findings if f not in setup]
     flaky = [f for f in findings if _is_flaky(f)]
+    reported = [f for f in findings if not _is_flaky(f) and not fail_reason(f, fail_on)]
     if flaky:
         props = _sub(case, "properties")
         for f in flaky:
             _sub(props, "property", name="flaky", value=f"{f.get('kind', '')}: {f.get('title', '')}")
     if error is not None:
-        _sub(case, "error", error[1], type="journey_error", message=error[0])
+        _sub(case, "error", error[1], type=error[2], message=error[0])
     for f in findings:
-        if not _is_flaky(f):
+        if not _is_flaky(f) and fail_reason(f, fail_on):
             _sub(case, "failure", finding_text(f, var_dir), type=f.get("kind", ""), message=f.get("title", ""))
-    if flaky:
-        _sub(case, "system-out", "\n".join(
-            f"flaky: [{f.get('severity', '')}] {f.get('kind', '')}: {f.get('title', '')}\n{finding_text(f, var_dir)}"
-            for f in flaky))
+    out = [f"flaky: [{f.get('severity', '')}] {f.get('kind', '')}: {f.get('title', '')}\n{finding_text(f, var_dir)}"
+           for f in flaky]
+    out += [f"reported, not failing (fail-on {','.join(fail_on)}): [{f.get('severity', '')}] {f.get('kind', '')}: "
+            f"{f.get('title', '')}\n{finding_text(f, var_dir)}" for f in reported]
+    if out:
+        _sub(case, "system-out", "\n".join(out))
 
 
-def _journey_case(suite: ET.Element, journey: dict, findings: list[dict], var_dir: Path | None) -> ET.Element:
+ERRORS = {  # journey status -> (JUnit error type, message when the journey has no error text)
+    "setup_error": ("setup_error", "the shopper's own set-up kept the journey from running (not a finding)"),
+    "incomplete": ("incomplete", "the journey could not finish: later steps did not run"),
+}
+
+
+def _journey_case(suite: ET.Element, journey: dict, findings: list[dict], var_dir: Path | None,
+                  fail_on: tuple[str, ...] = ()) -> ET.Element:
     path = journey.get("path", "")
     case = _sub(suite, "testcase", classname=f"journeys.{Path(path).stem}", name=journey.get("name", ""),
                 file=path, time=_seconds(journey.get("duration_ms", 0)))
     error = None
-    if journey.get("status") == "error":
-        message = str(journey.get("error") or "the journey could not run")
-        error = (message, _journey_error_text(journey, message, var_dir))
-    _add_results(case, findings, var_dir, error)
+    if journey.get("status") in ERRORS:
+        kind, default = ERRORS[journey["status"]]
+        message = str(journey.get("error") or default)
+        error = (message, _journey_error_text(journey, message, var_dir), kind)
+    _add_results(case, findings, var_dir, error, fail_on)
     return case
 
 
 def _journey_error_text(journey: dict, message: str, var_dir: Path | None) -> str:
     lines = [message]
     for s in journey.get("steps") or []:
-        if s.get("status") == "failed":
+        if s.get("status") in ("failed", "setup_error"):
             lines.append(f"step {int(s.get('index', 0)) + 1} ({s.get('label', '')}, line {s.get('line', '?')}): "
                          f"{s.get('error') or 'failed'}")
     lines += [f"evidence: {p}" for p in _evidence(journey.get("evidence") or [], var_dir)]
@@ -132,7 +152,7 @@ def _invalid_case(suite: ET.Element, invalid: dict) -> ET.Element:
     return case
 
 
-def junit_xml(run_json: dict, *, var_dir: Path | None = None) -> str:
+def junit_xml(run_json: dict, *, var_dir: Path | None = None, fail_on: list[str] | tuple[str, ...] = ()) -> str:
     """The JUnit XML of one run (the dict `AuditResult.to_json()` returns, docs/run.schema.json).
 
     >>> junit_xml({"run_id": "r", "started_at": "2026-01-05T09:00:00+00:00",
@@ -140,6 +160,7 @@ def junit_xml(run_json: dict, *, var_dir: Path | None = None) -> str:
     '<?xml version="1.0" encoding="utf-8"?>\\n'
     """
     var_dir = Path(var_dir) if var_dir is not None else None
+    fail_on = tuple(fail_on)
     journeys = run_json.get("journeys") or []
     findings = run_json.get("findings") or []
     by_journey: dict[str, list[dict]] = {}
@@ -156,12 +177,12 @@ def junit_xml(run_json: dict, *, var_dir: Path | None = None) -> str:
     seen = set()
     for j in journeys:
         name = str(j.get("name", ""))
-        cases.append(_journey_case(suite, j, by_journey.get(name, []) if name not in seen else [], var_dir))
+        cases.append(_journey_case(suite, j, by_journey.get(name, []) if name not in seen else [], var_dir, fail_on))
         seen.add(name)
     for name, orphans in by_journey.items():
         if name not in seen:
             case = _sub(suite, "testcase", classname=ORPHAN_CLASSNAME, name=name, time="0.000")
-            _add_results(case, orphans, var_dir)
+            _add_results(case, orphans, var_dir, fail_on=fail_on)
             cases.append(case)
     cases += [_invalid_case(suite, inv) for inv in run_json.get("invalid") or []]
     errors = sum(c.find("error") is not None for c in cases)
@@ -174,9 +195,10 @@ def junit_xml(run_json: dict, *, var_dir: Path | None = None) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(run_json: dict, path: str | Path, var_dir: Path | None = None) -> Path:
-    """Write `junit_xml(run_json)` to `path` (parents created); returns the path."""
+def write_junit(run_json: dict, path: str | Path, var_dir: Path | None = None,
+                fail_on: list[str] | tuple[str, ...] = ()) -> Path:
+    """Write `junit_xml(run_json, fail_on=...)` to `path` (parents created); returns the path."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(junit_xml(run_json, var_dir=var_dir), encoding="utf-8")
+    out.write_text(junit_xml(run_json, var_dir=var_dir, fail_on=fail_on), encoding="utf-8")
     return out

@@ -6,13 +6,13 @@ import logging
 import secrets as pysecrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from checks import Observations, run_checks
 
 from .clock import Clock
 from .config import Config
-from .errors import ConfigError, JourneyError
+from .errors import ConfigError, JourneyError, ProbeError
 from .journey import Journey, find_journey_files, load_journey
 from .model import Finding
 from .probes import Probes
@@ -26,7 +26,11 @@ from .retries import Attempts, mark_flaky
 from .probes.mail import imap_settings
 from .secrets import Redactor
 from .inbox import Inbox
+from .summary import progress_status, run_status, run_summary, settle_statuses
 from .sweep import Sweeper, SweepResult
+
+if TYPE_CHECKING:
+    from .publish import Outputs, Published
 
 log = logging.getLogger(__name__)
 JSON_SCHEMA = "mystery-shopper/run/v1"
@@ -36,6 +40,23 @@ JSON_SCHEMA = "mystery-shopper/run/v1"
 class Selection:
     journeys: list[Journey]
     invalid: list[JourneyError]
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """The choices of one run: which site and variables, retries, workers, whether to sweep after it."""
+
+    base_url: str | None = None
+    site: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
+    retries: int = 0
+    workers: int = 1
+    sweep: bool = True
+    headed: bool = False
+
+    @property
+    def run_options(self) -> RunOptions:
+        return RunOptions(base_url=self.base_url, site=self.site, variables=dict(self.variables))
 
 
 @dataclass
@@ -48,21 +69,14 @@ class AuditResult:
     invalid: list[JourneyError] = field(default_factory=list)
     browser: str = ""
     sweep: Any = None       # shopper.sweep.SweepResult of the sweep after the journeys, if any
+    published: Any = None   # shopper.publish.Published, when the entry point published the run
 
     @property
     def status(self) -> str:
-        return "findings" if self.findings else "clean"
+        return run_status(self.journeys, self.findings)
 
     def summary(self) -> dict[str, Any]:
-        from .score import scores
-
-        by_kind: dict[str, int] = {}
-        for f in self.findings:
-            by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
-        score = scores([{"name": j.name, "tags": j.tags} for j in self.journeys], [f.to_dict() for f in self.findings])
-        return {"journeys": len(self.journeys), "invalid": len(self.invalid), "findings": len(self.findings),
-                "by_kind": by_kind, "passed": sum(j.status == "passed" for j in self.journeys),
-                "browser": self.browser, "score": score["overall"], "processes": score["processes"]}
+        return run_summary(self.journeys, self.findings, invalid=len(self.invalid), browser=self.browser)
 
     def to_json(self) -> dict[str, Any]:
         """The documented run JSON (docs/run.schema.json)."""
@@ -90,10 +104,9 @@ def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_i
         attempts[journey.name] = a
         store.save_journey(run_id, result)
         results.append(result)
-        failed = [s for s in result.steps if s.status == "failed"]
         tries = f", {len(a.results)} attempts" if len(a.results) > 1 else ""
-        progress(f"[{n}/{total}] {journey.name}: {result.status} ({len(result.steps)} steps, "
-                 f"{result.duration_ms / 1000:.1f}s{', ' + str(len(failed)) + ' failed' if failed else ''}{tries})")
+        progress(f"[{n}/{total}] {journey.name}: {progress_status(result, a.findings[-1])} ({len(result.steps)} "
+                 f"steps, {result.duration_ms / 1000:.1f}s{tries})")
     return results, attempts
 
 
@@ -148,83 +161,135 @@ def _known_vars(config: Config) -> set[str]:
     return known
 
 
-def run_audit(config: Config, selection: Selection, *, store: Any, clock: Clock, environ: Mapping[str, str],
-              options: RunOptions | None = None, headed: bool = False,
-              progress: Callable[[str], None] = lambda s: None, redactor: Redactor | None = None,
-              browser: BrowserProbe | None = None, sweep: bool = True, rng: Any = None,
-              before_sweep: Callable[[], None] | None = None, retries: int = 0, workers: int = 1,
-              stop: Any = None) -> AuditResult:
-    """Run the selected journeys in one browser, check, and store. Returns what the CLI prints."""
-    redactor = redactor or Redactor()
-    run_id = new_run_id(clock)
-    started = clock.now().isoformat()
-    for line in mark_interrupted_runs(store, started):
-        progress(line)
-    store.begin_run(run_id, started, owner=owner())
-    for err in selection.invalid:
-        store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
-    results: list[JourneyResult] = []
-    attempts: dict[str, Attempts] = {}
-    browser_version = ""
-    try:
-        probes = Probes.from_config(config, redactor, environ)
-        settings = imap_settings(config, redactor, environ)
-        if settings is not None:
-            probes.inbox = Inbox(Sweeper(store, settings, clock), store)
-    except ValueError as e:
-        store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
-        raise ConfigError(f"dns: {e}") from None
-    try:
-        if workers > 1 and len(selection.journeys) > 1:
+class AuditSession:
+    """What every way of running shares — config, store, clock, environment, browser — so that the CLI, the
+    scheduler, the demo, the pytest plugin and merge store, score and alert the same way.
+
+        with AuditSession(config, store, clock, os.environ) as session:
+            result = session.run(select_journeys(paths, config), AuditOptions(retries=1))
+            session.publish(result.to_json(), Outputs(json="var/run.json"))
+
+    The browser is started by the first run that needs one and kept until close() (or given ready).
+    """
+
+    def __init__(self, config: Config, store: Any, clock: Clock, environ: Mapping[str, str], *,
+                 browser: BrowserProbe | None = None, redactor: Redactor | None = None, rng: Any = None,
+                 progress: Callable[[str], None] = lambda s: None):
+        self.config, self.store, self.clock, self.environ = config, store, clock, environ
+        self.redactor = redactor or Redactor()
+        self.rng = rng
+        self.progress = progress
+        self._browser = browser
+        self._own_browser = False
+        self.browser_error: str | None = None
+
+    def __enter__(self) -> "AuditSession":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._own_browser and self._browser is not None:
+            self._browser.close()
+        self._browser, self._own_browser = None, False
+
+    def browser(self, headed: bool = False) -> BrowserProbe | None:
+        """The session's Chromium (started on first use); None, with browser_error set, when it cannot start."""
+        if self._browser is None and self.browser_error is None:
+            b = self.config.browser
+            try:
+                self._browser = BrowserProbe(executable=b.executable, headless=b.headless and not headed,
+                                             viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
+                self._own_browser = True
+            except ProbeError as e:   # the shopper's set-up: journeys that need a page become setup_error
+                self.browser_error = str(e)
+        return self._browser
+
+    def run(self, selection: Selection, options: AuditOptions = AuditOptions(), *,
+            before_sweep: Callable[[], None] | None = None, stop: Any = None) -> AuditResult:
+        """Run the selected journeys, sweep, check, settle statuses, store. Publishing is `publish`'s job."""
+        config, store, clock = self.config, self.store, self.clock
+        run_id = new_run_id(clock)
+        started = clock.now().isoformat()
+        for line in mark_interrupted_runs(store, started):
+            self.progress(line)
+        store.begin_run(run_id, started, owner=owner())
+        for err in selection.invalid:
+            store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
+        attempts: dict[str, Attempts] = {}
+        try:
+            probes = Probes.from_config(config, self.redactor, self.environ)
+            settings = imap_settings(config, self.redactor, self.environ)
+            if settings is not None:
+                probes.inbox = Inbox(Sweeper(store, settings, clock), store)
+        except ValueError as e:
+            store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
+            raise ConfigError(f"dns: {e}") from None
+        try:
+            results, attempts, browser_version = self._run_journeys(selection, options, probes, run_id, stop)
+            if before_sweep is not None:
+                before_sweep()
+            swept = sweep_after_run(config, store, clock, self.redactor, self.environ,
+                                    self.progress) if options.sweep else None
+            if probes.inbox is not None and probes.inbox.collected:   # sweeps made during journeys
+                swept = swept or SweepResult("in-journey", ok=True)
+                swept.observations[:0] = probes.inbox.collected
+        except BaseException as e:
+            store.finish_run(run_id, clock.now().isoformat(), "error", {"error": self.redactor.redact(str(e))})
+            raise
+        finally:
+            probes.close()
+        views: list[Any] = list(results)
+        if swept is not None:
+            store.save_observations(run_id, swept.observations)
+            views += swept.journeys
+        findings = mark_flaky(run_checks(Observations(views)), attempts)
+        settle_statuses(results, findings)
+        for r in results:
+            store.save_statuses(run_id, r)
+        store.save_findings(run_id, findings)
+        result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
+                             browser_version, swept)
+        store.finish_run(run_id, result.finished_at, result.status, result.summary())
+        return result
+
+    def _run_journeys(self, selection: Selection, options: AuditOptions, probes: Probes, run_id: str,
+                      stop: Any) -> tuple[list[JourneyResult], dict[str, Attempts], str]:
+        config, store = self.config, self.store
+        if options.workers > 1 and len(selection.journeys) > 1:
             results, attempts, in_journey = run_parallel(
-                selection.journeys, config=config, run_id=run_id, options=options or RunOptions(), environ=environ,
-                now=clock.now(), store_url=config.store_url, workers=workers, retries=retries, progress=progress)
-            browser_version = f"{workers} worker processes"
+                selection.journeys, config=config, run_id=run_id, options=options.run_options,
+                environ=self.environ, now=self.clock.now(), store_url=config.store_url, workers=options.workers,
+                retries=options.retries, progress=self.progress)
             for r in results:
                 store.save_journey(run_id, r)
                 record_outgoing(store, run_id, r)
             if probes.inbox is not None:
                 probes.inbox.collected.extend(in_journey)
-        else:
-            # Chromium only when some step needs a page; mail-only journeys run without one
-            needs_page = any(s.uses_page for j in selection.journeys for s in j.steps)
-            own = needs_page and browser is None
-            if own:
-                b = config.browser
-                browser = BrowserProbe(executable=b.executable, headless=b.headless and not headed,
-                                       viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
-            try:
-                if needs_page:
-                    browser_version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} " \
-                                      f"{browser.version}"
-                runner = JourneyRunner(config, browser if needs_page else None, probes, clock, redactor, environ,
-                                       run_id, options, rng)
-                runner.stop = stop
-                results, attempts = _run_journeys(selection, runner, store, run_id, progress, retries)
-            finally:
-                if own:
-                    browser.close()
-        if before_sweep is not None:
-            before_sweep()
-        swept = sweep_after_run(config, store, clock, redactor, environ, progress) if sweep else None
-        if probes.inbox is not None and probes.inbox.collected:   # sweeps made during journeys
-            swept = swept or SweepResult("in-journey", ok=True)
-            swept.observations[:0] = probes.inbox.collected
-    except BaseException as e:
-        store.finish_run(run_id, clock.now().isoformat(), "error", {"error": redactor.redact(str(e))})
-        raise
-    finally:
-        probes.close()
-    views: list[Any] = list(results)
-    if swept is not None:
-        store.save_observations(run_id, swept.observations)
-        views += swept.journeys
-    findings = mark_flaky(run_checks(Observations(views)), attempts)
-    store.save_findings(run_id, findings)
-    result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
-                         browser_version, swept)
-    store.finish_run(run_id, result.finished_at, result.status, result.summary())
-    return result
+            return results, attempts, f"{options.workers} worker processes"
+        # Chromium only when some step needs a page; mail-only journeys run without one
+        needs_page = any(s.uses_page for j in selection.journeys for s in j.steps)
+        browser = self.browser(options.headed) if needs_page else None
+        version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}" \
+            if browser is not None else ""
+        runner = JourneyRunner(config, browser, probes, self.clock, self.redactor, self.environ, run_id,
+                               options.run_options, self.rng)
+        runner.stop = stop
+        runner.browser_error = self.browser_error
+        results, attempts = _run_journeys(selection, runner, store, run_id, self.progress, options.retries)
+        return results, attempts, version
+
+    def sweep(self) -> tuple[str, Any, list[Finding]]:
+        """`runner.py sweep`: one pass over the mailbox, stored as a run of kind 'sweep'."""
+        return run_sweep(self.config, self.store, clock=self.clock, environ=self.environ, redactor=self.redactor,
+                         progress=self.progress)
+
+    def publish(self, run_json: dict[str, Any], outputs: "Outputs") -> "Published":
+        """After a run (or a merge): JSON, JUnit, the HTML report and alerts, as `outputs` asks."""
+        from .publish import publish
+
+        return publish(self, run_json, outputs)
 
 
 def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str, str],

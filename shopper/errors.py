@@ -55,3 +55,9 @@ class StepError(ShopperError):
 class JourneyBlocked(StepError):
     """The customer cannot go on (no contact route, a checkout that stops): the step recorded why, a check
     turns that into a finding, and the rest of the journey is skipped, not failed."""
+
+
+class SetupError(StepError):
+    """The shopper's own set-up stops a step: a secret not set, no SMTP or IMAP server (or it cannot be
+    reached or logged in to), no browser. Never a finding of the audited company: the journey's status
+    is `setup_error`, it is not scored, alerted or retried, and the message names the fix."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .model import Finding, Observation
-from .score import scores
+from .summary import run_status, run_summary
 
 
 def load_part(path: str | Path) -> dict[str, Any]:
@@ -31,13 +31,9 @@ def load_part(path: str | Path) -> dict[str, Any]:
         run = store.last_run()
         if run is None:
             raise ConfigError(f"{p}: the store has no runs")
-        journeys = store.journeys(run.id)
-        for j in journeys:
-            j["steps"] = [{**s, "index": s["idx"]} for s in j["steps"]]
-            j["blocked_requests"] = j.pop("blocked", {})
-        return {"schema": "mystery-shopper/run/v1", "run_id": run.id, "started_at": run.started_at,
-                "finished_at": run.finished_at, "journeys": journeys, "findings": store.findings(run.id),
-                "invalid": store.invalid(run.id), "observations": store.observations(run.id)}
+        from .publish import stored_run_json
+
+        return {**stored_run_json(store, run.id), "observations": store.observations(run.id)}
     finally:
         store.close()
 
@@ -64,7 +60,7 @@ def merge_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def store_merged(store: Any, merged: dict[str, Any], run_id: str) -> dict[str, Any]:
-    """Write the merged run to `store` as run `run_id`; returns its summary."""
+    """Write the merged run to `store` as run `run_id`; returns its run JSON (summary computed as a run's is)."""
     store.begin_run(run_id, merged["started_at"])
     for j in merged["journeys"]:
         steps = [SimpleNamespace(**{k: s.get(k) for k in ("index", "kind", "label", "status", "started_at",
@@ -83,13 +79,10 @@ def store_merged(store: Any, merged: dict[str, Any], run_id: str) -> dict[str, A
     store.save_findings(run_id, findings)
     for i in merged["invalid"]:
         store.save_invalid(run_id, i["path"], i["problems"])
-    s = scores(merged["journeys"], merged["findings"])
-    by_kind: dict[str, int] = {}
-    for f in findings:
-        by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
-    summary = {"journeys": len(merged["journeys"]), "findings": len(findings), "invalid": len(merged["invalid"]),
-               "passed": sum(j["status"] == "passed" for j in merged["journeys"]), "by_kind": by_kind,
-               "score": s["overall"], "processes": s["processes"], "shards": merged["shards"],
-               "browser": f"merged from {len(merged['shards'])} shards"}
-    store.finish_run(run_id, merged["finished_at"], "findings" if findings else "clean", summary)
-    return summary
+    summary = run_summary(merged["journeys"], merged["findings"], invalid=len(merged["invalid"]),
+                          browser=f"merged from {len(merged['shards'])} shards", shards=merged["shards"])
+    status = run_status(merged["journeys"], merged["findings"])
+    store.finish_run(run_id, merged["finished_at"], status, summary)
+    out = {k: v for k, v in merged.items() if k != "observations"}
+    out.update(run_id=run_id, status=status, summary=summary)
+    return out

@@ -13,6 +13,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
+from checks import Observations, run_checks
+
 from .clock import SystemClock
 from .config import Config
 from .journey import Journey
@@ -20,6 +22,7 @@ from .mail.outgoing import new_token
 from .retries import Attempts, run_with_retries
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .secrets import Redactor
+from .summary import progress_status
 
 
 # What a worker imports: loaded once by the fork server, shared by every worker forked from it.
@@ -94,9 +97,8 @@ def run_parallel(journeys: list[Journey], *, config: Config, run_id: str, option
             results[i] = attempts
             swept.extend(inbox)
             r = attempts[-1]
-            progress(f"[{done}/{len(journeys)}] {r.name}: {r.status} ({len(r.steps)} steps, "
-                     f"{r.duration_ms / 1000:.1f}s)")
-    from checks import Observations, run_checks
+            progress(f"[{done}/{len(journeys)}] {r.name}: {progress_status(r, run_checks(Observations([r])))} "
+                     f"({len(r.steps)} steps, {r.duration_ms / 1000:.1f}s)")
 
     ordered = [results[i] for i in range(len(journeys))]
     attempts_by = {a[-1].name: Attempts(list(a), [run_checks(Observations([r])) for r in a]) for a in ordered}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -41,6 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="base URL of the site under audit (overrides the site profile's)")
     group.addoption("--shopper-site", metavar="NAME", default=None,
                     help="site profile from config.yaml (default: the journey's own, else default_site)")
+    group.addoption("--shopper-fail-on", metavar="LIST", default=None,
+                    help="finding kinds and/or a severity that fail a journey item (as runner.py run --fail-on); "
+                         "others are reported in the item's output. Default: config's fail_on, else every finding")
 
 
 def _arg_path(arg: str, invocation_dir: Path) -> Path:
@@ -95,14 +99,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> "JourneyFi
 # -- the session: one config, one store, one browser ------------------------------------------------
 @dataclass
 class ShopperSession:
-    """What every journey item shares; the engine parts are made on first use and closed at the end."""
+    """What every journey item shares: one audit session (config, store, browser) made on first use, closed
+    at the end. Each item is one run, published like a CLI run (report, alerts)."""
 
     pytest_config: pytest.Config
     roots: list[Path]
     _config: "Config | None" = None
-    _store: Any = None
-    _browser: "BrowserProbe | None" = None
-    _browser_error: BaseException | None = None
+    _audit: Any = None
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -115,50 +118,41 @@ class ShopperSession:
         return self._config
 
     @property
-    def store(self) -> Any:
-        if self._store is None:
+    def audit(self) -> Any:
+        """The shopper.audit.AuditSession all items run in."""
+        if self._audit is None:
+            from shopper.audit import AuditSession
+            from shopper.clock import clock_from_env
             from shopper.store import open_store
 
-            self._store = open_store(self.config.store_url)
-            self._closers.append(self._store.close)
-        return self._store
+            store = open_store(self.config.store_url)
+            self._closers.append(store.close)
+            self._audit = AuditSession(self.config, store, clock_from_env(), os.environ)
+            self._closers.append(self._audit.close)
+        return self._audit
 
-    def browser(self) -> "BrowserProbe":
-        """The session's Chromium, started by the first journey that needs a page."""
-        if self._browser_error is not None:
-            raise self._browser_error   # do not wait for a browser that already failed to start, per item
-        if self._browser is None:
-            from shopper.errors import ProbeError
-            from shopper.probes.browser import BrowserProbe
+    @property
+    def store(self) -> Any:
+        return self.audit.store
 
-            b = self.config.browser
-            try:
-                self._browser = BrowserProbe(executable=b.executable, headless=b.headless,
-                                             viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
-            except ProbeError as e:
-                self._browser_error = e
-                raise
-            self._closers.append(self._browser.close)
-        return self._browser
+    @property
+    def fail_on(self) -> list[str]:
+        """--shopper-fail-on, else config's fail_on: (checked: a typo is an error, not a green run)."""
+        from shopper.publish import parse_fail_on
+
+        return parse_fail_on(self.pytest_config.getoption("shopper_fail_on"), self.config.fail_on)
 
     def run(self, journey: "Journey") -> "AuditResult":
-        """Run one journey as one run in the store; sweeps only when a mailbox is configured."""
-        from shopper.audit import Selection, run_audit
-        from shopper.clock import clock_from_env
-        from shopper.run import RunOptions
+        """Run one journey as one run in the store (sweeping only when a mailbox is configured) and publish it
+        as `runner.py run` does: the report and alerts."""
+        from shopper.audit import AuditOptions, Selection
+        from shopper.publish import Outputs
 
         opt = self.pytest_config.getoption
-        browser = self.browser() if any(s.uses_page for s in journey.steps) else None
-        return run_audit(self.config, Selection([journey], []), store=self.store, clock=clock_from_env(),
-                         environ=os.environ, options=RunOptions(base_url=opt("shopper_base_url"),
-                                                                site=opt("shopper_site")),
-                         browser=browser, sweep=bool(self.config.imap.host))
-
-    def report(self, run_id: str) -> Path:
-        from reports.render import render_run
-
-        var = self.config.var_path
-        return render_run(self.store, run_id, var / "reports" / run_id, var, settings=self.config.report_settings)
+        result = self.audit.run(Selection([journey], []), AuditOptions(
+            base_url=opt("shopper_base_url"), site=opt("shopper_site"), sweep=bool(self.config.imap.host)))
+        result.published = self.audit.publish(result.to_json(), Outputs(fail_on=tuple(self.fail_on)))
+        return result
 
     def close(self) -> None:
         while self._closers:
@@ -221,6 +215,10 @@ class JourneyFile(pytest.File):
 
 
 # -- items --------------------------------------------------------------------------------------------
+class JourneyFindingsWarning(UserWarning):
+    """A journey item passed (nothing selected by fail-on), yet it has findings: shown in pytest's warnings."""
+
+
 class JourneyFailed(Exception):
     """A journey produced findings (or could not run): the item's failure, shown without a traceback."""
 
@@ -240,18 +238,26 @@ def _finding_lines(findings: list[Any], var_dir: Path) -> list[str]:
     return lines
 
 
-def failure_text(result: "AuditResult", var_dir: Path, report: Path | None) -> str | None:
-    """What a failing item shows: every finding that is not flaky, journeys that erred; None when clean."""
-    failing = [f for f in result.findings if not f.data.get("flaky")]
-    erred = [j for j in result.journeys if j.status == "error"]
-    if not failing and not erred:
+def failure_text(result: "AuditResult", var_dir: Path, report: Path | None,
+                 fail_on: list[str] | tuple[str, ...] = ()) -> str | None:
+    """What a failing item shows: the findings that fail it (per fail_on; never flaky ones), a journey that
+    could not finish or could not run (setup error); None when nothing fails it."""
+    from shopper.publish import fail_reason
+
+    failing = [f for f in result.findings if fail_reason(f, fail_on)]
+    stopped = [j for j in result.journeys if j.status in ("incomplete", "setup_error")]
+    if not failing and not stopped:
         return None
     lines = []
     for j in result.journeys:
-        lines.append(f"journey {j.name} ({j.path}): {j.status} in {j.duration_ms / 1000:.1f}s, "
-                     f"{len(failing)} finding(s), run {result.run_id}")
-        if j.status == "error":
-            lines.append(f"  error: {j.error or 'the journey could not run'}")
+        worst = f", worst {j.worst}" if j.worst else ""
+        lines.append(f"journey {j.name} ({j.path}): {j.status}{worst} in {j.duration_ms / 1000:.1f}s, "
+                     f"{len(failing)} failing finding(s), run {result.run_id}")
+        if j.status == "setup_error":
+            lines.append(f"  setup error (the shopper's own set-up, not a finding of the site): {j.error}")
+        elif j.error:
+            lines.append(f"  error: {j.error}")
+        if j.status != "clean":
             lines += [f"  evidence: {var_dir / e}" for e in j.evidence]
     lines += ["  " + line for line in _finding_lines(failing, var_dir)]
     if report is not None:
@@ -268,17 +274,25 @@ class JourneyItem(pytest.Item):
         self.extra_keyword_matches.update(journey.tags)   # `-k smoke` selects journeys by tag
 
     def runtest(self) -> None:
+        from shopper.publish import fail_reason
+
         session = _state(self.config)
         result = session.run(self.journey)
-        report = session.report(result.run_id)
-        self.user_properties += [("run_id", result.run_id), ("report", str(report))]
-        flaky = [f for f in result.findings if f.data.get("flaky")]
-        if flaky:
-            self.add_report_section("call", "flaky findings (not failures)",
-                                    "\n".join(_finding_lines(flaky, session.config.var_path)))
-        text = failure_text(result, session.config.var_path, report)
+        report = result.published.report
+        self.user_properties += [("run_id", result.run_id), ("report", str(report)),
+                                 ("status", result.journeys[0].status if result.journeys else "")]
+        reported = [f for f in result.findings if not fail_reason(f, session.fail_on)]
+        if reported:
+            self.add_report_section("call", "findings reported, not failing (flaky, or not selected by fail-on)",
+                                    "\n".join(_finding_lines(reported, session.config.var_path)))
+        if result.published.alerts:
+            self.add_report_section("call", "alerts", "\n".join(result.published.alerts))
+        text = failure_text(result, session.config.var_path, report, session.fail_on)
         if text is not None:
             raise JourneyFailed(text)
+        if reported:   # the item passes, but not silently: pytest counts a warning beside it
+            warnings.warn(JourneyFindingsWarning(f"journey {self.journey.name}: {len(reported)} finding(s) "
+                                                 f"reported, not failing it"), stacklevel=1)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         from shopper.errors import ShopperError

@@ -40,7 +40,7 @@ def run_with_retries(run_once: Callable[[int], Any], retries: int) -> Attempts:
         result = run_once(attempt)
         a.results.append(result)
         a.findings.append(run_checks(Observations([result])))
-        if not a.findings[-1] or wrote_to_anyone(result):
+        if not a.findings[-1] or wrote_to_anyone(result) or result.status == "setup_error":   # never retry set-up
             break
     return a
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from .clock import Clock
 from .config import Config
-from .errors import JourneyBlocked, ShopperError, StepError
+from .errors import ConfigError, JourneyBlocked, SetupError, ShopperError, StepError
 from .journey import Journey, Step
 from .autofill.persona import persona_variables
 from .mail.outgoing import new_token, plus_address
@@ -20,8 +20,13 @@ from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, resolve
+from .steps.soft import is_soft, soft_failure
 
 log = logging.getLogger(__name__)
+
+
+STEP_STATUSES = ("passed", "findings", "failed", "skipped", "setup_error")
+JOURNEY_STATUSES = ("clean", "findings", "incomplete", "setup_error")
 
 
 @dataclass
@@ -29,7 +34,7 @@ class StepResult:
     index: int
     kind: str
     label: str
-    status: str                     # passed | failed | blocked (the customer could not go on) | skipped
+    status: str                     # STEP_STATUSES: passed | findings | failed | blocked | skipped | setup_error
     started_at: str
     duration_ms: float
     detail: str = ""
@@ -48,7 +53,7 @@ class JourneyResult:
     name: str
     path: str
     tags: list[str]
-    status: str                     # passed | failed | error
+    status: str                     # JOURNEY_STATUSES; "findings" is settled by the run's checks (settle_statuses)
     started_at: str
     duration_ms: float
     steps: list[StepResult]
@@ -57,6 +62,7 @@ class JourneyResult:
     error: str | None = None
     evidence: list[str] = field(default_factory=list)   # journey-level: the trace
     blocked_requests: dict[str, int] = field(default_factory=dict)
+    worst: str | None = None        # the worst severity of its findings (status "findings")
 
     def to_dict(self, with_observations: bool = False) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if k not in ("steps", "observations")}
@@ -93,6 +99,7 @@ class JourneyRunner:
         self.stop: Any = None   # a threading.Event: when set, the journey stops after its current step
         self.after_step: Callable[[list[Observation]], None] | None = None   # gets each step's observations
         self.before_step: Callable[[Step], None] | None = None   # told before each step starts (job queue)
+        self.browser_error: str | None = None   # why there is no browser (journeys that need one: setup_error)
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -122,9 +129,11 @@ class JourneyRunner:
             jdir = jdir / f"attempt-{attempt}"
         try:
             base_url, variables, hosts = self._site(journey)
-        except ShopperError as e:
-            return JourneyResult(journey.name, journey.path, list(journey.tags), "error", started.isoformat(), 0.0,
-                                 [], [], journey.site, error=str(e))
+        except ShopperError as e:   # e.g. an unknown site profile: the shopper's configuration
+            return self._not_run(journey, started, str(e))
+        if self.browser is None and any(step.uses_page for step in journey.steps):
+            return self._not_run(journey, started, self.browser_error or "no browser: run `make setup` or set "
+                                 "browser.executable in config.yaml ($SHOPPER_BROWSER)")
         token = token or new_token(self.rng)
         mail = getattr(self.probes, "mail", None)
         if mail is not None:
@@ -172,7 +181,7 @@ class JourneyRunner:
                 attach_observers(page, record, hosts)
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
-            failed = False
+            failed: str | None = None   # why the steps after this one do not run
             blocked_by: str | None = None
             handed_over = 0
             trace_parts: list[Path] = []
@@ -183,11 +192,10 @@ class JourneyRunner:
                                             0.0, error="stopped: the scheduler was asked to stop", line=step.line))
                     continue
                 if failed or remaining <= 0:
-                    why = (f"skipped: {blocked_by}" if blocked_by else "an earlier step failed") if failed \
-                        else f"journey timed out after {journey_budget:g}s"
+                    why = failed or f"journey timed out after {journey_budget:g}s"
                     if not failed and remaining <= 0:
                         error = why
-                        failed = True
+                        failed = why
                     steps.append(StepResult(step.index, step.kind, step.label, "skipped", self.clock.now().isoformat(),
                                             0.0, error=why, line=step.line))
                     continue
@@ -211,12 +219,14 @@ class JourneyRunner:
                 if self.after_step is not None:
                     self.after_step(state.observations[handed_over:])
                     handed_over = len(state.observations)
-                if result.status == "failed" and not step.continue_on_error:
-                    failed = True
-                if result.status == "blocked":   # the customer cannot go on: a finding, not a failure
+                if result.status == "setup_error":
+                    failed = f"not run: the shopper's set-up stopped step {step.index + 1}"
+                elif result.status == "blocked":   # the customer cannot go on: a finding, not a failure
                     blocked_by = result.error
-                    failed = True
-            keep = failed or any(s.status == "failed" for s in steps) or self.config.browser.trace == "always"
+                    failed = f"skipped: {blocked_by}"
+                elif result.status == "failed" and not step.continue_on_error:
+                    failed = f"not run: step {step.index + 1} failed, so what follows is unknown"
+            keep = bool(failed) or any(s.status == "failed" for s in steps) or self.config.browser.trace == "always"
             if tracing and keep:
                 part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
                 jdir.mkdir(parents=True, exist_ok=True)
@@ -248,12 +258,26 @@ class JourneyRunner:
         if blocked:
             state.observations.append(Observation("blocked_requests", journey.name, None, {"hosts": blocked},
                                                   self.clock.now().isoformat()))
-        status = "error" if error and not steps else "failed" if error or any(s.status in ("failed", "blocked")
-                                                                              for s in steps) else "passed"
+        setup = next((s for s in steps if s.status == "setup_error"), None)
+        if setup is not None:
+            status, error = "setup_error", error or f"step {setup.index + 1} ({setup.label}): {setup.error}"
+        elif blocked_by is not None and not error:
+            status = "clean"        # the customer could not go on: a finding (settle_statuses), a known result
+        elif error or failed or len(steps) < len(journey.steps) or any(s.status == "skipped" for s in steps):
+            status = "incomplete"   # it could not finish: what later steps would have found is unknown
+        else:
+            status = "clean"        # until the run's checks say otherwise (settle_statuses)
         return JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(),
                              (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
                              error=self.redactor.redact(error) if error else None, evidence=evidence,
                              blocked_requests=blocked)
+
+    def _not_run(self, journey: Journey, started: Any, why: str) -> JourneyResult:
+        """A journey the shopper's own set-up kept from running (status setup_error): nothing is known of the site."""
+        steps = [StepResult(step.index, step.kind, self.redactor.redact(step.label), "skipped", started.isoformat(),
+                            0.0, error="not run: " + why, line=step.line) for step in journey.steps]
+        return JourneyResult(journey.name, journey.path, list(journey.tags), "setup_error", started.isoformat(), 0.0,
+                             steps, [], journey.site, error=self.redactor.redact(why))
 
     @staticmethod
     def _step_saw_errors(state: JourneyState, index: int) -> bool:
@@ -285,15 +309,22 @@ class JourneyRunner:
             detail = str(step.spec.run(ctx) or "")
         except JourneyBlocked as e:   # recorded by the step; its check reports it
             status, error = "blocked", str(e)
+        except (SetupError, ConfigError) as e:   # the shopper's own set-up: never the company's finding
+            status, error = "setup_error", str(e)
         except StepError as e:
             status, error = "failed", str(e)
         except Exception as e:  # Playwright timeouts and errors: the message is the evidence
             status = "failed"
             lines = [ln for ln in str(e).splitlines() if ln.strip() and "=====" not in ln]
             error = f"{type(e).__name__}: {' '.join(lines[:3])[:600]}"
+        soft = status == "failed" and is_soft(step.spec)
+        if soft:
+            status, soft_error, error = "passed", error or "", None
         duration = (time.monotonic() - t0) * 1000
         label = self._label(step, state)
         if page is None:
+            if soft:
+                detail = soft_failure(ctx, step, soft_error, label=label)
             return StepResult(step.index, step.kind, self.redactor.redact(label), status, started, duration,
                               detail=self.redactor.redact(detail), error=self.redactor.redact(error) if error else None,
                               line=step.line)
@@ -303,11 +334,13 @@ class JourneyRunner:
                 ctx.record("error_screenshot", {"url": page.url}, evidence=(path,))
             except Exception as e:
                 log.warning("no screenshot of the page error in step %s of %s: %s", step.index, state.journey, e)
-        if status == "failed":
+        if status == "failed" or soft:
             try:
-                evidence.append(ctx.screenshot("failed", full_page=True))
+                evidence.append(ctx.screenshot("failed" if status == "failed" else "finding", full_page=True))
             except Exception as e:  # the page may be gone; the failure itself is still recorded
                 log.warning("no screenshot for failed step %s of %s: %s", step.index, state.journey, e)
+        if soft:
+            detail = soft_failure(ctx, step, soft_error, tuple(evidence), label=label)
         url, title = page.url, state.last_title
         if url != state.last_url:   # a new page: note its title (one round trip, only when it changed)
             try:

@@ -23,17 +23,27 @@ def process_label(key: str) -> str:
 
 
 def scores(journeys: list[dict[str, Any]], findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """{"overall": int, "processes": {key: int}} — 100 minus penalties of the process's findings (floor 0);
-    flaky findings do not count; overall is the mean of the processes that ran."""
-    process = {j["name"]: process_of(j.get("tags") or [], j["name"]) for j in journeys}
-    per: dict[str, int] = {p: 100 for p in process.values()}
+    """{"overall": int | None, "processes": {key: int | None}, "incomplete": [key]} — 100 minus penalties of the
+    process's findings (floor 0). Flaky findings and findings about the shopper's own set-up do not count;
+    a journey with status setup_error is not scored; a process with an incomplete journey has no score
+    (None: what its later steps would have found is unknown); overall is the mean of the scored processes
+    (None when none is)."""
+    from checks.registry import is_setup
+
+    unscored = {j["name"] for j in journeys if j.get("status") == "setup_error"}
+    process = {j["name"]: process_of(j.get("tags") or [], j["name"]) for j in journeys if j["name"] not in unscored}
+    incomplete = sorted({process[j["name"]] for j in journeys if j.get("status") == "incomplete"})
+    per: dict[str, int | None] = {p: 100 for p in process.values()}
     for f in findings:
-        if f.get("flaky") or (f.get("data") or {}).get("flaky"):
+        if f.get("flaky") or (f.get("data") or {}).get("flaky") or is_setup(f["kind"]) or f["journey"] in unscored:
             continue
         p = process.get(f["journey"])
         if p is None:   # a finding from a sweep about a journey of an earlier run
             p = f["journey"] if f["journey"] in per else OTHER
             per.setdefault(p, 100)
         per[p] = max(0, per[p] - PENALTY.get(f["severity"], 10))
-    overall = round(sum(per.values()) / len(per)) if per else 100
-    return {"overall": overall, "processes": dict(sorted(per.items()))}
+    for p in incomplete:
+        per[p] = None
+    scored = [v for v in per.values() if v is not None]
+    overall = round(sum(scored) / len(scored)) if scored else None
+    return {"overall": overall, "processes": dict(sorted(per.items())), "incomplete": incomplete}

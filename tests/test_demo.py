@@ -68,7 +68,7 @@ def test_broken_world_yields_exactly_the_planted_findings(demo, profile):
 def test_healthy_twin_yields_none(demo, profile):
     result = demo((), profile)
     assert result.findings == [], [(f.journey, f.kind, f.title) for f in result.findings]
-    assert all(j.status == "passed" for j in result.journeys)
+    assert all(j.status == "clean" for j in result.journeys)
 
 
 @pytest.mark.parametrize("defect", sorted(EXPECTED))

@@ -1,6 +1,7 @@
 """Which alerts a run deserves: triggers, severity, no flaky findings, cooldown per fingerprint, maintenance."""
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -83,12 +84,46 @@ def _fresh_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime, 
     if others:
         alerts.append(Alert("new_findings", _title(len(others), "new problem", "new problems", score, previous_score),
                             _compact(others), score, previous_score, run_id))
-    if ("score_drop" in config.on and score is not None and previous_score is not None
-            and previous_score - score >= config.score_drop and f"score_drop:{run_id}" not in recent
-            and f"score_drop:{run_id}" not in waiting):
-        alerts.append(Alert("score_drop", f"score {score} ({score - previous_score:+d}), down from {previous_score}",
-                            (), score, previous_score, run_id))
+    drops = score_drops(store, run, config.score_drop) if "score_drop" in config.on else []
+    if drops and f"score_drop:{run_id}" not in recent and f"score_drop:{run_id}" not in waiting:
+        worst = max(drops, key=lambda d: d[1] - d[2])
+        alerts.append(Alert("score_drop", "; ".join(_drop_text(*d) for d in drops), (), worst[2], worst[1], run_id))
     return alerts
+
+
+OVERALL = ""   # the key of a run that kept only an overall score (runs stored before per-process scores)
+
+
+def _process_scores(summary: dict[str, Any]) -> dict[str, int]:
+    processes = summary.get("processes")
+    if isinstance(processes, dict) and processes:
+        return {p: s for p, v in processes.items() if (s := _score({"score": v})) is not None}
+    overall = _score(summary)
+    return {} if overall is None else {OVERALL: overall}
+
+
+def score_drops(store: Any, run: Any, threshold: int, lookback: int = 200) -> list[tuple[str, int, int]]:
+    """(process, its last earlier score, its score now) for each process of `run` down by `threshold` or more:
+    each process is compared with its own last scored result, so runs of other subsets (--tag, --shard,
+    pytest items, schedules) never count as a drop."""
+    now = _process_scores(run.summary)
+    if not now:
+        return []
+    rows = store.query("SELECT summary FROM runs WHERE kind='run' AND (started_at < ? OR (started_at = ? AND id < ?)) "
+                       "ORDER BY started_at DESC, id DESC LIMIT ?", run.started_at, run.started_at, run.id, lookback)
+    last: dict[str, int] = {}
+    for r in rows:
+        summary = json.loads(r["summary"]) if isinstance(r["summary"], str) else r["summary"]
+        for p, v in _process_scores(summary or {}).items():
+            last.setdefault(p, v)
+        if set(now) <= set(last):
+            break
+    return [(p, last[p], v) for p, v in sorted(now.items()) if p in last and last[p] - v >= threshold]
+
+
+def _drop_text(process: str, before: int, now: int) -> str:
+    """'score 70 (-10), down from 80' or 'support score 60 (-20), down from 80'."""
+    return f"{process + ' ' if process else ''}score {now} ({now - before:+d}), down from {before}"
 
 
 def _title(count: int, one: str, many: str, score: int | None, previous: int | None) -> str:

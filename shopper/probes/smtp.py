@@ -97,6 +97,18 @@ def send(settings: SmtpSettings, message: EmailMessage) -> SendResult:
         _quit(client, settings)
 
 
+def verify(settings: SmtpSettings, sender: str) -> None:
+    """Connect, secure and log in as a send from `sender` would, then quit: ProbeError naming the fix when it cannot."""
+    client = _connect(settings, settings.helo or _ascii_domain(sender.rpartition("@")[2]) or "localhost")
+    try:
+        try:
+            _secure_and_login(client, settings)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _probe_error(exc, settings, "logging in to") from None
+    finally:
+        _quit(client, settings)
+
+
 def envelope(message: EmailMessage) -> tuple[str, list[str]]:
     """(envelope sender, recipients) from Sender/From and To/Cc/Bcc, recipients deduplicated in order."""
     sender_values = message.get_all("Sender") or message.get_all("From") or []

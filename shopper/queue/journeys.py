@@ -10,7 +10,6 @@ queues `finish_run`, which sweeps, scores and closes the run, and renders its on
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from types import SimpleNamespace
 from typing import Any, Callable, Mapping
@@ -19,6 +18,7 @@ from ..clock import Clock
 from ..errors import JourneyError, ShopperError
 from ..journey import Journey, Step
 from ..run import JourneyResult
+from ..summary import run_status, settle_statuses, settle_stored_statuses
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,10 @@ def defer_finish(app: Any, run_id: str) -> None:
         log.debug("finish of %s is already queued", run_id)
 
 
-def not_run(journey: Journey, now: str, why: str) -> JourneyResult:
-    return JourneyResult(journey.name, journey.path, list(journey.tags), "error", now, 0.0, [], [], journey.site,
+def not_run(journey: Journey, now: str, why: str, status: str = "incomplete") -> JourneyResult:
+    """A journey not run (what it would have found is unknown); status setup_error when the reason is the
+    shopper's own set-up (this worker's config, no browser)."""
+    return JourneyResult(journey.name, journey.path, list(journey.tags), status, now, 0.0, [], [], journey.site,
                          error=why)
 
 
@@ -122,7 +124,8 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
         journey = parse_journey(text, path, known_vars=host.known_vars | set(req.variables))
     except JourneyError as e:   # the enqueuer validated it: this worker's config differs (site variables)
         journey = Journey(name, path, ())
-        store.save_journey(run_id, not_run(journey, now, f"not run: this worker cannot load it: {e}"))
+        store.save_journey(run_id, not_run(journey, now, f"not run: this worker cannot load it: {e}",
+                                               status="setup_error"))
         return _finish_journey(app, store, run_id, name, "done", clock)
     if claim.action == "interrupted":
         store.save_journey(run_id, interrupted(journey, now, claim))
@@ -135,14 +138,16 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
     try:
         attempts, swept = host.run(journey, run_id, req, before_step)
     except ShopperError as e:   # this worker cannot run journeys (no Chromium...): the tool's problem, said as such
-        store.save_journey(run_id, not_run(journey, now, f"not run: {e}"))
+        store.save_journey(run_id, not_run(journey, now, f"not run: {e}", status="setup_error"))
         return _finish_journey(app, store, run_id, name, "done", clock)
     result = attempts.final
+    views = [result, *SweepResult("in-journey", ok=True, observations=swept).journeys]
+    findings = mark_flaky(run_checks(Observations(views)), {name: attempts})
+    settle_statuses([result], findings)
     store.save_journey(run_id, result)
     if swept:
         store.save_observations(run_id, swept)
-    views = [result, *SweepResult("in-journey", ok=True, observations=swept).journeys]
-    store.save_findings(run_id, mark_flaky(run_checks(Observations(views)), {name: attempts}))
+    store.save_findings(run_id, findings)
     return _finish_journey(app, store, run_id, name, "done", clock)
 
 
@@ -153,16 +158,10 @@ def _finish_journey(app: Any, store: Any, run_id: str, name: str, state: str, cl
 
 
 def run_summary(store: Any, run_id: str, what: str) -> dict[str, Any]:
-    """The run's summary from what its journeys stored (the same keys as a run in one process)."""
-    from ..score import scores
+    """The run's summary from what its journeys stored (computed as a run in one process computes it)."""
+    from ..summary import run_summary as summarize
 
-    journeys = store.journeys(run_id)
-    findings = store.findings(run_id)
-    score = scores([{"name": j["name"], "tags": j["tags"]} for j in journeys], findings)
-    return {"journeys": len(journeys), "invalid": len(store.invalid(run_id)), "findings": len(findings),
-            "by_kind": dict(Counter(f["kind"] for f in findings)),
-            "passed": sum(j["status"] == "passed" for j in journeys), "browser": what,
-            "score": score["overall"], "processes": score["processes"]}
+    return summarize(store.journeys(run_id), store.findings(run_id), invalid=len(store.invalid(run_id)), browser=what)
 
 
 def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None,
@@ -177,14 +176,11 @@ def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | Non
     result = sweep() if sweep is not None else None
     if result is not None:
         record_sweep(store, run_id, result)
+    settle_stored_statuses(store, run_id)   # the sweep's findings (answers due, bounces) mark their journeys
     summary = run_summary(store, run_id, "job queue")
-    store.finish_run(run_id, clock.now().isoformat(), "findings" if summary["findings"] else "clean", summary)
+    store.finish_run(run_id, clock.now().isoformat(),
+                     run_status(store.journeys(run_id), store.findings(run_id)), summary)
     return summary
-
-
-def stored_findings(store: Any, run_id: str) -> list[Any]:
-    """The run's findings as objects with .kind, .severity, .data, .title, .journey (for --fail-on)."""
-    return [SimpleNamespace(**f) for f in store.findings(run_id)]
 
 
 def wait_for_run(store: Any, run_id: str, progress: Callable[[str], None], poll_s: float = 1.0) -> Any:

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from urllib.parse import urljoin
 
 from ..clock import Clock
-from ..errors import StepError
+from ..errors import SetupError, StepError
 from ..model import Observation
 from ..secrets import Redactor
 from ..template import MissingSecret, UndefinedVariable, resolve
@@ -87,7 +87,7 @@ class StepContext:
         except UndefinedVariable as e:
             raise StepError(f"variable '{e.name}' is not defined (known: {', '.join(e.known) or 'none'})") from None
         except MissingSecret as e:
-            raise StepError(f"secret {e.env_name} is not set: export {e.env_name}=... in the environment "
+            raise SetupError(f"secret {e.env_name} is not set: export {e.env_name}=... in the environment "
                             f"that runs the shopper") from None
 
     def set_var(self, name: str, value: str) -> None:

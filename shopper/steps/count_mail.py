@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..errors import ProbeError, StepError
+from ..errors import ProbeError, SetupError
 from .mail_query import build_query, inbox
 from .registry import step_kind
 
@@ -24,14 +24,15 @@ class CountMail:
     subject: str | None = None
     contains: str | None = None
     uses_page = False
+    needs = ("imap",)
     finding_check = "too_many_mails"   # `finding` names one of that check's kinds (checks/consistency.py)
 
     def run(self, ctx) -> str:
         box = inbox(ctx)
         try:
             box.sweep()
-        except ProbeError as e:
-            raise StepError(str(e)) from None
+        except ProbeError as e:   # the shopper's own mailbox
+            raise SetupError(str(e)) from None
         rows = box.find(build_query(ctx, self.kind, self.from_domain, self.subject, self.contains))
         ctx.record("mail_count", {"finding": self.finding, "count": len(rows), "at_most": self.at_most,
                                   "subject": self.subject and ctx.display(self.subject),

@@ -5,6 +5,7 @@ import re
 
 from ..errors import StepError
 from .registry import step_kind
+from .soft import Soft
 from .targets import Targeted, text_matcher
 from .wait import url_matches
 
@@ -15,7 +16,7 @@ def _contains(pattern: str) -> re.Pattern[str]:
 
 
 @step_kind("expect", shorthand="text")
-class Expect(Targeted):
+class Expect(Soft, Targeted):
     """Assert one or more things about the page; retries until the step timeout.
 
         - expect: "Thank you"                       # the page shows this text
@@ -23,7 +24,10 @@ class Expect(Targeted):
         - expect: {role: heading, named: Contact}   # the element is visible
         - expect: {selector: ".error", hidden: true}
         - expect: {url: "**/orders/*", title: "/Order/", status: 200}
+        - expect: {text: "/phone|call us/i", finding: expectation_unmet, severity: minor}
     `text` here is text on the page (not a target); use `within` to look in one region only.
+    With `finding:` and/or `severity:` it is a soft check: when it does not hold, a finding of that
+    kind (default `expectation_unmet`) is recorded and the journey goes on.
     """
 
     within: str | None = None

@@ -20,6 +20,7 @@ class ExpectNoMail:
     watch_for: Duration = Duration(7 * 86400)
     list_id: str | None = None
     uses_page = False
+    needs = ("imap",)
 
     def run(self, ctx) -> str:
         lid = ctx.value(self.list_id) if self.list_id else None

@@ -23,6 +23,7 @@ class ExpectReply:
     from_domain: str | None = None
     from_addresses: list[str] | None = None
     uses_page = False
+    needs = ("imap",)   # the reply is read by sweeps
 
     def run(self, ctx) -> str:
         if self.form:

@@ -5,6 +5,7 @@ import re
 
 from ..errors import StepError
 from .registry import step_kind
+from .soft import Soft
 from .targets import Targeted
 
 
@@ -20,13 +21,14 @@ def for_browser(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 
 @step_kind("extract")
-class Extract(Targeted):
+class Extract(Soft, Targeted):
     """Save a value for later steps (`${into}`). Without an element it reads the page's text.
 
         - extract: {selector: "#order-number", into: order_no}
         - extract: {regex: 'Order #?([A-Z]+-\\d+)', into: order_no}
         - extract: {selector: "a.track", attribute: href, into: tracking_url}
     With `regex`, the first group (or the whole match) is kept; it waits until the page matches.
+    With `finding:`/`severity:` a value not found is a finding (the variable stays empty), not a failure.
     """
 
     into: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..errors import StepError
+from ..errors import SetupError
 from ..inbox import MailQuery
 from .targets import text_matcher
 
@@ -30,6 +30,6 @@ def build_query(ctx, kind: str | None, from_domain: str | None, subject: str | N
 def inbox(ctx):
     box = getattr(ctx.probes, "inbox", None)
     if box is None:
-        raise StepError("no mailbox configured: set imap (host, user, password in $SHOPPER_IMAP_PASSWORD) in "
+        raise SetupError("no mailbox configured: set imap (host, user, password in $SHOPPER_IMAP_PASSWORD) in "
                         "config.yaml so journeys can read mail")
     return box

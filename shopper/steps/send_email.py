@@ -1,7 +1,7 @@
 """`send_email`: write to a company as a customer, with a token so replies and bounces can be matched."""
 from __future__ import annotations
 
-from ..errors import ProbeError, StepError
+from ..errors import ConfigError, ProbeError, SetupError, StepError
 from ..probes.smtp import DeliveryUnknown
 from ..mail.outgoing import compose, new_token, plus_address
 from .addresses import find_address
@@ -13,7 +13,7 @@ def send_as_customer(ctx, to: str, subject: str, body: str, *, from_addr: str | 
     """Compose with a fresh token, send through the shopper's SMTP server, record `mail_sent`; the record."""
     sender = ctx.probes.mail
     if sender is None:
-        raise StepError("mail is not configured: set smtp and shopper in config.yaml")
+        raise SetupError("mail is not configured: set smtp and shopper in config.yaml")
     token = new_token(ctx.state.rng)
     if from_addr is None:
         from_addr = plus_address(sender.address, token) if sender.plus_addressing else sender.address
@@ -28,8 +28,8 @@ def send_as_customer(ctx, to: str, subject: str, body: str, *, from_addr: str | 
                 "data_code": None, "data_text": str(e), "found_on_page": found_on_page}
         ctx.record("mail_sent", data)
         raise StepError(str(e)) from None
-    except ProbeError as e:
-        raise StepError(str(e)) from None
+    except (ProbeError, ConfigError) as e:   # the shopper's own SMTP server: not the company's fault
+        raise SetupError(str(e)) from None
     data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
             "subject": str(msg["Subject"]), "ok": result.ok,
             "refused": {addr: {"code": code, "text": text} for addr, (code, text) in result.refused.items()},
@@ -56,6 +56,8 @@ class SendEmail:
     find: bool = False
     within: str | None = None
     match: str | None = None
+
+    needs = ("smtp",)
 
     def problems(self) -> list[str]:
         if (self.to is None) == (not self.find):

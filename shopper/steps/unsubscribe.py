@@ -28,6 +28,10 @@ class Unsubscribe:
     def uses_page(self) -> bool:
         return self.route == "link"
 
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return ("smtp",) if self.route == "mailto" else ()
+
     def run(self, ctx) -> str:
         mail = ctx.state.last_mail
         if mail is None or mail["kind"] != "newsletter":

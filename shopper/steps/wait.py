@@ -7,6 +7,7 @@ from typing import Literal
 
 from ..errors import StepError
 from .registry import step_kind
+from .soft import Soft
 from .targets import Targeted, text_matcher
 
 
@@ -21,7 +22,7 @@ def url_matches(pattern: str, url: str) -> bool:
 
 
 @step_kind("wait", shorthand="selector")
-class Wait(Targeted):
+class Wait(Soft, Targeted):
     """Wait until something happens. Exactly one of: an element (selector/text/label/role, with
     `state`), `url`, `response` (a URL pattern, optionally with `status`), or `load`.
 

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..errors import ProbeError, StepError
+from ..errors import ProbeError, SetupError, StepError
 from .mail_query import build_query, inbox
 from .registry import step_kind
+from .soft import Soft
 
 
 @step_kind("wait_for_mail")
-class WaitForMail:
+class WaitForMail(Soft):
     """Wait (sweeping, with IMAP IDLE in between) for a message that answers this journey: sent to its
     `${shopper_email}` or in reply to its mail. It becomes the journey's current mail: `unsubscribe`,
     `check_links: {from_mail: true}` and `count_mail` use it, and `into` saves its subject and text.
+    With `finding:`/`severity:`, no such message is a finding and the journey goes on.
 
         - wait_for_mail: {kind: newsletter}
           timeout: 2m
@@ -26,6 +28,7 @@ class WaitForMail:
     contains: str | None = None
     into: str | None = None
     uses_page = False
+    needs = ("imap",)
 
     def defines(self) -> list[str]:
         return [f"{self.into}_subject", f"{self.into}_text", f"{self.into}_from"] if self.into else []
@@ -34,8 +37,8 @@ class WaitForMail:
         query = build_query(ctx, self.kind, self.from_domain, self.subject, self.contains)
         try:
             rows = inbox(ctx).wait_for(query, ctx.timeout_ms / 1000)
-        except ProbeError as e:
-            raise StepError(str(e)) from None
+        except ProbeError as e:   # the shopper's own mailbox
+            raise SetupError(str(e)) from None
         if not rows:
             what = " ".join(x for x in (self.kind or "message", self.subject and f"subject {self.subject!r}",
                                         self.contains and f"containing {self.contains!r}") if x)

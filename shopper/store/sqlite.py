@@ -88,6 +88,14 @@ class RunStoreMixin:
                             for o in j.observations])
 
     @retry_conflicts
+    def save_statuses(self, run_id: str, j: Any) -> None:
+        """A journey's settled status and its steps' (known once the run's checks ran)."""
+        with self.tx() as db:
+            db.execute("UPDATE journey_runs SET status=? WHERE run_id=? AND name=?", (j.status, run_id, j.name))
+            db.executemany("UPDATE steps SET status=? WHERE run_id=? AND journey=? AND idx=?",
+                           [(s.status, run_id, j.name, s.index) for s in j.steps])
+
+    @retry_conflicts
     def save_observations(self, run_id: str, observations: list[Any]) -> None:
         with self.tx() as db:
             db.executemany(OBSERVATION_INSERT,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from demo.mailserver.messages import auto_reply, person_reply, postfix_bounce
-from shopper.audit import run_audit, run_sweep, select_journeys
+from shopper.audit import AuditOptions, AuditSession, run_sweep, select_journeys
 from shopper.clock import ManualClock
 from shopper.config import load_config
 from shopper.store import open_store
@@ -60,9 +60,8 @@ default_site: shop
         try:
             sel = select_journeys(paths, self.config)
             assert not sel.invalid, [str(p) for e in sel.invalid for p in e.problems]
-            from shopper.run import RunOptions
-            return run_audit(self.config, sel, store=store, clock=clock, environ=self.env, redactor=Redactor(),
-                             browser=browser, options=RunOptions(base_url=base_url))
+            session = AuditSession(self.config, store, clock, self.env, redactor=Redactor(), browser=browser)
+            return session.run(sel, AuditOptions(base_url=base_url))
         finally:
             if own:
                 store.close()

@@ -53,7 +53,9 @@ def test_broken_shop_fails_with_findings_and_invalid_file_with_its_positions(pyt
     out = result.stdout.str()
     for line in BROKEN_SHOP_FINDINGS:
         assert line.format(host=host) in out
-    assert "journey browse_shop (journeys/browse_shop.yaml): passed in " in out and "4 finding(s)" in out
+    assert "journey browse_shop (journeys/browse_shop.yaml): findings, worst major in " in out
+    [header] = [line for line in out.splitlines() if line.startswith("journey browse_shop (")]
+    assert "4 failing finding(s)" in header and "passed" not in header
     assert f"evidence: {pytester.path / 'var' / 'artifacts'}" in out
     assert f"report: {pytester.path / 'var' / 'reports'}" in out
     assert "journeys/mistakes.yaml: 8 problem(s)" in out
@@ -136,12 +138,12 @@ def test_flaky_findings_do_not_fail_an_item(tmp_path):
     from shopper.model import Finding
     from shopper.pytest_plugin import failure_text
 
-    j = SimpleNamespace(name="contact", path="journeys/contact.yaml", status="passed", duration_ms=900.0,
-                        error=None, evidence=[])
+    j = SimpleNamespace(name="contact", path="journeys/contact.yaml", status="findings", worst="major",
+                        duration_ms=900.0, error=None, evidence=[])
     flaky = Finding.of("page_error", severity="major", journey="contact", subject="s", title="HTTP 502 once",
                        evidence=["artifacts/r/x.png"], data={"flaky": True})
     real = Finding.of("broken_link", severity="minor", journey="contact", subject="t", title="Broken link")
     assert failure_text(SimpleNamespace(run_id="r1", journeys=[j], findings=[flaky]), tmp_path, None) is None
     text = failure_text(SimpleNamespace(run_id="r1", journeys=[j], findings=[flaky, real]), tmp_path, None)
     assert "[minor] broken_link: Broken link" in text and "HTTP 502 once" not in text
-    assert "1 finding(s), run r1" in text
+    assert "1 failing finding(s), run r1" in text

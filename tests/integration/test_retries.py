@@ -67,10 +67,9 @@ def run_with_retries(browser, tmp_path):
     """`run_with_retries(paths, base_url, retries)` runs journeys through the engine with the real browser."""
     import dataclasses
 
-    from shopper.audit import run_audit, select_journeys
+    from shopper.audit import AuditOptions, AuditSession, select_journeys
     from shopper.clock import SystemClock
     from shopper.config import load_config
-    from shopper.run import RunOptions
     from shopper.secrets import Redactor
     from shopper.store import open_store
 
@@ -78,9 +77,8 @@ def run_with_retries(browser, tmp_path):
         config = dataclasses.replace(load_config(ROOT / "config.yaml", environ={}), var_dir=str(tmp_path / "var"))
         store = open_store(config.store_url)
         try:
-            return run_audit(config, select_journeys(paths, config), store=store, clock=SystemClock(), environ={},
-                             options=RunOptions(base_url=base_url), browser=browser, redactor=Redactor(),
-                             retries=retries)
+            session = AuditSession(config, store, SystemClock(), {}, browser=browser, redactor=Redactor())
+            return session.run(select_journeys(paths, config), AuditOptions(base_url=base_url, retries=retries))
         finally:
             store.close()
 

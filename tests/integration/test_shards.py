@@ -57,6 +57,10 @@ def test_two_shards_merged_equal_one_run(shop_broken, tmp_path):
     assert sorted(j["name"] for j in m["journeys"]) == sorted(j["name"] for j in w["journeys"])
     assert sorted(f["fingerprint"] for f in m["findings"]) == sorted(f["fingerprint"] for f in w["findings"])
     assert m["summary"]["score"] == w["summary"]["score"]
+    # the merged summary is computed as a run's is: equal to the whole run's but for where it came from
+    assert {k: v for k, v in m["summary"].items() if k not in ("browser", "shards")} == \
+        {k: v for k, v in w["summary"].items() if k != "browser"}
+    assert m["status"] == w["status"] and m["summary"]["shards"] == [json.loads(o.read_text())["run_id"] for o in outs]
     assert "report: " in merged.stdout and whole.returncode == 1
 
 

@@ -41,7 +41,12 @@ def test_broken_world_yields_exactly_the_planted_web_defects(audit, shop_broken)
     assert dead.data["error"].startswith("DNS: ") and "NXDOMAIN" in dead.data["error"]
     careers = next(f for f in a.findings if f.subject.endswith("/careers"))
     assert careers.data["status"] == 404 and careers.data["page"] == shop_broken.url + "/"
-    assert all(j.status == "passed" for j in a.result.journeys)
+    statuses = {j.name: (j.status, j.worst) for j in a.result.journeys}
+    assert statuses == {"browse_shop": ("findings", "major"), "account_login": ("clean", None)}, statuses
+    browse = next(j for j in a.result.journeys if j.name == "browse_shop")
+    marked = {s.index for s in browse.steps if s.status == "findings"}
+    assert marked == {f.step for f in a.findings}   # every step that produced a finding says so, and only those
+    assert all(s.status in ("passed", "findings") for s in browse.steps)
     for f in a.findings:
         if f.kind == "page_error":   # what the customer saw, as evidence
             assert len(f.evidence) == 1 and f.evidence[0].endswith("page-error.png"), f
@@ -51,7 +56,7 @@ def test_broken_world_yields_exactly_the_planted_web_defects(audit, shop_broken)
 def test_healthy_twin_yields_none(audit, shop_healthy):
     a = audit(web_journeys(), base_url=shop_healthy.url, environ={"SHOPPER_SITE_PASSWORD": SECRET})
     assert a.findings == []
-    assert [j.status for j in a.result.journeys] == ["passed", "passed"]
+    assert [j.status for j in a.result.journeys] == ["clean", "clean"]
 
 
 def test_each_web_defect_alone_yields_only_its_finding(audit, shop_factory):
@@ -101,6 +106,7 @@ def test_failing_step_leaves_screenshot_and_trace(audit, shop_healthy):
     assert "trace.trace" in zipfile.ZipFile(a.config.var_path / zips[0]).namelist()
     (j,) = a.result.journeys
     assert [s.status for s in j.steps] == ["passed", "failed", "skipped"]
+    assert j.status == "incomplete"   # what the skipped step would have found is unknown
 
 
 def test_secrets_never_reach_store_json_report_or_trace(audit, shop_healthy, tmp_path):
@@ -129,7 +135,7 @@ def test_secrets_never_reach_store_json_report_or_trace(audit, shop_healthy, tmp
 def test_hanging_journey_times_out_and_the_next_one_runs(audit, shop_healthy):
     a = audit([CASES / "hangs.yaml", ROOT / "tests/data/journeys/good/home.yaml"], base_url=shop_healthy.url)
     hang, home = a.result.journeys
-    assert hang.status == "failed" and home.status == "passed"
+    assert hang.status == "incomplete" and home.status == "clean"
     assert hang.duration_ms < 10_000
     assert "Timeout" in hang.steps[1].error
 
@@ -137,7 +143,7 @@ def test_hanging_journey_times_out_and_the_next_one_runs(audit, shop_healthy):
 def test_blocked_hosts_are_aborted_and_counted(audit, shop_healthy):
     a = audit([CASES / "tracker.yaml"], base_url=shop_healthy.url)
     (j,) = a.result.journeys
-    assert j.status == "passed"
+    assert j.status == "clean"
     assert j.blocked_requests == {"tracker.shop-demo.test": 2}
 
 
@@ -150,6 +156,7 @@ def test_extract_select_press_wait_and_variables(audit, shop_healthy):
     assert extracted["order_no"].startswith("KC-")
     assert extracted["tracking"].endswith(f"/courier/track/{extracted['order_no']}")
     assert [f.kind for f in a.findings] == ["step_failed"]   # continue_on_error still reports the failure
+    assert j.status == "findings"   # every step ran: complete, with a finding
 
 
 def test_links_resolve_through_the_configured_resolver(audit, shop_healthy, tmp_path):
@@ -179,7 +186,7 @@ def test_cli_runs_good_files_and_reports_bad_ones(shop_healthy, tmp_path):
     assert "tests/data/journeys/bad/mistakes.yaml:5:5: 'clik' is not a step kind" in proc.stderr
     data = json.loads(out.read_text())
     assert data["schema"] == "mystery-shopper/run/v1"
-    assert [(j["name"], j["status"]) for j in data["journeys"]] == [("home_page", "passed")]
+    assert [(j["name"], j["status"]) for j in data["journeys"]] == [("home_page", "clean")]
     assert sorted(Path(i["path"]).name for i in data["invalid"]) == ["mistakes.yaml", "not_a_journey.yaml",
                                                                     "syntax.yaml"]
     assert "report: " in proc.stdout

@@ -38,7 +38,7 @@ def run(journeys: list[dict], findings: list[dict], invalid: list[dict] | None =
 MIXED = run(
     [journey("home_page", "journeys/home.yaml", duration_ms=250.0),
      journey("browse_shop", "journeys/browse_shop.yaml", duration_ms=4321.0),
-     journey("checkout", "journeys/checkout.yaml", "error", error="journey timed out after 2m",
+     journey("checkout", "journeys/checkout.yaml", "incomplete", error="journey timed out after 2m",
              steps=[{"index": 2, "kind": "click", "label": "click #pay", "status": "failed", "line": 9,
                      "error": "timed out waiting for #pay", "duration_ms": 1.0}])],
     [finding("broken_link", "browse_shop", "Broken link to /careers (HTTP 404)", severity="minor",
@@ -66,10 +66,10 @@ def test_one_suite_with_the_counts_of_test_cases():
     assert root.tag == "testsuites"
     [suite] = root.findall("testsuite")
     assert suite.get("name") == "mystery-shopper"
-    # home passed; browse_shop and (mailbox) failed; checkout erred, bad.yaml invalid
+    # home clean; browse_shop failed; checkout incomplete, (mailbox) a set-up error, bad.yaml invalid
     assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == \
-        {"tests": "5", "failures": "2", "errors": "2", "skipped": "0"}
-    assert {k: root.get(k) for k in ("tests", "failures", "errors")} == {"tests": "5", "failures": "2", "errors": "2"}
+        {"tests": "5", "failures": "1", "errors": "3", "skipped": "0"}
+    assert {k: root.get(k) for k in ("tests", "failures", "errors")} == {"tests": "5", "failures": "1", "errors": "3"}
     assert suite.get("time") == "12.500"
     assert TIMESTAMP.match(suite.get("timestamp")) and suite.get("timestamp") == "2026-01-05T09:00:00"
     props = {p.get("name"): p.get("value") for p in suite.find("properties")}
@@ -110,7 +110,7 @@ def test_evidence_is_made_absolute_with_the_var_dir(tmp_path):
 def test_a_journey_that_erred_has_an_error_with_its_failed_steps():
     checkout = cases(parse(junit_xml(MIXED)))["checkout"]
     [error] = checkout.findall("error")
-    assert error.get("type") == "journey_error"
+    assert error.get("type") == "incomplete"
     assert error.get("message") == "journey timed out after 2m"
     assert "step 3 (click #pay, line 9): timed out waiting for #pay" in error.text
     assert [f.get("type") for f in checkout.findall("failure")] == ["step_failed"]
@@ -120,9 +120,10 @@ def test_a_journey_that_erred_has_an_error_with_its_failed_steps():
 def test_findings_of_no_journey_in_the_run_get_their_own_test_case():
     mailbox = cases(parse(junit_xml(MIXED)))["(mailbox)"]
     assert mailbox.get("classname") == "mystery-shopper"
-    [failure] = mailbox.findall("failure")
-    assert failure.get("type") == "probe_unavailable"
-    assert "step:" not in failure.text
+    assert mailbox.findall("failure") == []   # the shopper's own mailbox: a set-up error, not the site's failure
+    [error] = mailbox.findall("error")
+    assert error.get("type") == "setup_error" and "probe_unavailable" not in (error.get("message") or "")
+    assert "step:" not in error.text and "unreachable" in error.get("message")
 
 
 def test_invalid_files_are_validation_errors_listing_every_problem_with_line_and_col():

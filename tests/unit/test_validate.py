@@ -20,7 +20,7 @@ EXPECTED = {
         f"5:5: 'clik' is not a step kind; did you mean 'click'? (kinds: {KINDS})",
         "6:5: fill: missing 'value': the text to type",
         "7:14: unknown key 'txt' in expect; did you mean 'text'? (keys: selector, text, label, placeholder, "
-        "role, named, nth, within, hidden, url, title, status)",
+        "role, named, nth, finding, severity, within, hidden, url, title, status)",
         "8:46: check_links.max_links: expected a whole number, got 'many'",
         "9:5: wait: give exactly one of an element (selector/text/label/role), url, response or load",
         "10:11: variable 'order_number' is not defined (define it under 'variables:', in the site profile, "
