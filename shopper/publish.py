@@ -123,21 +123,26 @@ def parse_fail_on(flag: str | None, configured: list[str]) -> list[str]:
 def verdict(run_json: dict[str, Any], fail_on: list[str] | tuple[str, ...]) -> tuple[int, list[str]]:
     """(exit status, lines saying why): 2 when journey files are invalid or the shopper's set-up kept a
     journey from running, 1 when findings fail the run, else 0."""
+    from checks.registry import is_setup
+
     lines: list[str] = []
     setup = [j for j in run_json.get("journeys") or [] if j.get("status") == "setup_error"]
+    own = [f for f in run_json.get("findings") or [] if is_setup(f["kind"])]   # e.g. the shopper's mailbox unreadable
     failing = [(f, r) for f in run_json.get("findings") or [] if (r := fail_reason(f, fail_on))]
-    findings = run_json.get("findings") or []
+    findings = [f for f in run_json.get("findings") or [] if f not in own]
     if findings and not failing:
         lines.append(f"{len(findings)} finding(s) reported, none of them fails the run"
                      + (f" (--fail-on {','.join(fail_on)})" if fail_on else ""))
-    if setup:
-        lines.append(f"exit 2: {len(setup)} journey(s) could not run because of the shopper's own set-up "
-                     "(not scored, not alerted; fix and run again):")
+    if setup or own:
+        lines.append(f"exit 2: the shopper's own set-up kept {len(setup)} journey(s) and {len(own)} check(s) from "
+                     "running (not scored, not alerted; fix and run again):")
         lines += [f"  {j['name']}: {j.get('error')}" for j in setup]
+        lines += [f"  {f['kind']}: {f['title']}" for f in own]
     if failing:
-        lines.append(f"exit {2 if setup or run_json.get('invalid') else 1}: {len(failing)} finding(s) fail the run:")
+        lines.append(f"exit {2 if setup or own or run_json.get('invalid') else 1}: {len(failing)} finding(s) fail "
+                     "the run:")
         lines += [f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']} ({why})" for f, why in failing]
-    if run_json.get("invalid") or setup:
+    if run_json.get("invalid") or setup or own:
         return EXIT_USAGE, lines
     return (EXIT_FINDINGS if failing else EXIT_OK), lines
 

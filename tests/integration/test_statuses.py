@@ -152,7 +152,7 @@ def test_cli_exit_2_names_the_setup_error_and_alerts_nothing(tmp_path, webhook):
     assert out.returncode == 2, out.stdout + out.stderr
     assert "writes_support: setup error, not scored: step 1 (" in out.stdout
     assert "no SMTP server configured: set smtp.host" in out.stdout
-    assert "exit 2: 1 journey(s) could not run because of the shopper's own set-up" in out.stdout
+    assert "exit 2: the shopper's own set-up kept 1 journey(s) and 0 check(s) from running" in out.stdout
     assert " passed" not in out.stdout
     data = json.loads((tmp_path / "run.json").read_text())
     assert data["status"] == "setup_error" and data["findings"] == [] and data["summary"]["score"] is None
