@@ -22,12 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from demo.mailserver.dovecot import DovecotServer  # noqa: E402
-from shopper.audit import run_audit, select_journeys  # noqa: E402
+from shopper.audit import AuditOptions, AuditSession, select_journeys  # noqa: E402
 from shopper.clock import SystemClock  # noqa: E402
 from shopper.config import ImapConfig, load_config, load_site_file  # noqa: E402
 from shopper.duration import Duration  # noqa: E402
 from shopper.probes.browser import BrowserProbe  # noqa: E402
-from shopper.run import RunOptions  # noqa: E402
 from shopper.secrets import Redactor  # noqa: E402
 from shopper.store import open_store  # noqa: E402
 from tests.fixtures.oscar import running_oscar  # noqa: E402
@@ -44,12 +43,12 @@ def engine_run(shop, browser, var_dir: Path) -> float:
     store = open_store(config.store_url)
     sel = select_journeys([ROOT / "journeys/track_order.yaml"], config)
     t0 = time.monotonic()
-    result = run_audit(config, sel, store=store, clock=SystemClock(), environ={"SHOPPER_IMAP_PASSWORD": shop.password},
-                       options=RunOptions(base_url=shop.url, site="oscar"), browser=browser, redactor=Redactor(),
-                       sweep=False)
+    session = AuditSession(config, store, SystemClock(), {"SHOPPER_IMAP_PASSWORD": shop.password}, browser=browser,
+                           redactor=Redactor())
+    result = session.run(sel, AuditOptions(base_url=shop.url, site="oscar", sweep=False))
     took = time.monotonic() - t0
     store.close()
-    if result.findings or result.journeys[0].status != "passed":
+    if result.findings or result.journeys[0].status != "clean":
         raise SystemExit(f"the engine's track_order did not pass: {[(f.kind, f.title) for f in result.findings]}")
     return took
 
