@@ -70,7 +70,7 @@ class ReportFacts:
     run_id: str
     started_at: str               # shown in the report's time zone
     company: str
-    score: int
+    score: int | None
     previous_score: int | None
     previous_run: str | None
     findings: int
@@ -123,7 +123,7 @@ def subject_line(facts: ReportFacts) -> str:
     counts = ", ".join(f"{n} {sev}" for sev, n in facts.open_counts)
     lead = f"{counts} open, {facts.new} new" if counts else "nothing open"
     who = f"{facts.company} audit" if facts.company else "Mystery Shopper"
-    return f"{lead} · {who}, score {facts.score}/100"
+    return f"{lead} · {who}, " + ("no score" if facts.score is None else f"score {facts.score}/100")
 
 
 def attachment_name(run_id: str) -> str:

@@ -95,7 +95,7 @@ class JourneyView:
 class RunView:
     run: Any
     previous: Any
-    score: int
+    score: int | None              # None: nothing could be scored (journeys incomplete or not run)
     previous_score: int | None
     findings: list[FindingView]
     processes: list[ProcessView]
@@ -171,7 +171,7 @@ def run_view(store: Any, run_id: str) -> RunView:
               for j in journeys]
     mine = [e for e in store.expectations() if e.run_id == run_id]
     sent = store.sent_tokens([e.token for e in mine]) if mine else {}
-    return RunView(run=run, previous=previous, score=int(score),
+    return RunView(run=run, previous=previous, score=None if score is None else int(score),
                    previous_score=previous.summary.get("score") if previous else None, findings=findings,
                    processes=processes, journeys=jviews, history=hist,
                    expectations=[expectation_view(e, sent.get(e.token)) for e in mine],
