@@ -177,10 +177,19 @@ def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_pat
                          data={"fix": "<script>alert(2)</script> restart the <b>server</b>"})
     plain = Finding.of("page_error", severity="critical", journey="shop", subject="http://x.test/d", title="Down",
                        data={"flaky": True})
+    from types import SimpleNamespace
+
+    def shop_ran(run_id: str) -> None:   # history is per journey: both runs ran the journey 'shop'
+        store.save_journey(run_id, SimpleNamespace(
+            name="shop", path="journeys/shop.yaml", site=None, tags=["web"], status="findings", started_at="t",
+            duration_ms=1.0, error=None, evidence=[], blocked_requests={}, steps=[], observations=[]))
+
     store.begin_run("r1", "2026-03-01T08:00:00+00:00")
+    shop_ran("r1")
     store.save_findings("r1", old)
     store.finish_run("r1", "2026-03-01T08:01:00+00:00", "findings", {"findings": 2, "score": 84})
     store.begin_run("r2", "2026-03-02T08:00:00+00:00")
+    shop_ran("r2")
     store.save_findings("r2", [old[0], hostile, plain])
     store.finish_run("r2", "2026-03-02T08:01:00+00:00", "findings", {"findings": 3, "score": 62})
     try:
