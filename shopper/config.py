@@ -255,7 +255,10 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
         if root is not None:
             bound = bind_dataclass(Config, root, str(p), "config", problems)
             if bound is not MISSING:
-                cfg = bound
+                sites_node = root.value.get("sites") if root.is_map else None
+                cfg = dataclasses.replace(bound, sites={
+                    name: with_flows(prof, sites_node.value.get(name) if sites_node is not None and sites_node.is_map
+                                     else None, str(p), problems) for name, prof in bound.sites.items()})
             _fail_on_problems(root, str(p), problems)
         if problems:
             raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
@@ -282,9 +285,21 @@ def load_site_file(path: str | Path) -> SiteProfile:
         raise ConfigError(f"site profile {p}: cannot read it: {e}") from None
     root, problems = load(text, str(p))
     profile = bind_dataclass(SiteProfile, root, str(p), "site", problems) if root is not None else MISSING
+    if profile is not MISSING:
+        profile = with_flows(profile, root, str(p), problems)
     if problems or profile is MISSING:
         raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
     return profile
+
+
+def with_flows(profile: SiteProfile, node: Any, path: str, problems: list) -> SiteProfile:
+    """The profile with its `flows:` bound to steps (validated like journeys, file:line:col)."""
+    flows_node = node.value.get("flows") if node is not None and node.is_map else None
+    if flows_node is None:
+        return profile
+    from .journey import parse_flows   # the step kinds: only when a profile has flows
+
+    return dataclasses.replace(profile, flows=parse_flows(flows_node, path, problems))
 
 
 def with_site_files(cfg: Config) -> Config:

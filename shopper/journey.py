@@ -53,6 +53,7 @@ class Journey:
     variables: dict[str, str] = field(default_factory=dict)
     timeout: Duration | None = None
     step_timeout: Duration | None = None
+    flows: dict[str, tuple[Step, ...]] = field(default_factory=dict)   # default flows for `- flow: NAME`
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,10 @@ def parse_journey(text: str, path: str, known_vars: Iterable[str] = ()) -> Journ
         raise JourneyError(path, problems)
     if not root.is_map:
         raise JourneyError(path, [Problem(path, root.line, root.col, "a journey is a mapping with 'name' and 'steps'")])
-    header_node = Node({k: v for k, v in root.value.items() if k != "steps"}, root.line, root.col, root.key_marks)
+    header_node = Node({k: v for k, v in root.value.items() if k not in ("steps", "flows")}, root.line, root.col,
+                       root.key_marks)
     header = bind_dataclass(_Header, header_node, path, "journey", problems)
+    flows = parse_flows(root.value.get("flows"), path, problems)
     steps: list[Step] = []
     steps_node = root.value.get("steps")
     if steps_node is None:
@@ -212,11 +215,57 @@ def parse_journey(text: str, path: str, known_vars: Iterable[str] = ()) -> Journ
             if step is not None:
                 steps.append(step)
                 defined |= set(getattr(step.spec, "defines", lambda: [])())
+                if step.kind == "flow":   # what its default defines is known after it
+                    for fs in flows.get(step.spec.name, ()):
+                        defined |= set(getattr(fs.spec, "defines", lambda: [])())
     if problems:
         raise JourneyError(path, sorted(problems, key=lambda p: (p.line, p.col)))
     return Journey(name=header.name, path=path, steps=tuple(steps), description=header.description,
                    tags=tuple(header.tags), site=header.site, variables=dict(header.variables),
-                   timeout=header.timeout, step_timeout=header.step_timeout)
+                   timeout=header.timeout, step_timeout=header.step_timeout, flows=flows)
+
+
+def parse_flows(node: Node | None, path: str, problems: list[Problem]) -> dict[str, tuple[Step, ...]]:
+    """`flows:` of a journey or a site profile: name -> steps, every problem located (no nested flows)."""
+    if node is None:
+        return {}
+    if not node.is_map:
+        problems.append(Problem(path, node.line, node.col, "'flows' must map names to lists of steps"))
+        return {}
+    out: dict[str, tuple[Step, ...]] = {}
+    for name, fnode in node.value.items():
+        if not fnode.is_list or not fnode.value:
+            problems.append(Problem(path, fnode.line, fnode.col, f"flow '{name}' must be a non-empty list of steps"))
+            continue
+        steps = []
+        for i, snode in enumerate(fnode.value):
+            step = _bind_step(i, snode, path, problems)
+            if step is not None and step.kind == "flow":
+                problems.append(Problem(path, step.line, step.col, f"flow '{name}': a flow cannot call a flow"))
+            elif step is not None:
+                steps.append(step)
+        out[name] = tuple(steps)
+    return out
+
+
+def expand_flows(journey: Journey, profile_flows: dict[str, tuple[Step, ...]]) -> tuple[Step, ...]:
+    """The journey's steps with each `- flow: NAME` replaced by the site's flow (else the journey's own
+    default), renumbered; JourneyError naming the flow when neither has it."""
+    out: list[Step] = []
+    for step in journey.steps:
+        if step.kind != "flow":
+            out.append(dataclasses.replace(step, index=len(out)))
+            continue
+        name = step.spec.name
+        body = profile_flows.get(name) or journey.flows.get(name)
+        if body is None:
+            known = sorted(set(profile_flows) | set(journey.flows))
+            raise JourneyError(journey.path, [Problem(journey.path, step.line, step.col,
+                                                      f"flow '{name}' is defined neither in the site profile nor in "
+                                                      f"the journey's 'flows:' (flows: {', '.join(known) or 'none'})")])
+        for fs in body:
+            out.append(dataclasses.replace(fs, index=len(out), label=f"{name}: {fs.label}"))
+    return tuple(out)
 
 
 MAX_JOURNEY_BYTES = 1024 * 1024   # a long journey is a few KB; parsing tens of MB would take minutes

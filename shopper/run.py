@@ -1,6 +1,7 @@
 """Execute journeys: a fresh browser context each, step and journey timeouts, evidence on failure."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import traceback
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 from .clock import Clock
 from .config import Config
 from .errors import ConfigError, JourneyBlocked, SetupError, ShopperError, StepError
-from .journey import Journey, Step
+from .journey import Journey, Step, expand_flows
 from .autofill.persona import persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
@@ -129,7 +130,9 @@ class JourneyRunner:
             jdir = jdir / f"attempt-{attempt}"
         try:
             base_url, variables, hosts = self._site(journey)
-        except ShopperError as e:   # e.g. an unknown site profile: the shopper's configuration
+            profile = self.config.sites.get(self.options.site or journey.site or self.config.default_site or "")
+            journey = dataclasses.replace(journey, steps=expand_flows(journey, profile.flows if profile else {}))
+        except ShopperError as e:   # e.g. an unknown site profile or flow: the shopper's configuration
             return self._not_run(journey, started, str(e))
         if self.browser is None and any(step.uses_page for step in journey.steps):
             return self._not_run(journey, started, self.browser_error or "no browser: run `make setup` or set "
