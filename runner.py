@@ -891,7 +891,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--healthy", action="store_true", help="the healthy twin: no planted defects")
     d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
     d.add_argument("--json", metavar="FILE", help="also write the run as JSON")
-    d.add_argument("--profile", default="a", help="the shop's markup profile (a or b)")
+    d.add_argument("--profile", default="a", help="the shop's markup profile (a, b, or c: no landmarks, a two-page checkout)")
     return p
 
 

@@ -42,6 +42,8 @@ def engine_run(shop, browser, var_dir: Path) -> float:
                         folders=["INBOX"], timeout=Duration(15)))
     store = open_store(config.store_url)
     sel = select_journeys([ROOT / "journeys/track_order.yaml"], config)
+    if sel.invalid:
+        raise SystemExit("\n".join(str(e) for e in sel.invalid))
     t0 = time.monotonic()
     session = AuditSession(config, store, SystemClock(), {"SHOPPER_IMAP_PASSWORD": shop.password}, browser=browser,
                            redactor=Redactor())

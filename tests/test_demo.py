@@ -58,13 +58,13 @@ def shape(result):
     return Counter((f.journey, f.kind, f.reason) for f in result.findings)
 
 
-@pytest.mark.parametrize("profile", ["a", "b"])
+@pytest.mark.parametrize("profile", ["a", "b", "c"])
 def test_broken_world_yields_exactly_the_planted_findings(demo, profile):
     result = demo(None, profile)
     assert shape(result) == BROKEN, [(f.journey, f.kind, f.title) for f in result.findings]
 
 
-@pytest.mark.parametrize("profile", ["a", "b"])
+@pytest.mark.parametrize("profile", ["a", "b", "c"])
 def test_healthy_twin_yields_none(demo, profile):
     result = demo((), profile)
     assert result.findings == [], [(f.journey, f.kind, f.title) for f in result.findings]

@@ -21,7 +21,8 @@ def create_app(world: ShopWorld, *, delay_ms: int = 0) -> Flask:
     app = Flask(__name__, static_folder=None)  # CSS and JS are inline: nothing to fetch
     app.secret_key = secrets.token_hex(16)
     # The profile's own templates first, then those both profiles share (they extend the profile's base).
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(TEMPLATES / world.profile.name),
+    own = [world.profile.name] + ([world.profile.templates_from] if world.profile.templates_from else [])
+    app.jinja_loader = ChoiceLoader([*(FileSystemLoader(TEMPLATES / name) for name in own),
                                      FileSystemLoader(TEMPLATES / "common")])
     app.extensions["shop_world"] = world
     for module in (pages, newsletter, contact, payments, orders, chat):

@@ -36,11 +36,24 @@ def _card_errors(order: Order | None, email: str) -> list[str]:
 def checkout_form() -> str:
     product = _product(request.args.get("product"))
     return render_template("checkout.html", product=product, order=None, attempt=None, errors=[], email="",
-                           chat_order=None)
+                           chat_order=None, stage="details")
+
+
+def _details() -> str:
+    product = _product(form_value("product"))
+    email = form_value("mail")
+    missing = [label for name, label in (("fullname", "your name"), ("street", "your street"), ("zip", "your postcode"),
+                                         ("town", "your town"), ("land", "your country")) if not form_value(name)]
+    errors = ([] if looks_like_email(email) else ["Please enter a valid email address."]) + \
+        [f"Please enter {m}." for m in missing]
+    return render_template("checkout.html", product=product, order=None, attempt=None, errors=errors, email=email,
+                           chat_order=None, stage="details" if errors else "payment")
 
 
 @bp.post("/checkout")
 def checkout_pay() -> str:
+    if form_value("step") == "details":   # profile c: a first page for the customer's details
+        return _details()
     order: Order | None = None
     if form_value("order"):
         order = g.world.order(form_value("order"))
@@ -50,7 +63,7 @@ def checkout_pay() -> str:
     email = order.email if order else form_value("email")
     errors = _card_errors(order, email)
     if errors:
-        return render_template("checkout.html", product=product, order=order, attempt=None, errors=errors,
+        return render_template("checkout.html", product=product, order=order, attempt=None, errors=errors, stage="payment",
                                email=email, chat_order=order.order_no if order else None)
     if order is None:
         order = g.world.place_order(email, product.id)

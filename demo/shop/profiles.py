@@ -1,4 +1,5 @@
-"""The two faces of the demo shop: profile 'a' (Kettle & Co) and 'b' (same shop, other markup and addresses)."""
+"""The faces of the demo shop: profile 'a' (Kettle & Co), 'b' (same shop, other markup and addresses) and 'c'
+(no landmarks, a two-page checkout)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ class Profile:
     first_ticket: int
     dead_social_url: str  # shown instead of /social when `dead_host_link` is on
     dead_courier_base: str  # + order number, shown instead of /courier/track/<no> when `dead_courier` is on
+    templates_from: str | None = None  # a profile whose templates fill in the ones this profile lacks
 
     def order_no(self, n: int) -> str:
         """The customer-facing number of the n-th order: `KC-10001`, `B-2001`."""
@@ -54,6 +56,21 @@ PROFILES: dict[str, Profile] = {
         first_ticket=5001,
         dead_social_url="http://social.kettle-b.test/kettleco",
         dead_courier_base="http://track.parcel-courier.test/",
+    ),
+    "c": Profile(
+        name="c",
+        shop_name="Kettle & Co",
+        domain="kettle-c.test",
+        support_address="support@kettle-c.test",
+        unsubscribe_address="unsubscribe@kettle-c.test",
+        wrong_unsubscribe_address="unsubscrbe@kettle-c.test",
+        webmaster_address="webmaster@kettle-c.test",
+        order_prefix="C-",
+        first_order_number=3001,
+        first_ticket=7001,
+        dead_social_url="http://social.kettle-c.test/kettleco",
+        dead_courier_base="http://track.parcel-courier.test/",
+        templates_from="a",   # only base, chat widget and checkout differ
     ),
 }
 

@@ -44,7 +44,7 @@ class Control:
 
 
 def _matches(matcher: str | re.Pattern[str], f: FieldInfo) -> bool:
-    texts = [f.label, f.aria_label, f.placeholder, f.name, f.id, words(f.name)]
+    texts = [f.title, f.label, f.aria_label, f.placeholder, f.name, f.id, words(f.name)]   # title: nearby text when unlabelled
     if isinstance(matcher, re.Pattern):
         return any(matcher.search(t) for t in texts if t)
     return any(matcher.lower() in t.lower() for t in texts if t)

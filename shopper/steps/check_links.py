@@ -39,7 +39,9 @@ class CheckLinks:
             anchors = [[u, t] for u, t in mail["classification"].get("links", [])]
             page_url = f"mail: {mail['subject']}"
         else:
-            scope = ctx.value(self.within) + " " if self.within else ""
+            within = ctx.value(self.within) if self.within else ""
+            # a region is a preference: a page without it (no <footer>, no <main>) is searched whole
+            scope = within + " " if within and ctx.page.locator(within).count() else ""
             anchors = ctx.page.locator(f"{scope}a[href]").evaluate_all(_COLLECT)
             page_url = ctx.page.url
         wanted = ctx.value(self.match) if self.match else None

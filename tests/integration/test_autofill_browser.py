@@ -112,3 +112,21 @@ def test_missing_explicit_field_names_its_label_not_a_timeout(step_ctx):
     assert time.monotonic() - t0 < 3
     assert "the form has no field labelled '/order ?number/i' (fields: Email)" in str(e.value)
     assert "Timeout" not in str(e.value)
+
+
+def test_checkout_blocked_names_the_field_and_the_setting(audit, shop_healthy, tmp_path):
+    import dataclasses
+
+    from shopper.config import PaymentCard, PaymentData, load_config
+
+    journey = tmp_path / "order.yaml"
+    journey.write_text("name: order\nsteps:\n  - checkout\n  - open: /orders/${order_no}\n")
+    base = load_config(Path(__file__).resolve().parents[2] / "config.yaml", environ={})
+    shopper = dataclasses.replace(base.shopper, payment=PaymentData(card=PaymentCard(number="")))
+    a = audit([journey], base_url=shop_healthy.url, shopper=shopper)
+    [f] = a.findings
+    assert f.kind == "checkout_blocked" and f.data["stage"] == "checkout"
+    assert "required field 'Card number' is empty: set shopper.payment.card.number" in f.data["looked_for"]
+    assert f.evidence and (a.config.var_path / f.evidence[0]).is_file()
+    j = a.result.journeys[0]
+    assert [s.status for s in j.steps] == ["blocked", "skipped"] and j.status == "failed"
