@@ -169,8 +169,8 @@ def test_unknown_defect_is_refused_with_the_known_names() -> None:
 
 
 def test_unknown_profile_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"unknown shop profile 'c'; known: a, b"):
-        start_shop((), profile="c")
+    with pytest.raises(ValueError, match=r"unknown shop profile 'd'; known: a, b, c"):
+        start_shop((), profile="d")
 
 
 def test_none_switches_every_defect_on_and_empty_none(shop_broken: ShopServer, shop_healthy: ShopServer) -> None:
