@@ -921,6 +921,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot write {e.filename or 'a file'}: {e.strerror}: free space or fix permissions there, "
               f"or choose another place with --var-dir", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away (`runner.py status | head`): stop quietly, as other command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

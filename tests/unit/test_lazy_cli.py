@@ -38,3 +38,18 @@ def test_quick_commands_import_no_web_shop_browser_or_templates(args: tuple[str,
 
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     assert "demo" in heavy_imports("demo", "--help", tmp_path=tmp_path)
+
+
+def test_a_reader_that_goes_away_is_no_traceback(tmp_path):
+    """`runner.py kinds | head -1`: the command stops quietly when its reader closes the pipe."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    p = subprocess.Popen([sys.executable, str(root / "runner.py"), "kinds"], cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(10)
+    p.stdout.close()          # the reader goes away before the command has printed everything
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0 and "Traceback" not in err, err
