@@ -45,7 +45,7 @@ def build(store, runs: int, journeys: int, rng: random.Random) -> str:
                      for i in range(8)]
             name = f"journey_{j:02d}"
             results.append(SimpleNamespace(name=name, path=f"journeys/{name}.yaml", site="shop", tags=[TAGS[j % 5]],
-                                           status="passed", started_at=started.isoformat(), duration_ms=900.0,
+                                           status="clean", started_at=started.isoformat(), duration_ms=900.0,
                                            error=None, evidence=[], blocked_requests={}, steps=steps,
                                            observations=[Observation("page", name, 0, {"url": "u", "title": "t"},
                                                                      started.isoformat())]))
