@@ -726,11 +726,23 @@ def _version() -> str:
         return tomllib.loads((HERE / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
+class _VersionAction(argparse.Action):
+    """--version: looks the version up only when asked (the package metadata costs a tenth of a start-up)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="runner.py", description="Mystery Shopper: shops like a customer and finds "
                                 "the black holes in a company's customer journeys.",
                                 epilog="Exit status: 0 no findings, 1 findings, 2 usage/config/validation error.")
-    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    p.add_argument("--version", action=_VersionAction)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml or $SHOPPER_CONFIG)")
     common.add_argument("--var-dir", metavar="DIR", help="where the store, reports and evidence go (default: var/)")
