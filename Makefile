@@ -9,7 +9,13 @@ setup:
 demo: setup
 	@$(PY) runner.py demo $(DEMO_ARGS) || [ $$? -eq 1 ]
 
+# First the unit tests in a random order with a printed seed (an order dependence fails here, and
+# `make test SEED=N` replays it), then the whole suite in its usual order.
+SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 test: setup
+	@echo "unit tests in random order: seed $(SEED) (replay with: make test SEED=$(SEED))"
+	@$(PY) -m pytest -q -p no:cacheprovider tests/unit --random-order-bucket=global \
+		--random-order-seed=$(SEED)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

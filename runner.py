@@ -908,6 +908,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        code = _dispatch(argv)
+        sys.stdout.flush()   # a reader that already left shows here, inside the handler, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`runner.py status | head`, also during --help or --version): stop quietly, as
+        # other command-line tools do. Caught outside _dispatch: BrokenPipeError is an OSError, which it re-raises.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _dispatch(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -927,16 +939,14 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
+    except BrokenPipeError:
+        raise
     except OSError as e:
         if args.debug or e.errno not in _DISK_ERRORS:
             raise
         print(f"error: cannot write {e.filename or 'a file'}: {e.strerror}: free space or fix permissions there, "
               f"or choose another place with --var-dir", file=sys.stderr)
         return EXIT_USAGE
-    except BrokenPipeError:
-        # the reader went away (`runner.py status | head`): stop quietly, as other command-line tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
