@@ -61,3 +61,13 @@ class SetupError(StepError):
     """The shopper's own set-up stops a step: a secret not set, no SMTP or IMAP server (or it cannot be
     reached or logged in to), no browser. Never a finding of the audited company: the journey's status
     is `setup_error`, it is not scored, alerted or retried, and the message names the fix."""
+
+
+class NotApplicable(StepError):
+    """The journey (or an optional step) does not apply to this shop: it offers no card payment, no reviews
+    page, no way for a guest to cancel. An outcome, not a finding: the journey's status is `not_applicable`
+    with this reason, never scored, alerted or failed in CI; nothing after it runs."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
