@@ -48,8 +48,10 @@ class Observations:
         """A URL of the audited site without its base URL, so fingerprints survive a move (staging, ports)."""
         for o in self.of_kind("journey_started"):
             base = (o.data.get("base_url") or "").rstrip("/")
-            if o.journey == journey and base and url.startswith(base):
-                return "~" + url[len(base):]
+            rest = url[len(base):] if base and url.startswith(base) else None
+            # only the base itself or a path, query or fragment under it: shop.example.org is not shop.example
+            if o.journey == journey and rest is not None and (not rest or rest[0] in "/?#"):
+                return "~" + rest
         return url
 
     def steps(self) -> Iterator[tuple[Any, Any]]:

@@ -60,3 +60,14 @@ def test_failed_steps_and_broken_journeys():
                                      journey("k", error="no site profile")]))
     assert sorted((f.kind, f.journey, f.step, tuple(f.evidence)) for f in found) == [
         ("step_failed", "j", 2, ("a.png", "trace.zip")), ("step_failed", "k", None, ())]
+
+
+def test_site_relative_keeps_other_hosts_whole():
+    """A URL is shortened only under the base URL itself: shop.example.org is not a path of shop.example."""
+    o = Observations([journey("j", [obs("journey_started", {"base_url": "https://shop.example/"})])])
+    assert o.site_relative("j", "https://shop.example/x") == "~/x"
+    assert o.site_relative("j", "https://shop.example") == "~"
+    assert o.site_relative("j", "https://shop.example?q=1") == "~?q=1"
+    assert o.site_relative("j", "https://shop.example.org/x") == "https://shop.example.org/x"
+    assert o.site_relative("j", "https://shop.example:8443/x") == "https://shop.example:8443/x"
+    assert o.site_relative("k", "https://shop.example/x") == "https://shop.example/x"
