@@ -210,6 +210,8 @@ class AuditSession:
             before_sweep: Callable[[], None] | None = None, stop: Any = None) -> AuditResult:
         """Run the selected journeys, sweep, check, settle statuses, store. Publishing is `publish`'s job."""
         config, store, clock = self.config, self.store, self.clock
+        if self._browser is None:
+            self.browser_error = None   # each run tries to start Chromium again: a failed start is not forever
         run_id = new_run_id(clock)
         started = clock.now().isoformat()
         for line in mark_interrupted_runs(store, started):

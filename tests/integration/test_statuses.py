@@ -173,3 +173,40 @@ def test_cli_exit_1_says_which_findings_failed_the_run(shop_healthy, tmp_path):
         failing[1].endswith("(--fail-on minor)")
     assert "fails_early: incomplete (1 step(s) not run), 1 finding(s), worst major" in out.stdout
     assert "soft: 2 finding(s), worst minor" in out.stdout and " passed" not in out.stdout
+
+
+ONE_SESSION_TWO_RUNS = """
+import dataclasses, sys
+from pathlib import Path
+from shopper.audit import AuditOptions, AuditSession, select_journeys
+from shopper.clock import SystemClock
+from shopper.config import load_config
+from shopper.probes.browser import find_browser
+from shopper.secrets import Redactor
+from shopper.store import open_store
+
+root, tmp, home = (Path(a) for a in sys.argv[1:4])
+url = sys.argv[4]
+chromium = tmp / "chromium"
+base = load_config(root / "config.yaml", environ={})
+config = dataclasses.replace(base, var_dir=str(tmp / "var"), base_dir=str(root),
+                             browser=dataclasses.replace(base.browser, executable=str(chromium)))
+real = find_browser(None).executable
+store = open_store(config.store_url)
+with AuditSession(config, store, SystemClock(), {}, redactor=Redactor()) as s:
+    sel = select_journeys([home], config)
+    first = s.run(sel, AuditOptions(base_url=str(url)))
+    chromium.symlink_to(real)   # the operator installs the browser between two slots
+    second = s.run(sel, AuditOptions(base_url=str(url)))
+store.close()
+print(first.journeys[0].status, second.journeys[0].status, second.journeys[0].error)
+"""
+
+
+def test_a_failed_browser_start_is_tried_again_by_the_next_run(tmp_path, shop_healthy):
+    """One long-lived session (schedule, the pytest plugin): Chromium missing at one slot, back at the next.
+    In a process of its own: this test process already drives the session's browser with the sync API."""
+    out = subprocess.run([sys.executable, "-c", ONE_SESSION_TWO_RUNS, str(ROOT), str(tmp_path), str(HOME),
+                          shop_healthy.url], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[:2] == ["setup_error", "clean"], out.stdout
