@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Iterator
+from urllib.parse import urlsplit
 
 from shopper.model import Finding
 
@@ -90,19 +91,26 @@ def unanswered(obs: Observations) -> Iterator[Finding]:
             kind = "unanswered_form" if d["channel"] == "web_form" else "unanswered_email"
             what = "The web form submitted" if d["channel"] == "web_form" else f"Mail to {d['target']}"
             ack = f"; acknowledged {_when(d['acked_at'])}" if d["acked_at"] else "; not even acknowledged"
-            yield Finding.of(kind, severity="major", journey=o.journey, step=o.step,
-                             subject=f"{d['channel']}:{obs.site_relative(o.journey, d['target'])}",
+            yield Finding.of(kind, severity="major", journey=o.journey, step=o.step, subject=_subject(d),
                              title=f"{what} got no answer by {_when(d['answer_deadline'])}",
                              detail=f"Sent {_when(d['created_at'])}, answer due {_when(d['answer_deadline'])}{ack}.",
                              data=dict(d))
         if "ack_missed" in d["changes"]:
             what = "the web form" if d["channel"] == "web_form" else d["target"]
-            yield Finding.of("no_acknowledgement", severity="minor", journey=o.journey, step=o.step,
-                             subject=f"{d['channel']}:{obs.site_relative(o.journey, d['target'])}",
+            yield Finding.of("no_acknowledgement", severity="minor", journey=o.journey, step=o.step, subject=_subject(d),
                              title=f"No acknowledgement from {what} by {_when(d['ack_deadline'])}",
                              detail=f"Sent {_when(d['created_at'])}; acknowledgement due {_when(d['ack_deadline'])}"
                                     + (f", first reply {_when(d['acked_at'])}." if d["acked_at"] else ", none yet."),
                              data=dict(d))
+
+
+def _subject(d: dict) -> str:
+    """What an expectation is about, the same whichever command's sweep resolved it: the address written to, or
+    the form's path on its site (a sweep of its own has no journey start to take the site's base URL from)."""
+    if d["channel"] != "web_form":
+        return f"{d['channel']}:{d['target']}"
+    parts = urlsplit(d["target"])
+    return f"web_form:~{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 
 
 @check("probe_unavailable", kinds=[PROBE_UNAVAILABLE])

@@ -71,3 +71,16 @@ def test_site_relative_keeps_other_hosts_whole():
     assert o.site_relative("j", "https://shop.example.org/x") == "https://shop.example.org/x"
     assert o.site_relative("j", "https://shop.example:8443/x") == "https://shop.example:8443/x"
     assert o.site_relative("k", "https://shop.example/x") == "https://shop.example/x"
+
+
+def test_an_unanswered_form_has_one_fingerprint_whichever_sweep_resolved_it():
+    """B3: in the run that submitted the form (its journey start known) and in a `runner.py sweep` of its own."""
+    breach = {"channel": "web_form", "target": "https://shop.example/contact", "changes": ["breached", "ack_missed"],
+              "acked_at": None, "answer_deadline": "2026-01-03T00:00:00+00:00", "ack_deadline": None,
+              "created_at": "2026-01-01T00:00:00+00:00", "state": "breached"}
+    in_run = run_checks(Observations([journey("j", [obs("journey_started", {"base_url": "https://shop.example"}),
+                                                    obs("expectation", breach)])]))
+    alone = run_checks(Observations([journey("j", [obs("expectation", breach)])]))
+    assert sorted(f.kind for f in in_run) == ["no_acknowledgement", "unanswered_form"]
+    assert sorted(f.fingerprint for f in in_run) == sorted(f.fingerprint for f in alone)
+    assert {f.subject for f in alone} == {"web_form:~/contact"}
