@@ -385,6 +385,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sweeper = Sweeper(store, settings, clock)
         first_id, first, findings = run_sweep(config, store, clock=clock, environ=os.environ)
         _print_sweep(first, findings)
+        _alert(config, store, first_id, args)
         store.begin_run(run_id := f"watch-{first_id[6:]}", clock.now().isoformat(), kind="sweep")
         print(f"watching {settings.host}:{settings.port} (IDLE); Ctrl-C to stop", flush=True)
 
@@ -392,6 +393,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             found = record_sweep(store, run_id, result)
             if result.new_messages or found:
                 _print_sweep(result, found)
+                _alert(config, store, run_id, args)   # as after any sweep (docs/alerts.md); cool-down per finding
 
         try:
             sweeper.watch(stop, on_result)

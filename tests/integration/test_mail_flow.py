@@ -257,3 +257,27 @@ def test_watch_resolves_within_seconds_of_arrival(world):
         t.join(10)
     assert {e.target: e.state for e in store.expectations()}["support@shop.test"] == "met"
     store.close()
+
+
+def test_watch_alerts_after_the_batch_that_found_something(world, webhook):
+    """B5: docs/alerts.md promises alerts after every sweep; `sweep --watch` is a sweep too."""
+    world.write_config(world.dovecot.port, extra=f"alerts: {{webhook: {{url: '{webhook.url}'}}}}")
+    t0 = now_utc() - timedelta(minutes=30)
+    first = cli(world, "run", str(JOURNEY), "--no-report", now=t0)
+    assert first.returncode == 0, first.stdout + first.stderr
+    webmaster = world.sent()["webmaster@shop.test"]
+    watcher = subprocess.Popen([sys.executable, str(ROOT / "runner.py"), "sweep", "--watch", "--config",
+                                str(world.config_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, **world.env})
+    try:
+        assert "watching" in watcher.stdout.readline() + watcher.stdout.readline()   # first sweep, then IDLE
+        world.deliver(postfix_bounce(webmaster, recipient="webmaster@shop.test", status="5.2.2",
+                                     diagnostic="552 5.2.2 <webmaster@shop.test>: Mailbox full",
+                                     when=t0 + timedelta(minutes=1), remote_mta="mx.shop.test"), now_utc())
+        with webhook._cond:
+            assert webhook._cond.wait_for(lambda: webhook._requests, timeout=30), "no alert while watching"
+    finally:
+        watcher.terminate()
+        out, err = watcher.communicate(timeout=30)
+    assert "bounced_mailbox" in str(webhook.requests[0].json()), webhook.requests[0].json()
+    assert "Traceback" not in err, err
