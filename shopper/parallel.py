@@ -18,6 +18,7 @@ from checks import Observations, run_checks
 from .clock import SystemClock
 from .config import Config
 from .journey import Journey
+from .lifeline import die_with_parent
 from .mail.outgoing import new_token
 from .retries import Attempts, run_with_retries
 from .run import JourneyResult, JourneyRunner, RunOptions
@@ -26,7 +27,8 @@ from .summary import progress_status
 
 
 # What a worker imports: loaded once by the fork server, shared by every worker forked from it.
-WORKER_MODULES = ["shopper.parallel", "shopper.run", "shopper.probes", "shopper.probes.browser", "shopper.inbox",
+# shopper.lifeline_preload first: the fork server itself dies with the run that started it.
+WORKER_MODULES = ["shopper.lifeline_preload", "shopper.parallel", "shopper.run", "shopper.probes", "shopper.probes.browser", "shopper.inbox",
                   "shopper.store", "shopper.sweep", "checks", "playwright.sync_api"]
 
 
@@ -60,6 +62,7 @@ class _Worker:
 
 
 def _start(*args: Any) -> None:
+    die_with_parent()   # the fork server: when it goes (with the run), so does this worker and its browser
     _Worker.current = _Worker(*args)
 
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,68 @@ def test_workers_give_the_same_results_as_a_serial_run(shop_broken, tmp_path):
         [(j["name"], j["status"], [s["status"] for s in j["steps"]]) for j in out[2]["journeys"]]
     assert sorted(f["fingerprint"] for f in out[1]["findings"]) == sorted(f["fingerprint"] for f in out[2]["findings"])
     assert out[2]["summary"]["browser"] == "2 worker processes"
+
+
+WAITS_LONG = """name: waits_long_{n}
+steps:
+  - open: /
+  - expect: "A text this page never shows"
+    timeout: 90s
+"""
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (read from /proc at this moment)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            found.add(c)
+            todo.append(c)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _within(seconds: float, condition) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)   # polling a condition with a deadline; nothing here is timed by this
+    return condition()
+
+
+def test_sigkill_of_a_run_with_workers_leaves_nothing_running(shop_healthy, tmp_path):
+    """Orphans: worker Pythons, their drivers and Chromiums die with the `run --workers` that started them."""
+    paths = []
+    for n in (1, 2):
+        paths.append(tmp_path / f"waits_long_{n}.yaml")
+        paths[-1].write_text(WAITS_LONG.format(n=n), encoding="utf-8")
+    run = subprocess.Popen([sys.executable, str(ROOT / "runner.py"), "run", *map(str, paths), "--base-url",
+                            shop_healthy.url, "--workers", "2", "--var-dir", str(tmp_path / "var"), "--no-report"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def two_browsers_open() -> bool:
+            cmds = [Path(f"/proc/{p}/cmdline").read_bytes() for p in _descendants(run.pid) if _alive(p)]
+            return sum(1 for c in cmds if b"--type=renderer" in c) >= 2
+        assert _within(120, two_browsers_open), "the workers never opened their pages"
+        below = _descendants(run.pid)
+    finally:
+        run.kill()
+        run.wait(30)
+    assert _within(30, lambda: not any(_alive(p) for p in below)), \
+        [Path(f"/proc/{p}/cmdline").read_bytes()[:80] for p in below if _alive(p)]
