@@ -20,7 +20,6 @@ from .probes.browser import BrowserProbe
 from .attempts import attempt_journey
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .interrupted import mark_interrupted_runs, owner
-from .ledger import record_outgoing
 from .parallel import run_parallel
 from .retries import Attempts, mark_flaky
 from .probes.mail import imap_settings
@@ -264,9 +263,8 @@ class AuditSession:
                 selection.journeys, config=config, run_id=run_id, options=options.run_options,
                 environ=self.environ, now=self.clock.now(), store_url=config.store_url, workers=options.workers,
                 retries=options.retries, progress=self.progress)
-            for r in results:
+            for r in results:   # what they sent and expect the workers stored step by step
                 store.save_journey(run_id, r)
-                record_outgoing(store, run_id, r)
             if probes.inbox is not None:
                 probes.inbox.collected.extend(in_journey)
             return results, attempts, f"{options.workers} worker processes"

@@ -7,13 +7,9 @@ from typing import Any
 from .expectations import Expectation
 
 
-def record_outgoing(store: Any, run_id: str, journey: Any) -> int:
-    """Store the journey's sent messages and expectations; returns how many expectations were left."""
-    return record_outgoing_observations(store, run_id, journey.observations)
-
-
 def record_outgoing_observations(store: Any, run_id: str, observations: Any) -> int:
-    """The same for some observations (a step's, as it ends: nothing sent is forgotten if the run dies)."""
+    """Store the sent messages and expectations among these observations (a step's, as it ends: nothing sent is
+    forgotten if the run dies); returns how many expectations were left."""
     left = 0
     for o in observations:
         d = o.data

@@ -15,12 +15,12 @@ from typing import Any, Callable, Mapping
 
 from checks import Observations, run_checks
 
+from .attempts import attempt_journey
 from .clock import SystemClock
 from .config import Config
 from .journey import Journey
 from .lifeline import die_with_parent
-from .mail.outgoing import new_token
-from .retries import Attempts, run_with_retries
+from .retries import Attempts
 from .run import JourneyResult, JourneyRunner, RunOptions
 from .secrets import Redactor
 from .summary import progress_status
@@ -28,8 +28,9 @@ from .summary import progress_status
 
 # What a worker imports: loaded once by the fork server, shared by every worker forked from it.
 # shopper.lifeline_preload first: the fork server itself dies with the run that started it.
-WORKER_MODULES = ["shopper.lifeline_preload", "shopper.parallel", "shopper.run", "shopper.probes", "shopper.probes.browser", "shopper.inbox",
-                  "shopper.store", "shopper.sweep", "checks", "playwright.sync_api"]
+WORKER_MODULES = ["shopper.lifeline_preload", "shopper.parallel", "shopper.run", "shopper.probes",
+                  "shopper.probes.browser", "shopper.inbox", "shopper.store", "shopper.sweep", "checks",
+                  "playwright.sync_api"]
 
 
 class _Worker:
@@ -69,13 +70,8 @@ def _start(*args: Any) -> None:
 def _run_one(journey: Journey, retries: int) -> tuple[list[JourneyResult], list[str]]:
     w = _Worker.current
     assert w is not None, "worker not initialised"
-
-    def once(attempt: int) -> JourneyResult:
-        token = new_token()
-        w.store.record_journey_token(token, w.run_id, journey.name, w.clock.now().isoformat())
-        return w.runner.run(journey, token, attempt=attempt)
-
-    a = run_with_retries(once, retries)
+    # the serial path's attempt: each step's mail and expectations are stored as it ends (a dead worker loses none)
+    a = attempt_journey(w.runner, w.store, w.run_id, journey, retries)
     swept: list[Any] = []
     if w.probes.inbox is not None:   # what this journey's in-journey sweeps saw, handed to the parent once
         swept, w.probes.inbox.collected = w.probes.inbox.collected, []

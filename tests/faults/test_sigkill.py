@@ -177,3 +177,34 @@ imap: {{host: 127.0.0.1, port: {proxy.port}, security: none, user: "{login}", fo
     assert len(keys) == len(set(keys)) == 3
     assert states == {"support@shop.test": "met", "webmaster@shop.test": "bounced"}
     assert status == "interrupted"
+
+
+@pytest.mark.smtp
+@pytest.mark.browser
+def test_sigkill_of_run_with_workers_keeps_what_each_worker_sent(smtp, tmp_path):
+    """B4: with --workers each step is written ahead too; a run killed mid-journey keeps every mail sent."""
+    paths = []
+    for n in (1, 2):
+        paths.append(tmp_path / f"write_support_{n}.yaml")
+        paths[-1].write_text(JOURNEY.replace("name: write_support", f"name: write_support_{n}"))
+    proxy = TcpProxy(smtp.port)
+    proxy.stall_on(b"webmaster@shop.test")       # each journey's second mail: both are in their third step
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"""var_dir: {tmp_path / 'var'}
+shopper: {{address: "alex@mail.test", name: Alex Shopper}}
+smtp: {{host: 127.0.0.1, port: {proxy.port}, security: none, timeout: 60s}}
+sites: {{shop: {{base_url: "http://127.0.0.1:9"}}}}
+default_site: shop
+""")
+    try:
+        run = runner(cfg, "run", *map(str, paths), "--workers", "2", "--no-report")
+        smtp.wait_for(2, timeout=120)   # both first mails are in; then one second mail is held at RCPT
+        kill_when(run, proxy.stalled, "a journey's second mail")
+    finally:
+        proxy.close()
+    store = open_store(str(tmp_path / "var" / "shopper.db"))
+    try:
+        sent, expected = count(store, "sent_messages"), count(store, "expectations")
+    finally:
+        store.close()
+    assert len(smtp.messages) == 2 and sent == 2 and expected == 2
