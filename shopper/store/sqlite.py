@@ -132,13 +132,23 @@ class RunStoreMixin:
         runs = self.runs(limit=1)
         return runs[0] if runs else None
 
-    def previous_run(self, run_id: str) -> RunRow | None:
+    def previous_run(self, run_id: str, look_back: int = 200) -> RunRow | None:
+        """The latest earlier run of the same journeys, the one a score change compares with: a run of
+        browse_shop alone is no baseline for a run of all six. A run that stored no journeys takes the latest."""
         cur = self.run(run_id)
         if cur is None:
             return None
         rows = self.query("SELECT id FROM runs WHERE kind='run' AND (started_at < ? OR (started_at = ? AND id < ?)) "
-                          "ORDER BY started_at DESC, id DESC LIMIT 1", cur.started_at, cur.started_at, cur.id)
-        return self.run(rows[0]["id"]) if rows else None
+                          f"ORDER BY started_at DESC, id DESC LIMIT {int(look_back)}", cur.started_at,
+                          cur.started_at, cur.id)
+        names = self._journey_names(cur.id)
+        for r in rows:
+            if not names or self._journey_names(r["id"]) == names:
+                return self.run(r["id"])
+        return None
+
+    def _journey_names(self, run_id: str) -> frozenset[str]:
+        return frozenset(r[0] for r in self.query("SELECT name FROM journey_runs WHERE run_id=?", run_id))
 
     def journeys(self, run_id: str) -> list[dict[str, Any]]:
         out = []

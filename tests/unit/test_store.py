@@ -38,3 +38,23 @@ def test_run_round_trip_and_previous(tmp_path):
     assert jr["steps"][0]["title"] == "<b>T</b>" and jr["blocked"] == {"t.test": 2}
     assert s.findings("r1")[0]["fingerprint"] == f.fingerprint
     assert s.observations("r1", "page")[0]["data"] == {"url": "u", "title": "T"}
+
+
+def test_previous_run_is_the_latest_run_of_the_same_journeys(tmp_path):
+    """B7: a score change compares like with like, not a run of six journeys with a run of one."""
+    s = open_store(str(tmp_path / "s.db"))
+
+    def run(run_id, day, names):
+        s.begin_run(run_id, f"2026-01-0{day}T00:00:00+00:00")
+        for n in names:
+            s.save_journey(run_id, SimpleNamespace(name=n, path=f"{n}.yaml", site=None, tags=[], status="clean",
+                                                   started_at="t", duration_ms=1.0, error=None, evidence=[],
+                                                   blocked_requests={}, steps=[], observations=[]))
+        s.finish_run(run_id, f"2026-01-0{day}T00:01:00+00:00", "clean", {"score": 90})
+
+    run("all-1", 1, ["a", "b"])
+    run("a-only", 2, ["a"])
+    run("all-2", 3, ["b", "a"])
+    assert s.previous_run("all-2").id == "all-1"
+    assert s.previous_run("a-only") is None
+    s.close()
