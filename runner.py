@@ -21,6 +21,8 @@ if str(HERE) not in sys.path:
 from shopper.errors import ConfigError, JourneyError, ShopperError  # noqa: E402
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_EXTRAS = {"flask": "demo", "werkzeug": "demo", "aiosmtpd": "demo", "psycopg": "postgres",
+           "procrastinate": "postgres", "pytest": "plugin"}   # what pyproject's extras bring
 _DISK_ERRORS = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT)   # the machine's to fix, not a bug
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -943,6 +945,13 @@ def _dispatch(argv: list[str] | None) -> int:
         return e.exit_code
     except BrokenPipeError:
         raise
+    except ModuleNotFoundError as e:   # an optional part (pyproject's extras) this command needs is not installed
+        extra = _EXTRAS.get((e.name or "").split(".")[0])
+        if extra is None or args.debug:
+            raise
+        print(f"error: {args.command} needs {e.name}, which is not installed: pip install "
+              f"'mystery-shopper[{extra}]' (or make setup)", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as e:
         if args.debug or e.errno not in _DISK_ERRORS:
             raise

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent setup: system packages (a browser, Dovecot, Postfix, ...), then the pinned virtual environment in .venv.
-# Usage: scripts/setup.sh            # everything the demo and the tests need
+# Usage: scripts/setup.sh [test]     # everything the demo and the tests need (make test)
+#        scripts/setup.sh demo       # only what `runner.py demo` needs: a browser, Dovecot, .venv with [demo]
 set -euo pipefail
+MODE="${1:-test}"
+case "$MODE" in demo|test) ;; *) echo "setup: unknown mode '$MODE' (demo or test)" >&2; exit 2;; esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 PYTHON="${PYTHON:-python3}"
@@ -20,6 +23,7 @@ if [ -z "${SHOPPER_BROWSER:-}" ] && ! command -v chromium-headless-shell >/dev/n
   need_pkgs+=(chromium-headless-shell)
 fi
 [ -x /usr/sbin/dovecot ] || need_pkgs+=(dovecot-imapd dovecot-lmtpd)
+if [ "$MODE" = test ]; then   # test-only parts: PostgreSQL, axe-core, real MTAs, Sisimai
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)   # axe-core for the report's accessibility test
 # Real MTA output in the tests (tests/fixtures/mta.py): Postfix and Pigeonhole Sieve from their packages;
@@ -32,6 +36,7 @@ done
 # Sisimai, the anchor of bench/classify_accuracy.py, is Perl.
 perl -MJSON -e1 2>/dev/null || need_pkgs+=(libjson-perl)
 perl -MClass::Accessor::Lite -e1 2>/dev/null || need_pkgs+=(libclass-accessor-lite-perl)
+fi
 exim_dir="$here/.venv/exim4"
 
 apt_updated=0
@@ -56,7 +61,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 # Exim 4 from Debian's packages, unpacked (not installed) into .venv/exim4 and run with its own config.
-if [ ! -x "$exim_dir/usr/sbin/exim4" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ "$MODE" = test ] && [ ! -x "$exim_dir/usr/sbin/exim4" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "setup: unpacking Debian's exim4 into .venv/exim4 (for the MTA output tests)"
   [ "$apt_updated" = 1 ] || apt-get update -q >/dev/null
   debs="$(mktemp -d)"
@@ -67,20 +72,23 @@ if [ ! -x "$exim_dir/usr/sbin/exim4" ] && [ "$(id -u)" = 0 ] && command -v apt-g
   rm -rf "$debs"
 fi
 # The exim4 binary runs deliveries as its built-in user (what the exim4-base package would create).
-if [ "$(id -u)" = 0 ] && ! getent passwd Debian-exim >/dev/null; then
+if [ "$MODE" = test ] && [ "$(id -u)" = 0 ] && ! getent passwd Debian-exim >/dev/null; then
   useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin Debian-exim
 fi
 
 stamp=.venv/.installed
-want="$(cat constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
-if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: creating .venv with pinned packages (constraints.txt)"
+sum="$(cat constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
+have="$(cat "$stamp" 2>/dev/null || true)"
+# a test install holds everything the demo needs; a demo install is topped up for the tests
+if [ ! -x .venv/bin/python ] || { [ "$have" != "$sum test" ] && [ "$have" != "$sum $MODE" ]; }; then
+  echo "setup: creating .venv with pinned packages (constraints.txt, extras: $MODE)"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   # Editable as a path entry (compat mode): no import hook to load at every interpreter start-up.
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" \
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[$MODE]" \
     --config-settings editable_mode=compat
-  echo "$want" > "$stamp"
+  echo "$sum $MODE" > "$stamp"
 fi
+[ "$MODE" = test ] || exit 0   # the rest is for the tests only
 
 # The real shop the tests audit (tests/fixtures/oscar.py): django-oscar in its own virtualenv, built once
 # (about a minute). Its scripts live in ../shared/realshops (or $SHOPPER_REALSHOPS) beside the clone.

@@ -18,8 +18,12 @@ def open_store(url: str) -> Store:
     Either is created (SQLite file) or brought up to date (migrations) on first use.
     """
     if url.startswith(POSTGRES_SCHEMES):
-        from .postgres import PostgresStore   # psycopg is only needed by those who use it
-
+        try:
+            from .postgres import PostgresStore   # psycopg is only needed by those who use it
+        except ModuleNotFoundError as e:
+            from ..errors import ConfigError
+            raise ConfigError(f"a PostgreSQL store needs {e.name}, which is not installed: "
+                              f"pip install 'mystery-shopper[postgres]' (or use a SQLite store)") from None
         return PostgresStore(url)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
