@@ -8,12 +8,16 @@ from typing import Any, Callable
 from checks import Observations, run_checks
 
 from .model import Finding
+from .steps.registry import writes_of
 
 
 def wrote_to_anyone(result: Any) -> bool:
     """True once the journey sent mail, submitted a form (a POST), or asked to be unsubscribed:
     running it again would write to the company twice."""
-    for o in result.observations:
+    for s in result.steps:   # a step of a kind that always writes (send_email, submit_form, checkout...) ran
+        if s.status in ("passed", "findings") and writes_of(s.kind) == "always":
+            return True
+    for o in result.observations:   # what a step that may write did write
         if o.kind in ("mail_sent", "unsubscribe_request", "form_submitted"):
             return True
         if o.kind == "response" and o.data.get("method") == "POST":

@@ -17,16 +17,10 @@ from ..clock import Clock
 from ..errors import JourneyError, ShopperError
 from ..journey import Journey, Step
 from ..run import JourneyResult
+from ..steps.registry import writes_of
 from ..summary import run_status, settle_statuses, settle_stored_statuses
 
 log = logging.getLogger(__name__)
-
-# Step kinds that only look (GET a page, read mail, wait, compare): a lost worker in them can be retried.
-# Any other kind may write to the company (a click can submit a form), so it is marked before it starts.
-READ_ONLY_KINDS = frozenset({"open", "expect", "extract", "screenshot", "wait", "check_links", "check_tracking",
-                             "check_address", "count_mail", "expect_reply", "expect_no_mail", "wait_for_mail",
-                             "compare", "find_route"})
-
 
 @dataclass(frozen=True)
 class RunRequest:
@@ -42,7 +36,9 @@ class RunRequest:
 
 
 def may_write(step: Step) -> bool:
-    return step.kind not in READ_ONLY_KINDS
+    """A lost worker in a step that only looks can be retried; any other step may have written to the company
+    (a click can submit a form), so it is marked before it starts. Declared on each step kind (writes=)."""
+    return writes_of(step.kind) != "never"
 
 
 def queueing_lock(name: str) -> str:

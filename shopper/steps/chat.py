@@ -14,7 +14,7 @@ _WAIT = """([el, before, message]) => {
 }"""
 
 
-@step_kind("chat")
+@step_kind("chat", writes="always")
 class Chat:
     """Open the chat widget (`open`), type `message` into `input`, send it (`send`, or Enter), and wait
     for the answer to appear in `log` (or in a new `answer` element). The answer is saved in `into`.

@@ -6,7 +6,7 @@ from .addresses import find_address
 from .registry import step_kind
 
 
-@step_kind("check_address", shorthand="address")
+@step_kind("check_address", shorthand="address", writes="never")
 class CheckAddress:
     """Check an address (literal or variable) or one found on the page; a bad one becomes a
     `broken_email` finding (bad syntax, no such domain, a domain that takes no mail).

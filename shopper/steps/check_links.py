@@ -10,7 +10,7 @@ from .wait import url_matches
 _COLLECT = """els => els.map(e => [e.href || '', (e.innerText || e.textContent || '').trim().slice(0, 120)])"""
 
 
-@step_kind("check_links", shorthand="within")
+@step_kind("check_links", shorthand="within", writes="never")
 class CheckLinks:
     """Resolve and fetch every link in the page or in `within` (a selector); broken ones become
     `broken_link` findings with the status or DNS/connection error. `mailto:` addresses are recorded.

@@ -10,7 +10,7 @@ from .targets import Targeted
 log = logging.getLogger(__name__)
 
 
-@step_kind("check_tracking")
+@step_kind("check_tracking", writes="never")
 class CheckTracking(Targeted):
     """Follow a tracking link — `url` (a value), or the `href` of an element on the page — fetch it,
     open it in the browser, and expect it to show `shows` (e.g. the order number). A dead link, an

@@ -18,7 +18,7 @@ NOT_FORWARD = re.compile(r"continue shopping|keep shopping|back|return to|zur[ü
 ALERTS = "[role=alert], .alert-danger, .error, .errorlist, .invalid-feedback, .field-error, .form-error"
 
 
-@step_kind("checkout")
+@step_kind("checkout", writes="always")
 class Checkout:
     """Place an order as a guest customer: open the product (`product`, else the profile's
     `checkout_path` where its checkout starts, else its `product_path`, else the first product the

@@ -7,7 +7,7 @@ from .registry import step_kind
 from .targets import text_matcher
 
 
-@step_kind("compare")
+@step_kind("compare", writes="never")
 class Compare:
     """Reduce each view's text to a label with `labels` (first pattern that matches wins) and record
     whether they agree; if they do not, a finding of kind `finding` shows every view side by side.

@@ -8,7 +8,7 @@ from .mail_query import build_query, inbox
 from .registry import step_kind
 
 
-@step_kind("count_mail")
+@step_kind("count_mail", writes="never")
 class CountMail:
     """Count this journey's messages matching `subject`/`contains` (after a sweep); more than
     `at_most` becomes a finding of kind `finding` (e.g. `duplicate_confirmation`).

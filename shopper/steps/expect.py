@@ -15,7 +15,7 @@ def _contains(pattern: str) -> re.Pattern[str]:
     return m if isinstance(m, re.Pattern) else re.compile(re.escape(m))
 
 
-@step_kind("expect", shorthand="text")
+@step_kind("expect", shorthand="text", writes="never")
 class Expect(Soft, Targeted):
     """Assert one or more things about the page; retries until the step timeout.
 

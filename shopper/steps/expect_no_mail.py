@@ -7,7 +7,7 @@ from ..mail.links import list_id
 from .registry import step_kind
 
 
-@step_kind("expect_no_mail")
+@step_kind("expect_no_mail", writes="never")
 class ExpectNoMail:
     """Leave an expectation of silence: mail from the current newsletter's list (or `list_id`) that
     arrives more than `grace` after this step (RFC 8058 asks for prompt removal) is an

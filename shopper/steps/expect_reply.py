@@ -6,7 +6,7 @@ from ..errors import StepError
 from .registry import step_kind
 
 
-@step_kind("expect_reply")
+@step_kind("expect_reply", writes="never")
 class ExpectReply:
     """After `send_email` (the last message sent) or a web form submitted with `${shopper_email}`
     (`form: true`), expect replies: an acknowledgement within `ack_within` (an auto-reply counts) and

@@ -20,7 +20,7 @@ def for_browser(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(pattern.pattern[m.end():], flags)
 
 
-@step_kind("extract")
+@step_kind("extract", writes="never")
 class Extract(Soft, Targeted):
     """Save a value for later steps (`${into}`). Without an element it reads the page's text.
 

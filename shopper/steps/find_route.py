@@ -10,7 +10,7 @@ from .registry import step_kind
 ROUTES = ("contact", "newsletter", "unsubscribe", "order_status")
 
 
-@step_kind("find_route", shorthand="route")
+@step_kind("find_route", shorthand="route", writes="never")
 class FindRoute:
     """Open the page of a route: `contact`, `newsletter`, `unsubscribe` or `order_status`. A path in the
     site profile (`contact_path`, `newsletter_path`, ...) or `path` wins; otherwise the route is found

@@ -5,7 +5,7 @@ from ..errors import StepError
 from .registry import step_kind
 
 
-@step_kind("open", shorthand="url")
+@step_kind("open", shorthand="url", writes="never")
 class Open:
     """Open a page. An HTTP error does not fail the step (checks report it as `page_error`) unless
     `expect_status` is given.

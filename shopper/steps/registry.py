@@ -17,9 +17,16 @@ class StepSpec(Protocol):
     def run(self, ctx: Any) -> None: ...
 
 
-def step_kind(name: str, *, shorthand: str | None = None) -> Callable[[type[T]], type[T]]:
+WRITES = ("never", "may", "always")
+
+
+def step_kind(name: str, *, shorthand: str | None = None, writes: str = "may") -> Callable[[type[T]], type[T]]:
     """Register a dataclass as a step kind. `shorthand` names the field a plain scalar fills:
-    `- open: /contact` is `- open: {url: /contact}`."""
+    `- open: /contact` is `- open: {url: /contact}`. `writes` says whether the step writes to the audited
+    company: "never" (it only looks: safe to run again), "may" (a click can submit a form), "always" (it sends
+    mail, submits, places an order); retries and the job queue read it, so a new kind declares it once here."""
+    if writes not in WRITES:
+        raise ValueError(f"step kind {name!r}: writes must be one of {WRITES}, not {writes!r}")
 
     def register(cls: type[T]) -> type[T]:
         if "__dataclass_fields__" not in cls.__dict__:  # a subclass of a dataclass needs its own
@@ -28,10 +35,17 @@ def step_kind(name: str, *, shorthand: str | None = None) -> Callable[[type[T]],
             raise ValueError(f"step kind {name!r} is registered twice")
         cls.kind = name  # type: ignore[attr-defined]
         cls.shorthand = shorthand  # type: ignore[attr-defined]
+        cls.writes = writes  # type: ignore[attr-defined]
         KINDS[name] = cls
         return cls
 
     return register
+
+
+def writes_of(kind: str) -> str:
+    """How a step kind writes to the company ("may" for a kind not registered: assume it can)."""
+    cls = KINDS.get(kind) or load_all().get(kind)
+    return getattr(cls, "writes", "may")
 
 
 def load_all() -> dict[str, type]:

@@ -5,7 +5,7 @@ from .registry import step_kind
 from .targets import Targeted
 
 
-@step_kind("screenshot", shorthand="name")
+@step_kind("screenshot", shorthand="name", writes="never")
 class Screenshot(Targeted):
     """Take a screenshot; fields filled with secrets are masked.
 

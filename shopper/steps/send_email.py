@@ -39,7 +39,7 @@ def send_as_customer(ctx, to: str, subject: str, body: str, *, from_addr: str | 
     return data
 
 
-@step_kind("send_email")
+@step_kind("send_email", writes="always")
 class SendEmail:
     """Send a customer's email through the shopper's SMTP server. The address is `to` (literal or a
     variable) or one found on the page (`find: true`, optionally `within` a region and `match`ing a

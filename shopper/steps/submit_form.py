@@ -12,7 +12,7 @@ from .targets import text_matcher
 DEFAULT_SUBMIT = "/submit|send|pay|continue/i"
 
 
-@step_kind("submit_form")
+@step_kind("submit_form", writes="always")
 class SubmitForm:
     """Fill the form with the shopper's persona (autofill: name, email, phone, address, test card...),
     then the `fields` given (by field kind such as `message` or `order_number`, or by label, `/regex/i`

@@ -10,7 +10,7 @@ from .send_email import send_as_customer
 from .targets import text_matcher
 
 
-@step_kind("unsubscribe", shorthand="route")
+@step_kind("unsubscribe", shorthand="route", writes="always")
 class Unsubscribe:
     """Unsubscribe from the current newsletter (the one `wait_for_mail` found) as a customer would:
     `one-click` (RFC 8058: POST `List-Unsubscribe=One-Click` to the List-Unsubscribe URL), `mailto`

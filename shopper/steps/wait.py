@@ -21,7 +21,7 @@ def url_matches(pattern: str, url: str) -> bool:
     return pattern in url
 
 
-@step_kind("wait", shorthand="selector")
+@step_kind("wait", shorthand="selector", writes="never")
 class Wait(Soft, Targeted):
     """Wait until something happens. Exactly one of: an element (selector/text/label/role, with
     `state`), `url`, `response` (a URL pattern, optionally with `status`), or `load`.

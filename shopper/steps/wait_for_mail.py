@@ -9,7 +9,7 @@ from .registry import step_kind
 from .soft import Soft
 
 
-@step_kind("wait_for_mail")
+@step_kind("wait_for_mail", writes="never")
 class WaitForMail(Soft):
     """Wait (sweeping, with IMAP IDLE in between) for a message that answers this journey: sent to its
     `${shopper_email}` or in reply to its mail. It becomes the journey's current mail: `unsubscribe`,

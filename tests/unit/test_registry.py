@@ -142,3 +142,27 @@ def test_kinds_prints_yaml_defaults():
     assert "(default 2d)" in out.stdout and "(default false)" in out.stdout
     for repr_ in ("Duration(", "None", "False", "True", "{'"):
         assert repr_ not in out.stdout
+
+
+def test_every_step_kind_declares_whether_it_writes_to_the_company():
+    """One declaration serves retries and the job queue: looking kinds are 'never', senders 'always'."""
+    from shopper.steps.registry import WRITES, load_all, writes_of
+
+    kinds = load_all()
+    assert all(cls.writes in WRITES for cls in kinds.values())
+    assert {k for k, cls in kinds.items() if cls.writes == "always"} >= {"send_email", "submit_form", "unsubscribe",
+                                                                         "checkout"}
+    assert writes_of("open") == writes_of("check_links") == writes_of("wait_for_mail") == "never"
+    assert writes_of("click") == "may" and writes_of("no_such_kind") == "may"
+
+
+def test_a_journey_that_ran_a_writing_step_is_not_retried():
+    from types import SimpleNamespace
+
+    from shopper.retries import wrote_to_anyone
+
+    step = lambda kind, status: SimpleNamespace(kind=kind, status=status)  # noqa: E731
+    assert wrote_to_anyone(SimpleNamespace(steps=[step("open", "passed"), step("send_email", "passed")],
+                                           observations=[]))
+    assert not wrote_to_anyone(SimpleNamespace(steps=[step("open", "passed"), step("send_email", "skipped"),
+                                                      step("click", "passed")], observations=[]))
