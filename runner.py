@@ -489,7 +489,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     stop = threading.Event()
     if config.store_url.startswith(("postgresql://", "postgres://")):
         return _enqueue_on_schedule(config, plan, clock, stop)
-    lock = SchedulerLock(config.var_path / "scheduler.lock")
+    lock = SchedulerLock.for_store(config.store_url)
     lock.acquire(clock.now().isoformat())
     store = open_store(config.store_url)
     _stop_on_signals(stop, "stopping after the current step")

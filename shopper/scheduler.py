@@ -106,6 +106,17 @@ class SchedulerLock:
         self.path = path
         self._fh: Any = None
 
+    @classmethod
+    def for_store(cls, store_url: str) -> "SchedulerLock":
+        """Beside the store's file, not in a var dir: two var dirs that share a store share its one scheduler."""
+        from .store import sqlite_path
+
+        db = sqlite_path(store_url)
+        if db is None:
+            raise ValueError("a PostgreSQL store's schedulers only enqueue slots (once each); they take no lock file")
+        db = db.resolve()
+        return cls(db.with_name(db.name + ".scheduler.lock"))
+
     def acquire(self, started: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+")

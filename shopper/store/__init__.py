@@ -1,6 +1,7 @@
 """The store: runs, findings, mail and alerts behind one small interface, in SQLite (default) or PostgreSQL."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
 from .sqlite import SqliteStore
@@ -37,6 +38,15 @@ def open_store(url: str) -> Store:
                           f"(var/shopper.db or sqlite:///path/shopper.db) or postgresql://user:password@host:port/"
                           f"database (set store: in config.yaml or SHOPPER_STORE)")
     return SqliteStore(url)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The SQLite file a store URL names (None for PostgreSQL): `var/shopper.db`, `sqlite:///path?timeout=5`."""
+    if url.startswith(POSTGRES_SCHEMES):
+        return None
+    if url.startswith("sqlite:///"):
+        url = url[len("sqlite:///"):].partition("?")[0]
+    return Path(url)
 
 
 def _sqlite_timeout(query: str) -> float | None:

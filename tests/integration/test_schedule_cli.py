@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -58,6 +59,11 @@ def test_one_scheduler_per_store_and_sigterm_mid_journey(tmp_path):
         second = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "a scheduler is already running for this store" in second.stderr
         assert f"pid {first.pid}" in second.stderr
+        # another var dir, the same store: still the one scheduler of that store
+        other = subprocess.run(cmd + ["--var-dir", str(tmp_path / "other-var")], capture_output=True, text=True,
+                               timeout=60, env={**os.environ, "SHOPPER_STORE": str(var / "shopper.db")})
+        assert other.returncode == 2 and "a scheduler is already running for this store" in other.stderr, \
+            other.stdout + other.stderr
         first.send_signal(signal.SIGTERM)
         SlowSite.release.set()
         out, err = first.communicate(timeout=60)
