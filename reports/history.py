@@ -1,7 +1,6 @@
 """What changed, per journey, by fingerprint: new, still open (since when, for how many runs), fixed."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,36 +15,6 @@ class History:
     trend: list[dict[str, Any]] = field(default_factory=list)        # oldest first: id, started_at, score, findings
 
 
-def recent_runs(store: Any, run_id: str, limit: int) -> list[Any]:
-    """Up to `limit` runs of kind 'run' ending with `run_id`, newest first (one indexed query)."""
-    cur = store.run(run_id)
-    rows = store.query("SELECT id, started_at, summary FROM runs WHERE kind='run' AND "
-                       "(started_at < ? OR (started_at = ? AND id <= ?)) ORDER BY started_at DESC, id DESC LIMIT ?",
-                       cur.started_at, cur.started_at, cur.id, limit)
-    return [dict(r) for r in rows]
-
-
-def fingerprints_by_run(store: Any, run_ids: list[str]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {r: set() for r in run_ids}
-    if not run_ids:
-        return out
-    marks = ",".join("?" * len(run_ids))
-    for r in store.query(f"SELECT run_id, fingerprint FROM findings WHERE run_id IN ({marks})", *run_ids):
-        out[r["run_id"]].add(r["fingerprint"])
-    return out
-
-
-def journeys_by_run(store: Any, run_ids: list[str]) -> dict[str, dict[str, str]]:
-    """{run id: {journey name: status}} for the journeys each run ran."""
-    out: dict[str, dict[str, str]] = {r: {} for r in run_ids}
-    if not run_ids:
-        return out
-    marks = ",".join("?" * len(run_ids))
-    for r in store.query(f"SELECT run_id, name, status FROM journey_runs WHERE run_id IN ({marks})", *run_ids):
-        out[r["run_id"]][r["name"]] = r["status"]
-    return out
-
-
 FINISHED = ("clean", "findings", "passed", "failed")   # a journey that ran to its end ('passed'/'failed': old runs)
 
 
@@ -53,10 +22,10 @@ def history(store: Any, run_id: str, findings: list[dict[str, Any]], limit: int 
     """Per journey: a finding is `new` unless the same journey's last earlier run had its fingerprint; a
     fingerprint is `fixed` only when its journey ran again, to its end, without it. Runs that did not
     include a journey (--tag, --shard, a pytest item, a schedule) say nothing about it."""
-    runs = recent_runs(store, run_id, limit)
+    runs = store.runs_up_to(run_id, limit)
     ids = [r["id"] for r in runs]
-    prints = fingerprints_by_run(store, ids)
-    ran = journeys_by_run(store, ids)
+    prints = store.fingerprints_by_run(ids)
+    ran = store.journey_statuses_by_run(ids)
     started = {r["id"]: r["started_at"] for r in runs}
 
     def runs_of(journey: str) -> list[str]:   # earlier runs that ran this journey, newest first
@@ -83,7 +52,7 @@ def history(store: Any, run_id: str, findings: list[dict[str, Any]], limit: int 
         h.fixed += [f for f in store.findings(last)
                     if f["journey"] == journey and f["fingerprint"] not in current]
     for r in reversed(runs):
-        s = json.loads(r["summary"]) if isinstance(r["summary"], str) else r["summary"]
+        s = r["summary"]
         h.trend.append({"id": r["id"], "started_at": r["started_at"], "score": s.get("score"),
                         "findings": s.get("findings", 0)})
     return h

@@ -38,21 +38,16 @@ def finding_trace(store: Any, var_path: Path, ref: str, run_id: str | None = Non
     if len(ref) < MIN_PREFIX:
         raise ConfigError(f"finding {ref!r}: give its fingerprint (or at least {MIN_PREFIX} characters of it), "
                           "as shown in the report and by `runner.py status`")
-    sql = "SELECT f.run_id, f.fingerprint FROM findings f JOIN runs r ON r.id = f.run_id WHERE f.fingerprint LIKE ?"
-    args: list[Any] = [ref.replace("%", "").replace("_", "") + "%"]
-    if run_id:
-        sql += " AND f.run_id = ?"
-        args.append(run_id)
-    rows = store.query(sql + " ORDER BY r.started_at DESC, r.id DESC", *args)
+    rows = store.find_fingerprints(ref, run_id)
     if not rows:
         where = f" in run {run_id}" if run_id else ""
         raise ConfigError(f"no finding {ref!r}{where}: fingerprints are in the report (\"fingerprint …\") and "
                           "in `runner.py run --json` output")
-    prints = {r["fingerprint"] for r in rows}
+    prints = {fp for _, fp in rows}
     if len(prints) > 1:
         raise ConfigError(f"{ref!r} matches {len(prints)} findings ({', '.join(sorted(prints)[:5])}): give more "
                           "characters of the fingerprint")
-    hit_run, fp = rows[0]["run_id"], rows[0]["fingerprint"]
+    hit_run, fp = rows[0]
     finding = next(f for f in store.findings(hit_run) if f["fingerprint"] == fp)
     paths = [p for p in finding["evidence"] if p.endswith(".zip")]
     if not paths:

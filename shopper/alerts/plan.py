@@ -1,7 +1,6 @@
 """Which alerts a run deserves: triggers, severity, no flaky findings, cooldown per fingerprint, maintenance."""
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -109,12 +108,9 @@ def score_drops(store: Any, run: Any, threshold: int, lookback: int = 200) -> li
     now = _process_scores(run.summary)
     if not now:
         return []
-    rows = store.query("SELECT summary FROM runs WHERE kind='run' AND (started_at < ? OR (started_at = ? AND id < ?)) "
-                       "ORDER BY started_at DESC, id DESC LIMIT ?", run.started_at, run.started_at, run.id, lookback)
     last: dict[str, int] = {}
-    for r in rows:
-        summary = json.loads(r["summary"]) if isinstance(r["summary"], str) else r["summary"]
-        for p, v in _process_scores(summary or {}).items():
+    for r in store.runs_up_to(run.id, lookback, inclusive=False):
+        for p, v in _process_scores(r["summary"]).items():
             last.setdefault(p, v)
         if set(now) <= set(last):
             break

@@ -1,15 +1,13 @@
 """The procrastinate App on the store's own PostgreSQL database, and the procrastinate schema in it."""
 from __future__ import annotations
 
-import psycopg
-
 from ..errors import ConfigError
 from ..store import POSTGRES_SCHEMES
+from ..store.jobs import install_queue_schema
 
 JOURNEYS_QUEUE = "journeys"     # one journey per job
 RUNS_QUEUE = "runs"             # fan-out of scheduled runs, finishing runs, sweeps, reports
 QUEUES = (JOURNEYS_QUEUE, RUNS_QUEUE)
-SCHEMA_LOCK = 0x5E0_5710        # pg_advisory_lock key: one process installs the queue's schema
 
 
 def require_postgres(store_url: str, what: str) -> None:
@@ -21,16 +19,7 @@ def require_postgres(store_url: str, what: str) -> None:
 
 def ensure_schema(store_url: str) -> None:
     """Install procrastinate's tables once per database (they sit beside the store's, prefixed procrastinate_)."""
-    from procrastinate.schema import SchemaManager
-
-    with psycopg.connect(store_url, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-        try:
-            installed = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0]
-            if installed is None:
-                conn.execute(SchemaManager.get_schema())   # type: ignore[arg-type]
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+    install_queue_schema(store_url)
 
 
 def build_app(store_url: str):

@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 from ..clock import Clock
 from ..config import Config
 from ..journey import Journey, Step
+from ..store.jobs import unfinished_jobs
 from .app import QUEUES, build_app, ensure_schema
 from .journeys import RunRequest, enqueue_run, finish_queued_run
 
@@ -165,10 +166,7 @@ async def _retry_stalled(app: Any, settings: WorkerSettings) -> int:
 
 
 async def _unfinished(app: Any) -> int:
-    row = await app.connector.execute_query_one_async(
-        "SELECT COUNT(*) AS n FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
-        "AND queue_name = ANY(%(queues)s)", queues=list(QUEUES))
-    return int(row["n"])
+    return await unfinished_jobs(app.connector, QUEUES)
 
 
 async def _recover_stalled_forever(app: Any, settings: WorkerSettings) -> None:

@@ -150,6 +150,49 @@ class RunStoreMixin:
     def _journey_names(self, run_id: str) -> frozenset[str]:
         return frozenset(r[0] for r in self.query("SELECT name FROM journey_runs WHERE run_id=?", run_id))
 
+    def runs_up_to(self, run_id: str, limit: int, *, inclusive: bool = True) -> list[dict[str, Any]]:
+        """Up to `limit` runs of kind 'run' ending with `run_id` (or just before it), newest first: id,
+        started_at and the summary as a dict (one indexed query)."""
+        cur = self.run(run_id)
+        if cur is None:
+            return []
+        rows = self.query("SELECT id, started_at, summary FROM runs WHERE kind='run' AND "
+                          f"(started_at < ? OR (started_at = ? AND id {'<=' if inclusive else '<'} ?)) "
+                          "ORDER BY started_at DESC, id DESC LIMIT ?", cur.started_at, cur.started_at, cur.id, limit)
+        return [{"id": r["id"], "started_at": r["started_at"],
+                 "summary": (json.loads(r["summary"]) if isinstance(r["summary"], str) else r["summary"]) or {}}
+                for r in rows]
+
+    def fingerprints_by_run(self, run_ids: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {r: set() for r in run_ids}
+        if run_ids:
+            marks = ",".join("?" * len(run_ids))
+            for r in self.query(f"SELECT run_id, fingerprint FROM findings WHERE run_id IN ({marks})", *run_ids):
+                out[r["run_id"]].add(r["fingerprint"])
+        return out
+
+    def journey_statuses_by_run(self, run_ids: list[str]) -> dict[str, dict[str, str]]:
+        """{run id: {journey name: status}} for the journeys each run ran."""
+        out: dict[str, dict[str, str]] = {r: {} for r in run_ids}
+        if run_ids:
+            marks = ",".join("?" * len(run_ids))
+            for r in self.query(f"SELECT run_id, name, status FROM journey_runs WHERE run_id IN ({marks})", *run_ids):
+                out[r["run_id"]][r["name"]] = r["status"]
+        return out
+
+    def find_fingerprints(self, prefix: str, run_id: str | None = None) -> list[tuple[str, str]]:
+        """(run id, fingerprint) of findings whose fingerprint starts with `prefix`, newest run first."""
+        sql = "SELECT f.run_id, f.fingerprint FROM findings f JOIN runs r ON r.id = f.run_id WHERE f.fingerprint LIKE ?"
+        args: list[Any] = [prefix.replace("%", "").replace("_", "") + "%"]
+        if run_id:
+            sql += " AND f.run_id = ?"
+            args.append(run_id)
+        return [(r["run_id"], r["fingerprint"]) for r in self.query(sql + " ORDER BY r.started_at DESC, r.id DESC",
+                                                                    *args)]
+
+    def count_runs(self) -> int:
+        return int(self.query("SELECT COUNT(*) AS n FROM runs")[0]["n"])
+
     def journeys(self, run_id: str) -> list[dict[str, Any]]:
         out = []
         for r in self.query("SELECT * FROM journey_runs WHERE run_id=? ORDER BY started_at, name", run_id):

@@ -1,0 +1,35 @@
+"""The house rules that a scan can check: SQL only in the store."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE\s+FROM|CREATE\s+TABLE|ALTER\s+TABLE|DROP\s+TABLE)\b")
+
+
+def _sources(*exclude: str):
+    for package in ("shopper", "checks", "reports", "demo"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if not rel.startswith(exclude):
+                yield rel, ast.parse(path.read_text(encoding="utf-8"))
+    yield "runner.py", ast.parse((ROOT / "runner.py").read_text(encoding="utf-8"))
+
+
+def _text(node: ast.AST) -> str | None:
+    """A string literal's text, or an f-string's leading literal part."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    return None
+
+
+def test_no_sql_outside_the_store():
+    found = [f"{rel}:{node.lineno}: {text[:60]!r}"
+             for rel, tree in _sources("shopper/store/")
+             for node in ast.walk(tree)
+             if (text := _text(node)) is not None and SQL.match(text)]
+    assert found == [], "SQL belongs in shopper/store/ (add a store method):\n" + "\n".join(found)
