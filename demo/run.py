@@ -73,17 +73,13 @@ def run_demo(args: argparse.Namespace, load_config: Callable[..., Any]) -> int:
     config = load_config(args)
     what = "healthy twin" if defects == () else "broken world" if defects is None else f"defects {', '.join(defects)}"
     started = time.monotonic()
-    store = open_store(config.store_url)
-    try:
-        with DemoWorld.start(defects, args.profile) as world:
-            print(f"demo world ({what}, profile {args.profile}): shop {world.shop.url}, company mail "
-                  f"127.0.0.1:{world.company.smtp_port}, shopper mailbox 127.0.0.1:{world.dovecot.port}", flush=True)
-            print(f"the demo clock starts {world.clock.now():%Y-%m-%d %H:%M} UTC; after the journeys it moves "
-                  f"3 days on", flush=True)
-            result = audit_demo(world, config, store, profile=args.profile,
-                                progress=lambda line: print(line, flush=True), outputs=Outputs(json=args.json))
-    finally:
-        store.close()
+    with open_store(config.store_url) as store, DemoWorld.start(defects, args.profile) as world:
+        print(f"demo world ({what}, profile {args.profile}): shop {world.shop.url}, company mail "
+              f"127.0.0.1:{world.company.smtp_port}, shopper mailbox 127.0.0.1:{world.dovecot.port}", flush=True)
+        print(f"the demo clock starts {world.clock.now():%Y-%m-%d %H:%M} UTC; after the journeys it moves "
+              f"3 days on", flush=True)
+        result = audit_demo(world, config, store, profile=args.profile,
+                            progress=lambda line: print(line, flush=True), outputs=Outputs(json=args.json))
     run_json = result.to_json()
     print(f"demo run took {time.monotonic() - started:.0f}s; store {config.store_url}")
     for line in summary_lines(run_json):

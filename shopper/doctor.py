@@ -125,11 +125,8 @@ def check_store(config: Any) -> Check:
         var.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=var, prefix=".doctor-"):
             pass
-        store = open_store(config.store_url)
-        try:
+        with open_store(config.store_url) as store:
             store.count_runs()
-        finally:
-            store.close()
         return f"{config.store_url} (var dir {var} writable)"
 
     return _safely("store", run, f"make {config.var_path} writable (or set var_dir / --var-dir / $SHOPPER_VAR_DIR, "

@@ -26,16 +26,13 @@ def load_part(path: str | Path) -> dict[str, Any]:
         return data
     from .store import open_store
 
-    store = open_store(str(p))
-    try:
+    with open_store(str(p)) as store:
         run = store.last_run()
         if run is None:
             raise ConfigError(f"{p}: the store has no runs")
         from .publish import stored_run_json
 
         return {**stored_run_json(store, run.id), "observations": store.observations(run.id)}
-    finally:
-        store.close()
 
 
 def merge_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:

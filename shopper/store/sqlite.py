@@ -42,6 +42,13 @@ class RunRow:
 class RunStoreMixin:
     """Runs, journeys, steps, observations and findings, over a store's `tx()` and `query()`."""
 
+    def __enter__(self):
+        """`with open_store(url) as store:` closes it however the block ends."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- writing ----------------------------------------------------------------------------------
     @retry_conflicts
     def begin_run(self, run_id: str, started_at: str, kind: str = "run", owner: dict[str, Any] | None = None) -> None:
