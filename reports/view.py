@@ -106,6 +106,7 @@ class RunView:
     mail: list[dict[str, Any]]
     invalid: list[dict[str, Any]]
     fixed: list[dict[str, Any]] = field(default_factory=list)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)   # quarantined messages: never findings
 
     @property
     def open_findings(self) -> list[FindingView]:
@@ -176,7 +177,8 @@ def run_view(store: Any, run_id: str) -> RunView:
                    processes=processes, journeys=jviews, history=hist,
                    expectations=[expectation_view(e, sent.get(e.token)) for e in mine],
                    response_times=response_times(mine), invalid=store.invalid(run_id),
-                   mail=[o for o in observations if o["kind"] == "mail_received"], fixed=hist.fixed)
+                   mail=[o for o in observations if o["kind"] == "mail_received"], fixed=hist.fixed,
+                   unreadable=[o for o in observations if o["kind"] == "mail_quarantined"])
 
 
 def _finding(f: dict[str, Any], process: dict[str, str], new: set[str], streaks: dict, started: str) -> FindingView:

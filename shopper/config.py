@@ -129,6 +129,7 @@ class ImapConfig:
     max_fetch_bytes: int = 256 * 1024
     verify_tls: bool = True
     ca_file: str | None = None
+    sweep_timeout: Duration = Duration(900)   # a whole sweep's limit; past it, what was read is saved
 
 
 @dataclass(frozen=True)

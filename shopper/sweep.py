@@ -1,9 +1,11 @@
 """Sweep: read new mail, classify and match it, resolve expectations; record what was seen as observations."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -11,13 +13,14 @@ from typing import Any, Callable
 from .clock import Clock
 from .errors import ProbeError
 from .expectations import Arrival, apply_arrival, apply_deadlines, changes
-from .mail.classify import Classification, classify
+from .mail.classify import Classification, classify_strict
 from .mail.links import extract_links, list_id
 from .mail.match import match_token
 from .mail.parse import parse_message
 from .model import Observation
-from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, message_key, watch
+from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, SweepDeadline, message_key, watch
 from .probes.mail import mailbox_name
+from .quarantine import quarantine_data, quarantine_row
 
 log = logging.getLogger(__name__)
 SWEEP_JOURNEY = "(mailbox)"
@@ -28,7 +31,8 @@ class SweepResult:
     sweep_id: str
     ok: bool
     error: str | None = None
-    new_messages: int = 0
+    new_messages: int = 0          # messages this sweep stored (not those a concurrent sweep stored first)
+    timed_out: bool = False        # stopped at imap.sweep_timeout; what was read is saved
     observations: list[Observation] = field(default_factory=list)
 
     @property
@@ -68,23 +72,32 @@ class Sweeper:
         return start - timedelta(days=1)
 
     def sweep(self) -> SweepResult:
-        """One pass over every configured folder, then deadlines (only when the pass succeeded)."""
+        """One pass over every configured folder, then deadlines (only when the pass succeeded).
+
+        The pass has an overall deadline (imap.sweep_timeout): past it, what was read is saved, the sweep says
+        so in its error and judges no deadline (a sweep that did not read everything is not a good sweep)."""
         result = SweepResult(self._new_id(), ok=False)
         self.store.begin_sweep(result.sweep_id, self.clock.now().isoformat())
         if self.settings is None:
             result.error = ("no mailbox configured: set imap.host/imap.user in config.yaml and the password in "
                             "$SHOPPER_IMAP_PASSWORD")
         else:
+            limit = self.settings.sweep_timeout
+            deadline = time.monotonic() + limit if limit else None
             try:
                 with self.box_factory(self.settings) as box:
+                    box.set_deadline(deadline)
                     states = self.store.folder_states(self.mailbox)
                     since = self.since()
                     for folder in box.folders():
                         batch = box.fetch_new(folder, states.get(folder), since=since)
                         self.ingest(batch, result)
+                        if not batch.complete or (deadline is not None and time.monotonic() >= deadline):
+                            raise SweepDeadline(box._deadline_text(f"reading {folder}"))  # noqa: SLF001
                 result.ok = True
             except ProbeError as e:
                 result.error = str(e)
+                result.timed_out = isinstance(e, SweepDeadline)
         self.judge_deadlines(result)
         self.store.finish_sweep(result.sweep_id, self.clock.now().isoformat(), result.ok, result.error,
                                 result.new_messages)
@@ -107,31 +120,51 @@ class Sweeper:
 
     # -- steps of a sweep -------------------------------------------------------------------------
     def ingest(self, batch: FolderBatch, result: SweepResult) -> None:
-        """Classify and match the batch's new messages, store them with the folder state, apply arrivals."""
+        """Classify and match the batch's new messages, store them with the folder state, apply arrivals.
+
+        A message that cannot be read (any error while parsing, classifying, matching or reading its links) is
+        quarantined: stored as kind `unreadable` with its UID, size and the error, observed, never a finding;
+        the others go on, and the folder state advances past it."""
         now = self.clock.now().isoformat()
-        keyed = [(message_key(m.raw), m) for m in batch.messages]
+        keyed = [(_key(m), m) for m in batch.messages]
         seen = self.store.known_message_keys([k for k, _ in keyed])
-        rows, arrivals = [], []
+        rows, read = [], []
         for key, m in keyed:
             if key in seen:          # the same message again (UIDVALIDITY resync, or in two folders)
                 continue
             seen.add(key)
-            mail = parse_message(m.raw)   # once: classification and links read the same parse
-            c = classify(mail)
-            token = match_token(c, self.store.known_tokens,
-                                lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
-            # links matter for mail a journey may follow (its own) and for newsletters (unsubscribe)
-            links = extract_links(mail.message) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
+            try:
+                c, token, links = self._read(m)
+            except Exception as err:  # noqa: BLE001 - one message must never stop the sweep: it is quarantined
+                rows.append(quarantine_row(self.mailbox, key, m, err, result.sweep_id, now))
+                read.append((key, None, None, m, err))
+                continue
             rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
+            read.append((key, c, token, m, None))
+        stored = self.store.save_batch(self.mailbox, batch.state, rows, now)
+        result.new_messages += len(stored)   # what this sweep stored: a concurrent sweep's are not counted twice
+        for key, c, token, m, err in read:
+            if key not in stored:
+                continue
+            if err is not None:
+                result.observations.append(self._obs("mail_quarantined", SWEEP_JOURNEY, None,
+                                                     quarantine_data(m, err)))
+                continue
             result.observations.append(self._received(c, m, token))
-            arrivals.append((token, c, m))
-        self.store.save_batch(self.mailbox, batch.state, rows, now)
-        result.new_messages += len(rows)
-        for token, c, m in arrivals:
             if token:
                 self._arrive(token, c, m, result)
             if c.kind == "newsletter" and c.list_id:
                 self._newsletter(c, m, result)
+
+    def _read(self, m: Any) -> tuple[Classification, str | None, list[tuple[str, str]]]:
+        """Parse once, classify, match to what we sent, and the links a journey may follow; may raise."""
+        mail = parse_message(m.raw)   # once: classification and links read the same parse
+        c = classify_strict(mail)
+        token = match_token(c, self.store.known_tokens,
+                            lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
+        # links matter for mail a journey may follow (its own) and for newsletters (unsubscribe)
+        links = extract_links(mail.message) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
+        return c, token, links
 
     def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult) -> None:
         sent = self.store.sent_tokens([token]).get(token)
@@ -210,6 +243,16 @@ class Sweeper:
     @staticmethod
     def _new_id() -> str:
         return "sweep-" + secrets.token_hex(6)
+
+
+def _key(m: Any) -> str:
+    """The message's key; a message whose headers even the key cannot read is keyed by its bytes."""
+    try:
+        return message_key(m.raw)
+    except Exception as err:  # noqa: BLE001 - hostile headers must not stop the sweep
+        log.warning("UID %s in %s: no key from its headers (%s); keyed by its bytes", m.uid, m.folder,
+                    type(err).__name__)
+        return "raw-" + hashlib.sha256(bytes(m.raw)).hexdigest()[:28]
 
 
 def _delivery_info(d: Any) -> dict[str, Any]:

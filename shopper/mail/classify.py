@@ -327,6 +327,13 @@ def classify(raw: bytes | ParsedMail) -> Classification:
                               None, None, None, None, "", (f"classification failed: {type(err).__name__}: {err}",))
 
 
+def classify_strict(mail: ParsedMail) -> Classification:
+    """Classify a parsed message and let any error through: the sweep quarantines what it cannot read."""
+    if mail.problems and any(p.startswith("unparseable message") for p in mail.problems):
+        raise ValueError(mail.problems[0][:200])
+    return _classify(mail)
+
+
 def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision reads top to bottom
     headers = mail.headers
     subject = decode_words(headers.get("subject"))

@@ -1,6 +1,7 @@
 """Turn raw message bytes into a parsed view: decoded headers, text, DSN parts, the bounced original."""
 from __future__ import annotations
 
+import codecs
 import email
 import email.errors
 import html
@@ -138,6 +139,23 @@ def _charset(part: Message) -> str:
     return charset.strip().strip('"').lower()
 
 
+# Codecs that are not a body's character set: they read any bytes as something else, or fail on most
+# (a hostile `charset="idna"` must not cost the message its text).
+_NOT_BODY_CODECS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined", "mbcs",
+                              "oem", "charmap"})
+
+
+def text_codec(charset: str | None) -> str:
+    """A codec name safe for decoding a body declared `charset`: unknown, binary and hostile ones give utf-8."""
+    try:
+        info = codecs.lookup((charset or "utf-8").strip().strip('"'))
+    except (LookupError, ValueError, TypeError):
+        return "utf-8"
+    if info.name.replace("_", "-") in _NOT_BODY_CODECS or not getattr(info, "_is_text_encoding", True):
+        return "utf-8"
+    return info.name
+
+
 def decode_text(data: bytes, charset: str) -> str:
     """Bytes -> str with the declared charset, falling back to UTF-8 then Latin-1; never raises."""
     if data.isascii():
@@ -148,14 +166,15 @@ def decode_text(data: bytes, charset: str) -> str:
             except UnicodeDecodeError:
                 pass
         return data.decode("ascii")
+    charset = text_codec(charset)
     for candidate in (charset, "utf-8"):
         try:
             return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):
             continue
     try:
         return data.decode(charset, "replace")
-    except LookupError:
+    except (LookupError, UnicodeError):
         return data.decode("latin-1")
 
 
