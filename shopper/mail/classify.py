@@ -66,6 +66,7 @@ class Classification:
     auto_submitted: str | None
     excerpt: str
     parse_problems: tuple[str, ...]
+    helpdesk_state: str | None = None   # a helpdesk's status mail: resolved, status_changed, pending, ... (docs/mail.md)
 
     def _first(self, name: str):
         return getattr(self.deliveries[0], name) if self.deliveries else None
@@ -403,8 +404,11 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
                 kind = "delay"
             else:
                 kind = "bounce"
+    helpdesk_state = None
     if kind == "other" and not deliveries and not is_feedback:
-        kind = decide_authorship(headers, subject, from_addr, mail.text).kind
+        authorship = decide_authorship(headers, subject, from_addr, mail.text)
+        kind = authorship.kind
+        helpdesk_state = authorship.status.state if authorship.status else None
 
     unsubscribe = tuple(_URI.findall(headers.get("list-unsubscribe") or ""))
     post = (headers.get("list-unsubscribe-post") or "").replace(" ", "").lower() == "list-unsubscribe=one-click"
@@ -440,6 +444,7 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
         auto_submitted=auto,
         excerpt=" ".join(prose.split())[:EXCERPT_LIMIT] if prose else "",
         parse_problems=tuple(mail.problems),
+        helpdesk_state=helpdesk_state,
     )
 
 
