@@ -249,6 +249,11 @@ def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationV
         why = " ".join(str(x) for x in (b.get("reason"), b.get("status")) if x)
         ev.append(TimelineEvent(f"bounced{': ' + why if why else ''}", e.resolved_at, "bad"))
         headline = f"{what} bounced{' (' + why + ')' if why else ''}"
+    elif e.state == "closed_unanswered":
+        ev.append(TimelineEvent("closed by the helpdesk without an answer", e.resolved_at, "bad"))
+        if e.answered_at is not None:
+            ev.append(TimelineEvent("answered after the closing", e.answered_at, "bad"))
+        headline = f"{what}: closed without an answer"
     elif e.answered_at is not None:
         ev.append(TimelineEvent("answered", e.answered_at, "ok"))
         headline = f"{what}: answered after {human(e.answer_latency.total_seconds())}"

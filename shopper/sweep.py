@@ -143,6 +143,7 @@ class Sweeper:
             read.append((key, c, token, m, None))
         stored = self.store.save_batch(self.mailbox, batch.state, rows, now)
         result.new_messages += len(stored)   # what this sweep stored: a concurrent sweep's are not counted twice
+        read.sort(key=lambda r: (r[3].internaldate, r[3].uid))   # an answer and a "Resolved" in one batch: in order
         for key, c, token, m, err in read:
             if key not in stored:
                 continue
@@ -178,7 +179,8 @@ class Sweeper:
         for exp in self.store.expectations(tokens=[token]):
             if exp.kind == "silence":   # judged by the list the mail comes from, in _newsletter
                 continue
-            after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce))
+            after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce, summary=_notice(c, m),
+                                               closes=c.helpdesk_state == "resolved"))
             self._save_change(exp, after, result)
 
     def _newsletter(self, c: Classification, m: Any, result: SweepResult) -> None:
@@ -243,6 +245,14 @@ class Sweeper:
     @staticmethod
     def _new_id() -> str:
         return "sweep-" + secrets.token_hex(6)
+
+
+def _notice(c: Classification, m: Any) -> dict[str, Any]:
+    """Evidence of a helpdesk's status mail: what it said, who sent it, when."""
+    if c.kind != "helpdesk_status":
+        return {}
+    return {"subject": c.subject[:300], "from": c.from_addr, "state": c.helpdesk_state, "folder": m.folder,
+            "uid": m.uid, "excerpt": c.excerpt[:600]}
 
 
 def _key(m: Any) -> str:
