@@ -303,6 +303,21 @@ def _undiagnosed(delivery: Delivery) -> Delivery:
     return replace(delivery, reason="undefined", status=pseudo_status("undefined", temporary))
 
 
+def _still_trying(failed: list[Delivery], statuses: list[RecipientStatus], prose: str, has_dsn: bool) -> bool:
+    """A delay, never a bounce, whatever the status code: the DSN says `Action: delayed` for every failed
+    recipient, or (no DSN action) the MTA says it is still trying and never that it gave up. A DSN's
+    `Action: failed` — a 4.x.x status after the last retry — is a final failure."""
+    actions = {(s.action or "").lower() for s in statuses if s.action}
+    if actions:
+        return actions == {"delayed"} and all(d.action == "delayed" for d in failed)
+    if signals.FINAL_TEXT.search(prose):
+        return False
+    if signals.RETRYING_TEXT.search(prose):
+        return True
+    return all(d.action == "delayed" for d in failed) and (
+        has_dsn or bool(signals.DELAY_TEXT.search(prose)) and not signals.PERMANENT_TEXT.search(prose))
+
+
 def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject: str, prose: str) -> bool:
     if mail.dsn_parts or "x-failed-recipients" in headers or mail.report_type == "delivery-status":
         return True
@@ -395,15 +410,7 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
                 deliveries = [_undiagnosed(d) for d in deliveries]
         failed = [d for d in deliveries if d.reason != "delivered"]
         if failed:
-            # A delay only while the MTA is still trying: every recipient 'delayed', and no word of giving up
-            # ("gave up", "retry timeout exceeded", "message expired", "queue lifetime"): a 4.x.x status with
-            # Action: failed is a final failure after retries.
-            still_trying = all(d.action == "delayed" for d in failed) and not signals.FINAL_TEXT.search(prose)
-            if still_trying and (mail.dsn_parts or signals.DELAY_TEXT.search(prose)
-                                 and not signals.PERMANENT_TEXT.search(prose)):
-                kind = "delay"
-            else:
-                kind = "bounce"
+            kind = "delay" if _still_trying(failed, statuses, prose, bool(mail.dsn_parts)) else "bounce"
     helpdesk_state = None
     if kind == "other" and not deliveries and not is_feedback:
         authorship = decide_authorship(headers, subject, from_addr, mail.text)
