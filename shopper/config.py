@@ -130,6 +130,7 @@ class ImapConfig:
     verify_tls: bool = True
     ca_file: str | None = None
     sweep_timeout: Duration = Duration(900)   # a whole sweep's limit; past it, what was read is saved
+    trusted_authserv_ids: list[str] = field(default_factory=list)   # Authentication-Results of the own provider
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from typing import Any, Callable
 
 from .clock import Clock
 from .errors import ProbeError
-from .expectations import Arrival, apply_arrival, apply_deadlines, changes
+from .expectations import ACKNOWLEDGING, ANSWERING, Arrival, apply_arrival, apply_deadlines, changes
 from .mail.classify import Classification, classify_strict
 from .mail.links import extract_links, list_id
 from .mail.match import match_token
 from .mail.parse import parse_message
+from .mail.senders import addresses_written_to, dmarc_verdict
 from .model import Observation
 from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, SweepDeadline, message_key, watch
 from .probes.mail import mailbox_name
@@ -134,54 +135,80 @@ class Sweeper:
                 continue
             seen.add(key)
             try:
-                c, token, links = self._read(m)
+                c, token, links, auth = self._read(m)
             except Exception as err:  # noqa: BLE001 - one message must never stop the sweep: it is quarantined
                 rows.append(quarantine_row(self.mailbox, key, m, err, result.sweep_id, now))
                 read.append((key, None, None, m, err))
                 continue
             rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
-            read.append((key, c, token, m, None))
+            read.append((key, (c, auth), token, m, None))
         stored = self.store.save_batch(self.mailbox, batch.state, rows, now)
         result.new_messages += len(stored)   # what this sweep stored: a concurrent sweep's are not counted twice
         read.sort(key=lambda r: (r[3].internaldate, r[3].uid))   # an answer and a "Resolved" in one batch: in order
-        for key, c, token, m, err in read:
+        for key, read_as, token, m, err in read:
             if key not in stored:
                 continue
             if err is not None:
                 result.observations.append(self._obs("mail_quarantined", SWEEP_JOURNEY, None,
                                                      quarantine_data(m, err)))
                 continue
+            c, auth = read_as
             result.observations.append(self._received(c, m, token))
             if token:
-                self._arrive(token, c, m, result)
+                self._arrive(token, c, m, result, auth)
             if c.kind == "newsletter" and c.list_id:
                 self._newsletter(c, m, result)
 
-    def _read(self, m: Any) -> tuple[Classification, str | None, list[tuple[str, str]]]:
-        """Parse once, classify, match to what we sent, and the links a journey may follow; may raise."""
+    def _read(self, m: Any) -> tuple[Classification, str | None, list[tuple[str, str]], tuple[str, str] | None]:
+        """Parse once, classify, match to what we sent, the links a journey may follow and the verdict of the
+        shopper's own provider on DMARC; may raise."""
         mail = parse_message(m.raw)   # once: classification and links read the same parse
         c = classify_strict(mail)
         token = match_token(c, self.store.known_tokens,
                             lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
         # links matter for mail a journey may follow (its own) and for newsletters (unsubscribe)
         links = extract_links(mail.message) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
-        return c, token, links
+        trusted = self.settings.trusted_authserv_ids if self.settings else ()
+        return c, token, links, dmarc_verdict(mail.headers, trusted)
 
-    def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult) -> None:
+    def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult,
+                auth: tuple[str, str] | None = None) -> None:
         sent = self.store.sent_tokens([token]).get(token)
         received = m.internaldate
-        bounce = _bounce_info(c)
-        if c.kind == "bounce" and sent:
-            for failed in _failed(c):   # one observation (and finding) per bounced address
-                result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
-                    **failed, "kind": c.kind, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
-                    "received_at": received.isoformat(), "excerpt": c.excerpt[:1500]}))
+        if c.kind in ("bounce", "delay"):
+            failed = _about_what_we_sent(c, sent)
+            if not failed:   # a report about an address the shopper never wrote to: never a bounce of ours
+                result.observations.append(self._foreign_report(c, m, token, sent))
+                return
+            if c.kind == "bounce":
+                for f in failed:   # one observation (and finding) per bounced address
+                    result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
+                        **f, "kind": c.kind, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
+                        "received_at": received.isoformat(), "excerpt": c.excerpt[:1500]}))
+            bounce = {**failed[0], "kind": c.kind, "recipients": failed}
+        else:
+            bounce = {}
+            if auth is not None and auth[1] == "fail" and c.kind in ANSWERING + ACKNOWLEDGING:
+                owner = self._owner(token)
+                result.observations.append(self._obs("unauthenticated_reply", owner[0], owner[1], {
+                    "kind": c.kind, "from": c.from_addr, "subject": c.subject[:300], "token": token,
+                    "received_at": received.isoformat(), "authserv_id": auth[0], "dmarc": auth[1],
+                    "note": "unauthenticated reply: its sender failed DMARC at the shopper's own provider"}))
+                return
         for exp in self.store.expectations(tokens=[token]):
             if exp.kind == "silence":   # judged by the list the mail comes from, in _newsletter
                 continue
             after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce, summary=_notice(c, m),
                                                closes=c.helpdesk_state == "resolved"))
             self._save_change(exp, after, result)
+
+    def _foreign_report(self, c: Classification, m: Any, token: str, sent: dict | None) -> Observation:
+        owner = self._owner(token)
+        return self._obs("mail_report_foreign", owner[0], owner[1], {
+            "kind": c.kind, "from": c.from_addr, "subject": c.subject[:300], "token": token,
+            "received_at": m.internaldate.isoformat(), "written_to": sorted(addresses_written_to(
+                sent["to_addr"])) if sent else [], "recipients": [d.recipient for d in c.deliveries][:20],
+            "note": "report for an address we did not write to"})
 
     def _newsletter(self, c: Classification, m: Any, result: SweepResult) -> None:
         """A newsletter may break a promise of silence (after unsubscribing from its list)."""
@@ -276,12 +303,17 @@ def _failed(c: Classification) -> list[dict[str, Any]]:
     return [_delivery_info(d) for d in c.deliveries if d.reason != "delivered"]
 
 
-def _bounce_info(c: Classification) -> dict[str, Any]:
-    """The expectation's record of a bounce: the first failed recipient's fields, and all of them."""
+def _about_what_we_sent(c: Classification, sent: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The failed recipients of a delivery report that the shopper wrote to (a report that names none takes
+    the To of the original it quotes). Empty: the report is about someone else's mail."""
+    if not sent:
+        return []
+    written = addresses_written_to(sent["to_addr"])
     failed = _failed(c)
-    if not failed:
-        return {}
-    return {**failed[0], "kind": c.kind, "recipients": failed}
+    ours = [f for f in failed if (f["recipient"] or "").lower() in written]
+    if not ours and failed and not any(f["recipient"] for f in failed) and (c.original_to or "").lower() in written:
+        ours = [dict(f, recipient=c.original_to) for f in failed]
+    return ours
 
 
 def expectation_data(e: Any) -> dict[str, Any]:

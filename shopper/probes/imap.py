@@ -60,6 +60,7 @@ class ImapSettings:
     verify_tls: bool = True
     ca_file: str | None = None
     sweep_timeout: float | None = 900.0   # a whole sweep's limit: a server that trickles bytes cannot hold it
+    trusted_authserv_ids: tuple[str, ...] = ()   # the shopper's provider's Authentication-Results authserv-id
 
     @property
     def address(self) -> str:

@@ -32,9 +32,9 @@ def store(tmp_path):
     s.close()
 
 
-def expect(store, token: str) -> None:
+def expect(store, token: str, to: str = "support@kettle-shop.test") -> None:
     store.record_sent("run-1", "contact_support", 1, token, f"<{token}.x@shopper.test>", f"alex+{token}@shopper.test",
-                      "support@kettle-shop.test", f"Where is my kettle? [{token}]", T0.isoformat(), True, {})
+                      to, f"Where is my kettle? [{token}]", T0.isoformat(), True, {})
     store.add_expectation(Expectation(token=token, journey="contact_support", channel="email",
                                       target="support@kettle-shop.test", created_at=T0, run_id="run-1", step=2,
                                       ack_deadline=T0 + timedelta(hours=1), answer_deadline=T0 + timedelta(days=2)))
@@ -93,7 +93,7 @@ def test_a_bounce_naming_two_recipients_is_two_bounced_addresses(store) -> None:
     from checks import Observations, run_checks
     from tests.unit.test_classify import TOKEN, TWO_RECIPIENTS
 
-    expect(store, TOKEN)
+    expect(store, TOKEN, to="sales@company.example, info@company.example")   # the report is about both
     result = SweepResult("sweep-1", ok=True)
     Sweeper(store, None, ManualClock(T0)).ingest(batch([TWO_RECIPIENTS], T0 + timedelta(minutes=1)), result)
 
