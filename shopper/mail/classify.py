@@ -106,9 +106,17 @@ def _message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(m.strip("<>") for m in _MSGID.findall(value))
 
 
+_SIMPLE_ADDRESS = lazy(r"\s*(?:([^<>\"(),:;\\@\[\]]*?)\s*<([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+)>|"
+                       r"([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+))\s*")
+
+
 def _addresses(value: str | None) -> list[tuple[str, str]]:
     if not value:
         return []
+    simple = _SIMPLE_ADDRESS.fullmatch(value) if value.isascii() else None
+    if simple:   # "addr" or "Name <addr>": what getaddresses returns, without its parser (most headers)
+        name, bracketed, bare = simple.groups()
+        return [(decode_words(" ".join(name.split())) if name else "", bracketed or bare)]
     try:
         pairs = getaddresses([value])
     except (ValueError, TypeError, IndexError):

@@ -30,20 +30,27 @@ _SPACES = lazy(r"[\xa0\u2007\u202f\u200b]")   # no-break and zero-width spaces r
 class Headers:
     """Header fields in order, names compared case-insensitively, values unfolded str."""
     items: list[tuple[str, str]] = field(default_factory=list)
+    _first: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)
+
+    def _index(self) -> dict[str, str]:
+        """The first value of each name, built once (and again if items grew): classification asks often."""
+        if self._first is None or self._indexed != len(self.items):
+            first: dict[str, str] = {}
+            for key, value in self.items:
+                first.setdefault(key, value)
+            self._first, self._indexed = first, len(self.items)
+        return self._first
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for key, value in self.items:
-            if key == name:
-                return value
-        return default
+        return self._index().get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         name = name.lower()
         return [value for key, value in self.items if key == name]
 
     def __contains__(self, name: str) -> bool:
-        return self.get(name) is not None
+        return name.lower() in self._index()
 
 
 @dataclass
