@@ -94,7 +94,7 @@ class Sweeper:
                         batch = box.fetch_new(folder, states.get(folder), since=since)
                         self.ingest(batch, result)
                         if not batch.complete or (deadline is not None and time.monotonic() >= deadline):
-                            raise SweepDeadline(box._deadline_text(f"reading {folder}"))  # noqa: SLF001
+                            raise SweepDeadline(box.deadline_text(f"reading {folder}"))
                 result.ok = True
             except ProbeError as e:
                 result.error = str(e)

@@ -311,13 +311,13 @@ class ImapMailbox:
         """Map a failure mid-conversation to ProbeError; a lost connection is closed for good."""
         if self.past_deadline():
             self._drop()
-            raise SweepDeadline(self._deadline_text(doing))
+            raise SweepDeadline(self.deadline_text(doing))
         try:
             yield
         except (imaplib.IMAP4.error, OSError) as e:
             if self.expired:   # our own watchdog cut the connection
                 self._drop()
-                raise SweepDeadline(self._deadline_text(doing)) from None
+                raise SweepDeadline(self.deadline_text(doing)) from None
             self._failed(e, doing)
 
     def _failed(self, e: Exception, doing: str) -> None:
@@ -331,7 +331,7 @@ class ImapMailbox:
                              f"({e.strerror or type(e).__name__}): retry with a new connection") from None
         raise ProbeError(f"IMAP server {self.settings.address} refused {doing}: {e}") from None
 
-    def _deadline_text(self, doing: str) -> str:
+    def deadline_text(self, doing: str) -> str:
         return (f"the sweep's deadline (imap.sweep_timeout = {self.settings.sweep_timeout:g} s) passed while "
                 f"{doing} on {self.settings.address}; what was read is kept, the rest is read next time")
 
