@@ -74,7 +74,7 @@ _SUBJECT = lazy(
     r"(?P<status_changed>status changed to|status geändert (?:auf|zu)|statut modifié|estado cambiado|stato cambiato|"
     r"status gewijzigd)\s*:?)|"
     r"\b(?:ticket|request|case|anfrage|demande|solicitud|richiesta|verzoek)\s*(?:#?\s*[\w-]*\d[\w-]*\s*)?"
-    r"(?:has been |was |is |wurde |ist )?(?P<resolved2>resolved|solved|closed|gelöst|geschlossen|résolue?|fermée?|"
+    r"(?:has been |was |is |is now |wurde |ist |ha sido |fue |a été |est |è stat[oa] |werd |is nu )?(?P<resolved2>resolved|solved|closed|gelöst|geschlossen|résolue?|fermée?|"
     r"resuelt[oa]|cerrad[oa]|risolt[oa]|chius[oa]|opgelost|gesloten)\b|"
     r"\[#[\w-]*\d[\w-]*\]\s*(?P<resolved3>closed|resolved)\s*$|"
     r"(?P<survey>\bsurvey request\b|\bhow would you rate\b|\brate your (?:support )?experience\b|\bhow did we do\b|"

@@ -65,3 +65,26 @@ def test_a_person_writing_the_word_resolved_from_a_mail_client_is_still_a_reply(
     raw = eml("From: Ann <ann@shop.test>\nTo: alex@shopper.test\nSubject: Re: Where is my kettle?\n"
               "In-Reply-To: <ms-abcdefghijk2.c@shopper.test>", body)
     assert classify(raw).kind == "reply"
+
+
+H = ("From: Support <support@shop.test>\nTo: alex+ms-abcdefghijk2@shopper.test\n"
+     "In-Reply-To: <ms-abcdefghijk2.c@shopper.test>\nMessage-ID: <n1@shop.test>\n")
+
+
+@pytest.mark.parametrize("kind, state, subject, body", [
+    ("helpdesk_status", "resolved", "[Ticket #48213] Where is my kettle?",
+     "Hello Alex,\n\nYour ticket #48213 has been closed.\n\nIf you need further assistance, simply reply to this email."),
+    ("helpdesk_status", "resolved", "Re: Where is my kettle?",
+     "Hi Alex,\n\nWe've marked your request as solved. If anything is still unclear, reply and we'll reopen it."),
+    ("helpdesk_status", "resolved", "Tu ticket ha sido cerrado", "Hola Alex,\n\nTu ticket #48213 ha sido cerrado.\n\nSaludos"),
+    ("helpdesk_status", "resolved", "Request #48213 update",
+     "Hello,\n\nThe status of your request #48213 has been changed to Closed.\n\nShop Support"),
+    ("helpdesk_status", "pending", "Votre ticket #48213 est en attente",
+     "Bonjour,\n\nVotre ticket #48213 a été mis en attente en attendant votre réponse."),
+    ("reply", None, "Re: Where is my kettle? [#48213]",
+     "Hi Alex,\n\nI checked with the warehouse: your kettle was sent today with DHL, tracking 00340434161094027318. "
+     "It should arrive on Thursday.\n\nI'll close this ticket now, but reply if it does not arrive.\n\nBest,\nAnn"),
+])
+def test_wording_outside_the_labelled_data(kind: str, state: str | None, subject: str, body: str) -> None:
+    c = classify(eml(H + f"Subject: {subject}", body))
+    assert (c.kind, c.helpdesk_state) == (kind, state)
