@@ -419,6 +419,8 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
         failed = [d for d in deliveries if d.reason != "delivered"]
         if failed:
             kind = "delay" if _still_trying(failed, statuses, prose, bool(mail.dsn_parts)) else "bounce"
+            if kind == "delay":   # the MTA's own word, where its report gave no Action: field
+                deliveries = [replace(d, action="delayed") if d.reason != "delivered" else d for d in deliveries]
     helpdesk_state = None
     if kind == "other" and not deliveries and not is_feedback:
         authorship = decide_authorship(headers, subject, from_addr, mail.text)
