@@ -11,8 +11,11 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 
+from shopper.mail.boundaries import install as install_boundary_matcher
 from shopper.mail.dsn import DsnPart, dsn_blocks
 from shopper.mail.patterns import lazy
+
+install_boundary_matcher()   # one regular expression fewer to compile per multipart message
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
 MAX_PARTS = 200
