@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
-from email.policy import compat32
 
 from shopper.mail.boundaries import install as install_boundary_matcher
 from shopper.mail.dsn import DsnPart, dsn_blocks
@@ -221,7 +220,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     if not isinstance(raw, (bytes, bytearray)):
         raw = str(raw).encode("utf-8", "replace")
     try:
-        msg = email.message_from_bytes(bytes(raw), policy=compat32)
+        msg = email.message_from_bytes(bytes(raw))   # compat32, the default: email.policy costs start-up time
     except (ValueError, TypeError, IndexError, LookupError, email.errors.MessageError) as err:
         problems.append(f"unparseable message: {err}")
         return ParsedMail(Headers(), "", [], [], [], None, "", "text/plain", None, problems)
