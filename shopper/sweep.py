@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from .clock import Clock
-from .errors import ProbeError
+from .errors import ProbeError, StoreError
 from .expectations import ACKNOWLEDGING, ANSWERING, Arrival, apply_arrival, apply_deadlines, changes
 from .mail.classify import Classification, classify_strict
 from .mail.links import extract_links, list_id
@@ -137,6 +137,8 @@ class Sweeper:
             try:
                 c, token, links, auth = self._read(m)
             except Exception as err:  # noqa: BLE001 - one message must never stop the sweep: it is quarantined
+                if _store_failure(err):
+                    raise   # the shopper's own store failing is no fault of the message: the sweep stops
                 rows.append(quarantine_row(self.mailbox, key, m, err, result.sweep_id, now))
                 read.append((key, None, None, m, err))
                 continue
@@ -272,6 +274,13 @@ class Sweeper:
     @staticmethod
     def _new_id() -> str:
         return "sweep-" + secrets.token_hex(6)
+
+
+def _store_failure(err: BaseException) -> bool:
+    """The store itself failing (locked, gone, unreachable) while a message was read: not the message's fault."""
+    name, module = type(err).__name__, type(err).__module__.split(".")[0]
+    return isinstance(err, StoreError) or (module in ("sqlite3", "psycopg") and name in (
+        "OperationalError", "InterfaceError", "DatabaseError"))
 
 
 def _notice(c: Classification, m: Any) -> dict[str, Any]:

@@ -108,3 +108,33 @@ def test_a_bounce_naming_two_recipients_is_two_bounced_addresses(store) -> None:
     bounced = [f for f in run_checks(Observations(result.journeys)) if f.kind == "bounced_mailbox"]
     assert sorted((f.subject, f.reason) for f in bounced) == [
         ("info@company.example", "mailboxfull"), ("sales@company.example", "userunknown")]
+
+
+def test_a_failing_store_stops_the_sweep_instead_of_quarantining_every_message(store, monkeypatch) -> None:
+    import sqlite3
+
+    from shopper.errors import StoreError
+
+    def down(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    token = new_token()
+    expect(store, token)
+    monkeypatch.setattr(store, "known_tokens", down)
+    raw = addressed((FIXTURES / "rt-correspondence-agent.eml").read_bytes(), token)
+    with pytest.raises((sqlite3.OperationalError, StoreError)):
+        Sweeper(store, None, ManualClock(T0)).ingest(batch([raw], T0), SweepResult("sweep-1", ok=True))
+    monkeypatch.undo()
+    assert store.messages() == []   # nothing stored as unreadable: the next sweep reads it
+
+
+def test_a_message_naming_thousands_of_tokens_is_read_with_the_first_fifty() -> None:
+    from shopper.mail.classify import classify
+    from shopper.mail.match import candidate_tokens
+
+    def token(n: int) -> str:
+        return "ms-" + "".join(ALPHABET[(n >> (5 * i)) % 32] for i in range(12))
+
+    flood = " ".join(token(n) for n in range(5000))
+    c = classify(f"From: x@flood.test\r\nSubject: tokens\r\n\r\n{flood}\r\n".encode())
+    assert len(c.tokens) > 1000 and len(candidate_tokens(c)) == 50
