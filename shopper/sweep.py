@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 from .clock import Clock
 from .errors import ProbeError, StoreError
-from .expectations import ACKNOWLEDGING, ANSWERING, Arrival, apply_arrival, apply_deadlines, changes
+from .expectations import (ACKNOWLEDGING, ANSWERING, Arrival, apply_arrival, apply_deadlines, changes,
+                           sender_allowed)
 from .mail.classify import Classification, classify_strict
 from .mail.links import extract_links, list_id
 from .mail.match import match_token
@@ -200,6 +201,12 @@ class Sweeper:
         for exp in self.store.expectations(tokens=[token]):
             if exp.kind == "silence":   # judged by the list the mail comes from, in _newsletter
                 continue
+            if c.kind in ANSWERING + ACKNOWLEDGING and not sender_allowed(exp, c.from_addr):
+                # kept in sight: a helpdesk answering from a domain the profile does not list yet
+                result.observations.append(self._obs("reply_from_other_sender", exp.journey, exp.step, {
+                    "kind": c.kind, "from": c.from_addr, "subject": c.subject[:300], "token": token,
+                    "received_at": received.isoformat(), "allowed": list(exp.reply_from),
+                    "note": "not counted: the sender is outside the expectation's sender rule"}))
             after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce, summary=_notice(c, m),
                                                closes=c.helpdesk_state == "resolved"))
             self._save_change(exp, after, result)

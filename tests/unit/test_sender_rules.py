@@ -168,3 +168,10 @@ def test_expect_reply_on_a_form_defaults_to_the_sites_domains_and_can_be_overrid
     assert _form_step() == ["kettle.test", "kettle.zendesk.test"]
     assert _form_step(from_domain="help.kettle.test") == ["help.kettle.test"]
     assert _form_step(from_anyone=True) == []
+
+
+def test_an_answer_from_outside_the_sender_rule_is_kept_in_sight_but_meets_nothing(store) -> None:
+    result = sweep(store, reply("X-Note: none", sender="ann@helpdesk-vendor.test"))
+    assert store.expectations()[0].state == "open"
+    [o] = [o for o in result.observations if o.kind == "reply_from_other_sender"]
+    assert o.data["from"] == "ann@helpdesk-vendor.test" and o.data["allowed"] == ["kettle-shop.test"]
