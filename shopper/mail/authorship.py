@@ -193,8 +193,11 @@ def decide_authorship(headers: Headers, subject: str, from_addr: str | None, tex
     if autoreply and vacation:
         return Authorship("autoreply", "an out-of-office notice")
     notice = status_notice(subject, own, text)
-    if notice is not None and (notice.state == "survey" or subject_state(subject) is not None or desk or ticket or auto or bulk or machine_sender
-                               or bool(_DO_NOT_REPLY.search(own)) or bool(REOPEN_HINT.search(own))):
+    # A status sentence counts when something says a machine or a helpdesk wrote it (a survey, a status subject,
+    # helpdesk or automatic-mail headers, a ticket subject, reopen instructions): a person may write "closed" too.
+    if notice is not None and (notice.state == "survey" or subject_state(subject) is not None or desk or ticket
+                               or bool(auto) or bulk or machine_sender or bool(_DO_NOT_REPLY.search(own))
+                               or bool(REOPEN_HINT.search(own))):
         # A helpdesk's status mail: read as the customer reads it. With a person's answer inside (beyond the
         # template and the customer's own quoted request) the customer has an answer; without, only news.
         if notice.holds_answer:
