@@ -1,4 +1,5 @@
-"""Mail findings: broken addresses, bounced mailboxes, unanswered mail and forms, missing acknowledgements."""
+"""Mail findings: broken addresses, bounced mailboxes, unanswered mail and forms, requests closed without an answer,
+missing acknowledgements."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,6 +28,11 @@ UNANSWERED = [
                 fix="Send an automatic acknowledgement with a ticket number for every message received.",
                 summary="Not even an acknowledgement came by its deadline."),
 ]
+CLOSED_WITHOUT_ANSWER = FindingKind(
+    "closed_without_answer", "major", "support",
+    fix="Do not resolve or close a request before a person has answered it; check what the helpdesk's "
+        "automations and agents' internal comments do to the customer's ticket.",
+    summary="The helpdesk told the customer the request was resolved or closed, but nobody had answered it.")
 PROBE_UNAVAILABLE = FindingKind(
     "probe_unavailable", "major", "shopper", setup=True,
     fix="Check the shopper's mailbox credentials and server; expectations wait until it can be read.",
@@ -111,6 +117,29 @@ def _subject(d: dict) -> str:
         return f"{d['channel']}:{d['target']}"
     parts = urlsplit(d["target"])
     return f"web_form:~{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+
+@check("closed_without_answer", kinds=[CLOSED_WITHOUT_ANSWER])
+def closed_without_answer(obs: Observations) -> Iterator[Finding]:
+    for o in obs.of_kind("expectation"):
+        d = o.data
+        if "closed_unanswered" not in d["changes"]:
+            continue
+        notice = (d.get("evidence") or [{}])[-1]
+        what = "The web form request" if d["channel"] == "web_form" else f"Mail to {d['target']}"
+        said = notice.get("subject") or "a status mail"
+        yield Finding.of("closed_without_answer", severity="major", journey=o.journey, step=o.step,
+                         subject=_subject(d),
+                         title=f"{what} was closed without an answer ({notice.get('state') or 'resolved'})",
+                         detail=f"Sent {_when(d['created_at'])}; the helpdesk wrote \"{said[:160]}\" from "
+                                f"{notice.get('from') or '?'} at {_when(notice.get('received_at'))}; no person's answer "
+                                f"had come.",
+                         data={**d, "notification": notice, "request": {"target": d["target"], "token": d["token"],
+                                                                        "channel": d["channel"],
+                                                                        "sent_at": d["created_at"]},
+                               "times": {"sent_at": d["created_at"], "closed_at": notice.get("received_at"),
+                                         "answer_due": d["answer_deadline"]}},
+                         reason="closed_unanswered")
 
 
 @check("probe_unavailable", kinds=[PROBE_UNAVAILABLE])

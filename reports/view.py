@@ -106,6 +106,7 @@ class RunView:
     mail: list[dict[str, Any]]
     invalid: list[dict[str, Any]]
     fixed: list[dict[str, Any]] = field(default_factory=list)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)   # quarantined messages: never findings
 
     @property
     def open_findings(self) -> list[FindingView]:
@@ -176,7 +177,8 @@ def run_view(store: Any, run_id: str) -> RunView:
                    processes=processes, journeys=jviews, history=hist,
                    expectations=[expectation_view(e, sent.get(e.token)) for e in mine],
                    response_times=response_times(mine), invalid=store.invalid(run_id),
-                   mail=[o for o in observations if o["kind"] == "mail_received"], fixed=hist.fixed)
+                   mail=[o for o in observations if o["kind"] == "mail_received"], fixed=hist.fixed,
+                   unreadable=[o for o in observations if o["kind"] == "mail_quarantined"])
 
 
 def _finding(f: dict[str, Any], process: dict[str, str], new: set[str], streaks: dict, started: str) -> FindingView:
@@ -247,6 +249,11 @@ def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationV
         why = " ".join(str(x) for x in (b.get("reason"), b.get("status")) if x)
         ev.append(TimelineEvent(f"bounced{': ' + why if why else ''}", e.resolved_at, "bad"))
         headline = f"{what} bounced{' (' + why + ')' if why else ''}"
+    elif e.state == "closed_unanswered":
+        ev.append(TimelineEvent("closed by the helpdesk without an answer", e.resolved_at, "bad"))
+        if e.answered_at is not None:
+            ev.append(TimelineEvent("answered after the closing", e.answered_at, "bad"))
+        headline = f"{what}: closed without an answer"
     elif e.answered_at is not None:
         ev.append(TimelineEvent("answered", e.answered_at, "ok"))
         headline = f"{what}: answered after {human(e.answer_latency.total_seconds())}"

@@ -129,6 +129,8 @@ class ImapConfig:
     max_fetch_bytes: int = 256 * 1024
     verify_tls: bool = True
     ca_file: str | None = None
+    sweep_timeout: Duration = Duration(900)   # a whole sweep's limit; past it, what was read is saved
+    trusted_authserv_ids: list[str] = field(default_factory=list)   # Authentication-Results of the own provider
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """Expectations: what must come back, by when; how messages and deadlines resolve them (pure logic).
 
 Two kinds. A `reply` expectation: `open` → `met` (a person answered), `bounced` (the mail
-bounced), or `breached` (the answer deadline passed). Only a `reply` (a person's answer) meets
-`answer_within`; an `acknowledgement` (a helpdesk's receipt) or an `autoreply` (a vacation notice)
-meets `ack_within` only; `transactional` mail, newsletters and anything else meet nothing.
+bounced), `breached` (the answer deadline passed) or `closed_unanswered` (the helpdesk said the request was
+resolved or closed while no person's answer had come: never `met`, a later answer is kept as late). Only a
+`reply` (a person's answer) meets `answer_within`; an `acknowledgement` (a helpdesk's receipt), a
+`helpdesk_status` mail or an `autoreply` (a vacation notice) meets `ack_within` only; `transactional` mail,
+newsletters and anything else meet nothing.
 A `silence` expectation (after unsubscribing): mail from the list after the grace period
 (`answer_deadline`) makes it `violated`; none until `window_end` makes it `met`.
 A deadline is only judged after a sweep that *succeeded* past it: when the mailbox cannot be read,
@@ -18,7 +20,8 @@ from typing import Any
 
 CHANNELS = ("email", "web_form")
 ANSWERING = ("reply",)                          # a person's answer: meets answer_within (and ack_within)
-ACKNOWLEDGING = ("acknowledgement", "autoreply")  # a machine's receipt: meets ack_within only
+ACKNOWLEDGING = ("acknowledgement", "helpdesk_status", "autoreply")  # a machine's receipt: meets ack_within only
+CLOSED_UNANSWERED = "closed_unanswered"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Arrival:
     received_at: datetime
     bounce: dict[str, Any] = field(default_factory=dict)   # reason, status, diagnostic, recipient, mta...
     summary: dict[str, Any] = field(default_factory=dict)  # subject, from, date: evidence for silence
+    closes: bool = False   # a helpdesk's status mail saying the request is resolved, solved or closed
 
 
 def sender_allowed(exp: Expectation, sender: str | None) -> bool:
@@ -93,6 +97,11 @@ def apply_arrival(exp: Expectation, msg: Arrival) -> Expectation:
         return exp
     acked = exp.acked_at if exp.acked_at and exp.acked_at <= msg.received_at else msg.received_at
     if msg.kind not in ANSWERING:
+        if msg.closes and exp.state == "open" and (exp.answered_at is None or exp.answered_at > msg.received_at):
+            # closed while nobody had answered: the request is done for the helpdesk, never for the customer
+            evidence = exp.evidence + (dict(msg.summary, received_at=msg.received_at.isoformat()),)
+            return dataclasses.replace(exp, acked_at=acked, state=CLOSED_UNANSWERED, resolved_at=msg.received_at,
+                                       evidence=evidence)
         return dataclasses.replace(exp, acked_at=acked)
     answered = exp.answered_at if exp.answered_at and exp.answered_at <= msg.received_at else msg.received_at
     state = "met" if exp.state == "open" else exp.state
@@ -119,7 +128,7 @@ def apply_deadlines(exp: Expectation, swept_at: datetime, sweep_ok: bool) -> Exp
         return exp
     out = exp
     if exp.ack_deadline is not None and not exp.ack_missed and swept_at > exp.ack_deadline \
-            and exp.state in ("open", "met", "breached") \
+            and exp.state in ("open", "met", "breached", CLOSED_UNANSWERED) \
             and (exp.acked_at is None or exp.acked_at > exp.ack_deadline):
         out = dataclasses.replace(out, ack_missed=True)
     if out.state == "open" and swept_at > exp.answer_deadline:
@@ -128,7 +137,7 @@ def apply_deadlines(exp: Expectation, swept_at: datetime, sweep_ok: bool) -> Exp
 
 
 def changes(before: Expectation, after: Expectation) -> list[str]:
-    """What became true: 'acked', 'met', 'bounced', 'breached', 'ack_missed', 'late_answer'."""
+    """What became true: 'acked', 'met', 'bounced', 'breached', 'closed_unanswered', 'ack_missed', 'late_answer'."""
     out = []
     if after.acked_at and not before.acked_at:
         out.append("acked")
@@ -136,7 +145,7 @@ def changes(before: Expectation, after: Expectation) -> list[str]:
         out.append(after.state)
     if after.ack_missed and not before.ack_missed:
         out.append("ack_missed")
-    if before.state == "breached" and after.answered_at and not before.answered_at:
+    if before.state in ("breached", CLOSED_UNANSWERED) and after.answered_at and not before.answered_at:
         out.append("late_answer")
     if before.state == after.state == "violated" and len(after.evidence) > len(before.evidence):
         out.append("more_evidence")

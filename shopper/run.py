@@ -155,6 +155,7 @@ class JourneyRunner:
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
                              environ=self.environ, clock=self.clock, artifact_dir=jdir,
                              var_dir=self.config.var_path, base_url=base_url, journey_token=token,
+                             site_hosts=tuple(sorted(hosts)),
                              expectation_defaults=self.config.expectations, rng=self.rng, started_at=started)
         steps: list[StepResult] = []
         evidence: list[str] = []

@@ -1,23 +1,28 @@
 """Sweep: read new mail, classify and match it, resolve expectations; record what was seen as observations."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from .clock import Clock
-from .errors import ProbeError
-from .expectations import Arrival, apply_arrival, apply_deadlines, changes
-from .mail.classify import Classification, classify
+from .errors import ProbeError, StoreError
+from .expectations import (ACKNOWLEDGING, ANSWERING, Arrival, apply_arrival, apply_deadlines, changes,
+                           sender_allowed)
+from .mail.classify import Classification, classify_strict
 from .mail.links import extract_links, list_id
 from .mail.match import match_token
 from .mail.parse import parse_message
+from .mail.senders import addresses_written_to, dmarc_verdict
 from .model import Observation
-from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, message_key, watch
+from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, SweepDeadline, message_key, watch
 from .probes.mail import mailbox_name
+from .quarantine import quarantine_data, quarantine_row
 
 log = logging.getLogger(__name__)
 SWEEP_JOURNEY = "(mailbox)"
@@ -28,7 +33,8 @@ class SweepResult:
     sweep_id: str
     ok: bool
     error: str | None = None
-    new_messages: int = 0
+    new_messages: int = 0          # messages this sweep stored (not those a concurrent sweep stored first)
+    timed_out: bool = False        # stopped at imap.sweep_timeout; what was read is saved
     observations: list[Observation] = field(default_factory=list)
 
     @property
@@ -68,23 +74,32 @@ class Sweeper:
         return start - timedelta(days=1)
 
     def sweep(self) -> SweepResult:
-        """One pass over every configured folder, then deadlines (only when the pass succeeded)."""
+        """One pass over every configured folder, then deadlines (only when the pass succeeded).
+
+        The pass has an overall deadline (imap.sweep_timeout): past it, what was read is saved, the sweep says
+        so in its error and judges no deadline (a sweep that did not read everything is not a good sweep)."""
         result = SweepResult(self._new_id(), ok=False)
         self.store.begin_sweep(result.sweep_id, self.clock.now().isoformat())
         if self.settings is None:
             result.error = ("no mailbox configured: set imap.host/imap.user in config.yaml and the password in "
                             "$SHOPPER_IMAP_PASSWORD")
         else:
+            limit = self.settings.sweep_timeout
+            deadline = time.monotonic() + limit if limit else None
             try:
                 with self.box_factory(self.settings) as box:
+                    box.set_deadline(deadline)
                     states = self.store.folder_states(self.mailbox)
                     since = self.since()
                     for folder in box.folders():
                         batch = box.fetch_new(folder, states.get(folder), since=since)
                         self.ingest(batch, result)
+                        if not batch.complete or (deadline is not None and time.monotonic() >= deadline):
+                            raise SweepDeadline(box.deadline_text(f"reading {folder}"))
                 result.ok = True
             except ProbeError as e:
                 result.error = str(e)
+                result.timed_out = isinstance(e, SweepDeadline)
         self.judge_deadlines(result)
         self.store.finish_sweep(result.sweep_id, self.clock.now().isoformat(), result.ok, result.error,
                                 result.new_messages)
@@ -107,46 +122,102 @@ class Sweeper:
 
     # -- steps of a sweep -------------------------------------------------------------------------
     def ingest(self, batch: FolderBatch, result: SweepResult) -> None:
-        """Classify and match the batch's new messages, store them with the folder state, apply arrivals."""
+        """Classify and match the batch's new messages, store them with the folder state, apply arrivals.
+
+        A message that cannot be read (any error while parsing, classifying, matching or reading its links) is
+        quarantined: stored as kind `unreadable` with its UID, size and the error, observed, never a finding;
+        the others go on, and the folder state advances past it."""
         now = self.clock.now().isoformat()
-        keyed = [(message_key(m.raw), m) for m in batch.messages]
+        keyed = [(_key(m), m) for m in batch.messages]
         seen = self.store.known_message_keys([k for k, _ in keyed])
-        rows, arrivals = [], []
+        rows, read = [], []
         for key, m in keyed:
             if key in seen:          # the same message again (UIDVALIDITY resync, or in two folders)
                 continue
             seen.add(key)
-            mail = parse_message(m.raw)   # once: classification and links read the same parse
-            c = classify(mail)
-            token = match_token(c, self.store.known_tokens,
-                                lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
-            # links matter for mail a journey may follow (its own) and for newsletters (unsubscribe)
-            links = extract_links(mail.message) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
+            try:
+                c, token, links, auth = self._read(m)
+            except Exception as err:  # noqa: BLE001 - one message must never stop the sweep: it is quarantined
+                if _store_failure(err):
+                    raise   # the shopper's own store failing is no fault of the message: the sweep stops
+                rows.append(quarantine_row(self.mailbox, key, m, err, result.sweep_id, now))
+                read.append((key, None, None, m, err))
+                continue
             rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
+            read.append((key, (c, auth), token, m, None))
+        stored = self.store.save_batch(self.mailbox, batch.state, rows, now)
+        result.new_messages += len(stored)   # what this sweep stored: a concurrent sweep's are not counted twice
+        read.sort(key=lambda r: (r[3].internaldate, r[3].uid))   # an answer and a "Resolved" in one batch: in order
+        for key, read_as, token, m, err in read:
+            if key not in stored:
+                continue
+            if err is not None:
+                result.observations.append(self._obs("mail_quarantined", SWEEP_JOURNEY, None,
+                                                     quarantine_data(m, err)))
+                continue
+            c, auth = read_as
             result.observations.append(self._received(c, m, token))
-            arrivals.append((token, c, m))
-        self.store.save_batch(self.mailbox, batch.state, rows, now)
-        result.new_messages += len(rows)
-        for token, c, m in arrivals:
             if token:
-                self._arrive(token, c, m, result)
+                self._arrive(token, c, m, result, auth)
             if c.kind == "newsletter" and c.list_id:
                 self._newsletter(c, m, result)
 
-    def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult) -> None:
+    def _read(self, m: Any) -> tuple[Classification, str | None, list[tuple[str, str]], tuple[str, str] | None]:
+        """Parse once, classify, match to what we sent, the links a journey may follow and the verdict of the
+        shopper's own provider on DMARC; may raise."""
+        mail = parse_message(m.raw)   # once: classification and links read the same parse
+        c = classify_strict(mail)
+        token = match_token(c, self.store.known_tokens,
+                            lambda ids: {k: v["token"] for k, v in self.store.sent_by_message_ids(ids).items()})
+        # links matter for mail a journey may follow (its own) and for newsletters (unsubscribe)
+        links = extract_links(mail.message) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
+        trusted = self.settings.trusted_authserv_ids if self.settings else ()
+        return c, token, links, dmarc_verdict(mail.headers, trusted)
+
+    def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult,
+                auth: tuple[str, str] | None = None) -> None:
         sent = self.store.sent_tokens([token]).get(token)
         received = m.internaldate
-        bounce = _bounce_info(c)
-        if c.kind == "bounce" and sent:
-            for failed in _failed(c):   # one observation (and finding) per bounced address
-                result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
-                    **failed, "kind": c.kind, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
-                    "received_at": received.isoformat(), "excerpt": c.excerpt[:1500]}))
+        if c.kind in ("bounce", "delay"):
+            failed = _about_what_we_sent(c, sent)
+            if not failed:   # a report about an address the shopper never wrote to: never a bounce of ours
+                result.observations.append(self._foreign_report(c, m, token, sent))
+                return
+            if c.kind == "bounce":
+                for f in failed:   # one observation (and finding) per bounced address
+                    result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
+                        **f, "kind": c.kind, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
+                        "received_at": received.isoformat(), "excerpt": c.excerpt[:1500]}))
+            bounce = {**failed[0], "kind": c.kind, "recipients": failed}
+        else:
+            bounce = {}
+            if auth is not None and auth[1] == "fail" and c.kind in ANSWERING + ACKNOWLEDGING:
+                owner = self._owner(token)
+                result.observations.append(self._obs("unauthenticated_reply", owner[0], owner[1], {
+                    "kind": c.kind, "from": c.from_addr, "subject": c.subject[:300], "token": token,
+                    "received_at": received.isoformat(), "authserv_id": auth[0], "dmarc": auth[1],
+                    "note": "unauthenticated reply: its sender failed DMARC at the shopper's own provider"}))
+                return
         for exp in self.store.expectations(tokens=[token]):
             if exp.kind == "silence":   # judged by the list the mail comes from, in _newsletter
                 continue
-            after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce))
+            if c.kind in ANSWERING + ACKNOWLEDGING and not sender_allowed(exp, c.from_addr):
+                # kept in sight: a helpdesk answering from a domain the profile does not list yet
+                result.observations.append(self._obs("reply_from_other_sender", exp.journey, exp.step, {
+                    "kind": c.kind, "from": c.from_addr, "subject": c.subject[:300], "token": token,
+                    "received_at": received.isoformat(), "allowed": list(exp.reply_from),
+                    "note": "not counted: the sender is outside the expectation's sender rule"}))
+            after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce, summary=_notice(c, m),
+                                               closes=c.helpdesk_state == "resolved"))
             self._save_change(exp, after, result)
+
+    def _foreign_report(self, c: Classification, m: Any, token: str, sent: dict | None) -> Observation:
+        owner = self._owner(token)
+        return self._obs("mail_report_foreign", owner[0], owner[1], {
+            "kind": c.kind, "from": c.from_addr, "subject": c.subject[:300], "token": token,
+            "received_at": m.internaldate.isoformat(), "written_to": sorted(addresses_written_to(
+                sent["to_addr"])) if sent else [], "recipients": [d.recipient for d in c.deliveries][:20],
+            "note": "report for an address we did not write to"})
 
     def _newsletter(self, c: Classification, m: Any, result: SweepResult) -> None:
         """A newsletter may break a promise of silence (after unsubscribing from its list)."""
@@ -212,6 +283,31 @@ class Sweeper:
         return "sweep-" + secrets.token_hex(6)
 
 
+def _store_failure(err: BaseException) -> bool:
+    """The store itself failing (locked, gone, unreachable) while a message was read: not the message's fault."""
+    name, module = type(err).__name__, type(err).__module__.split(".")[0]
+    return isinstance(err, StoreError) or (module in ("sqlite3", "psycopg") and name in (
+        "OperationalError", "InterfaceError", "DatabaseError"))
+
+
+def _notice(c: Classification, m: Any) -> dict[str, Any]:
+    """Evidence of a helpdesk's status mail: what it said, who sent it, when."""
+    if c.kind != "helpdesk_status":
+        return {}
+    return {"subject": c.subject[:300], "from": c.from_addr, "state": c.helpdesk_state, "folder": m.folder,
+            "uid": m.uid, "excerpt": c.excerpt[:600]}
+
+
+def _key(m: Any) -> str:
+    """The message's key; a message whose headers even the key cannot read is keyed by its bytes."""
+    try:
+        return message_key(m.raw)
+    except Exception as err:  # noqa: BLE001 - hostile headers must not stop the sweep
+        log.warning("UID %s in %s: no key from its headers (%s); keyed by its bytes", m.uid, m.folder,
+                    type(err).__name__)
+        return "raw-" + hashlib.sha256(bytes(m.raw)).hexdigest()[:28]
+
+
 def _delivery_info(d: Any) -> dict[str, Any]:
     return {"recipient": d.recipient, "reason": d.reason, "status": d.status, "reply_code": d.reply_code,
             "hard": d.hard, "action": d.action, "diagnostic": d.diagnostic, "reporting_mta": d.reporting_mta,
@@ -223,12 +319,17 @@ def _failed(c: Classification) -> list[dict[str, Any]]:
     return [_delivery_info(d) for d in c.deliveries if d.reason != "delivered"]
 
 
-def _bounce_info(c: Classification) -> dict[str, Any]:
-    """The expectation's record of a bounce: the first failed recipient's fields, and all of them."""
+def _about_what_we_sent(c: Classification, sent: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The failed recipients of a delivery report that the shopper wrote to (a report that names none takes
+    the To of the original it quotes). Empty: the report is about someone else's mail."""
+    if not sent:
+        return []
+    written = addresses_written_to(sent["to_addr"])
     failed = _failed(c)
-    if not failed:
-        return {}
-    return {**failed[0], "kind": c.kind, "recipients": failed}
+    ours = [f for f in failed if (f["recipient"] or "").lower() in written]
+    if not ours and failed and not any(f["recipient"] for f in failed) and (c.original_to or "").lower() in written:
+        ours = [dict(f, recipient=c.original_to) for f in failed]
+    return ours
 
 
 def expectation_data(e: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from shopper.mail import signals
+from shopper.mail.helpdesk import ANSWER_WORDS, REOPEN_HINT, StatusNotice, answer_words, status_notice, subject_state
 from shopper.mail.parse import Headers
 from shopper.mail.patterns import lazy
 
@@ -126,8 +127,12 @@ _ROLE_SENDER = lazy(r"^(?:orders?|order-?confirmation|shop|store|billing|invoice
                           r"bestellingen|newsletter|news|marketing|updates?|security)(?:[-_.+].*)?$", re.I)
 # Headers by which helpdesks mark their mail (Request Tracker, Zendesk, OTRS/Znuny, Zammad, FreeScout, ...).
 _HELPDESK_HEADER_PREFIXES = ("x-zendesk-", "x-otrs-", "x-znuny-", "x-zammad-", "x-freescout-", "x-helpscout-",
-                             "x-freshdesk-", "x-osticket-", "x-rt-", "x-kayako-", "x-hs-")
+                             "x-freshdesk-", "x-osticket-", "x-rt-", "x-kayako-", "x-hs-", "x-jira-")
 _HELPDESK_HEADERS = ("rt-ticket", "rt-originator", "x-rt-loop-prevention", "x-ticket-id", "x-loop")
+# "Ann Baker commented:" / "hat kommentiert:" ...: the line a helpdesk puts above an agent's public comment.
+_COMMENTED = lazy(r"^\s*\S.{1,60}? (?:commented|replied|responded|added a comment|hat kommentiert|hat geantwortet|"
+                  r"a commenté|a répondu|comentó|respondió|ha commentato|ha risposto|heeft gereageerd|"
+                  r"reageerde)\s*:\s*$", re.I | re.M)
 # FreeScout writes its automatic replies with Message-IDs <autoreply-...> (app/Misc/Mail.php).
 _AUTOREPLY_ID = lazy(r"^\s*<?autoreply-", re.I)
 # Lines that start the quoted original under an answer.
@@ -142,8 +147,9 @@ _QUOTE_START = lazy(
 @dataclass(frozen=True)
 class Authorship:
     """The kind of a non-bounce message and the signal that decided it (for evidence and debugging)."""
-    kind: str    # reply | acknowledgement | transactional | autoreply | newsletter | other
+    kind: str    # reply | helpdesk_status | acknowledgement | transactional | autoreply | newsletter | other
     why: str
+    status: StatusNotice | None = None   # what a helpdesk's status mail says (also when a person's answer is in it)
 
 
 def own_text(text: str) -> str:
@@ -168,7 +174,8 @@ def decide_authorship(headers: Headers, subject: str, from_addr: str | None, tex
     """Person or machine, from the headers, the sender, the subject and the body's own words."""
     auto = signals.auto_submitted(headers) or ""
     auto = "" if auto.startswith("no") else auto
-    own = " ".join(own_text(text[:50_000]).split())[:4000]
+    raw_own = own_text(text[:50_000])
+    own = " ".join(raw_own.split())[:4000]
     reply_subject = bool(_REPLY_SUBJECT.match(subject))
     fresh_subject = "" if reply_subject else subject
     autoreply = (auto.startswith("auto-replied") or signals.is_autoreply(headers, subject)
@@ -185,10 +192,26 @@ def decide_authorship(headers: Headers, subject: str, from_addr: str | None, tex
 
     if autoreply and vacation:
         return Authorship("autoreply", "an out-of-office notice")
+    notice = status_notice(subject, own, text)
+    # A status sentence counts when something says a machine or a helpdesk wrote it (a survey, a status subject,
+    # helpdesk or automatic-mail headers, a ticket subject, reopen instructions): a person may write "closed" too.
+    if notice is not None and (notice.state == "survey" or subject_state(subject) is not None or desk or ticket
+                               or bool(auto) or bulk or machine_sender or bool(_DO_NOT_REPLY.search(own))
+                               or bool(REOPEN_HINT.search(own))):
+        # A helpdesk's status mail: read as the customer reads it. With a person's answer inside (beyond the
+        # template and the customer's own quoted request) the customer has an answer; without, only news.
+        if notice.holds_answer:
+            return Authorship("reply", "a person's answer inside a helpdesk's status mail", notice)
+        return Authorship("helpdesk_status", f"a helpdesk's status mail ({notice.state})", notice)
     # An order confirmation says "received, will be processed" too: its subject names the order.
     if _TRANSACTIONAL_SUBJECT.search(fresh_subject) and not desk and not ticket and not ack_subject \
             and (auto or machine_sender or bulk or not threaded or _ROLE_SENDER.match(local)):
         return Authorship("transactional", "an order, account or notification subject")
+    commented = _COMMENTED.search(raw_own) if desk else None
+    if commented and answer_words(raw_own[commented.end():]) >= ANSWER_WORDS:
+        # Jira Service Management, Zendesk and the like send an agent's public comment as a notification
+        # ("Ann Baker commented:"): the customer reads a person's answer.
+        return Authorship("reply", "an agent's comment carried by a helpdesk notification")
     if acknowledges:
         return Authorship("acknowledgement", "a helpdesk's receipt wording")
     if (autoreply or auto) and (desk or ticket):

@@ -66,6 +66,7 @@ class Classification:
     auto_submitted: str | None
     excerpt: str
     parse_problems: tuple[str, ...]
+    helpdesk_state: str | None = None   # a helpdesk's status mail: resolved, status_changed, pending, ... (docs/mail.md)
 
     def _first(self, name: str):
         return getattr(self.deliveries[0], name) if self.deliveries else None
@@ -105,9 +106,17 @@ def _message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(m.strip("<>") for m in _MSGID.findall(value))
 
 
+_SIMPLE_ADDRESS = lazy(r"\s*(?:([^<>\"(),:;\\@\[\]]*?)\s*<([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+)>|"
+                       r"([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+))\s*")
+
+
 def _addresses(value: str | None) -> list[tuple[str, str]]:
     if not value:
         return []
+    simple = _SIMPLE_ADDRESS.fullmatch(value) if value.isascii() else None
+    if simple:   # "addr" or "Name <addr>": what getaddresses returns, without its parser (most headers)
+        name, bracketed, bare = simple.groups()
+        return [(decode_words(" ".join(name.split())) if name else "", bracketed or bare)]
     try:
         pairs = getaddresses([value])
     except (ValueError, TypeError, IndexError):
@@ -302,6 +311,21 @@ def _undiagnosed(delivery: Delivery) -> Delivery:
     return replace(delivery, reason="undefined", status=pseudo_status("undefined", temporary))
 
 
+def _still_trying(failed: list[Delivery], statuses: list[RecipientStatus], prose: str, has_dsn: bool) -> bool:
+    """A delay, never a bounce, whatever the status code: the DSN says `Action: delayed` for every failed
+    recipient, or (no DSN action) the MTA says it is still trying and never that it gave up. A DSN's
+    `Action: failed` — a 4.x.x status after the last retry — is a final failure."""
+    actions = {(s.action or "").lower() for s in statuses if s.action}
+    if actions:
+        return actions == {"delayed"} and all(d.action == "delayed" for d in failed)
+    if signals.FINAL_TEXT.search(prose):
+        return False
+    if signals.RETRYING_TEXT.search(prose):
+        return True
+    return all(d.action == "delayed" for d in failed) and (
+        has_dsn or bool(signals.DELAY_TEXT.search(prose)) and not signals.PERMANENT_TEXT.search(prose))
+
+
 def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject: str, prose: str) -> bool:
     if mail.dsn_parts or "x-failed-recipients" in headers or mail.report_type == "delivery-status":
         return True
@@ -325,6 +349,13 @@ def classify(raw: bytes | ParsedMail) -> Classification:
             UnicodeError, OverflowError, AssertionError) as err:
         return Classification("other", (), (), None, None, (), None, None, (), "", None, None, (), False,
                               None, None, None, None, "", (f"classification failed: {type(err).__name__}: {err}",))
+
+
+def classify_strict(mail: ParsedMail) -> Classification:
+    """Classify a parsed message and let any error through: the sweep quarantines what it cannot read."""
+    if mail.problems and any(p.startswith("unparseable message") for p in mail.problems):
+        raise ValueError(mail.problems[0][:200])
+    return _classify(mail)
 
 
 def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision reads top to bottom
@@ -387,17 +418,14 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
                 deliveries = [_undiagnosed(d) for d in deliveries]
         failed = [d for d in deliveries if d.reason != "delivered"]
         if failed:
-            # A delay only while the MTA is still trying: every recipient 'delayed', and no word of giving up
-            # ("gave up", "retry timeout exceeded", "message expired", "queue lifetime"): a 4.x.x status with
-            # Action: failed is a final failure after retries.
-            still_trying = all(d.action == "delayed" for d in failed) and not signals.FINAL_TEXT.search(prose)
-            if still_trying and (mail.dsn_parts or signals.DELAY_TEXT.search(prose)
-                                 and not signals.PERMANENT_TEXT.search(prose)):
-                kind = "delay"
-            else:
-                kind = "bounce"
+            kind = "delay" if _still_trying(failed, statuses, prose, bool(mail.dsn_parts)) else "bounce"
+            if kind == "delay":   # the MTA's own word, where its report gave no Action: field
+                deliveries = [replace(d, action="delayed") if d.reason != "delivered" else d for d in deliveries]
+    helpdesk_state = None
     if kind == "other" and not deliveries and not is_feedback:
-        kind = decide_authorship(headers, subject, from_addr, mail.text).kind
+        authorship = decide_authorship(headers, subject, from_addr, mail.text)
+        kind = authorship.kind
+        helpdesk_state = authorship.status.state if authorship.status else None
 
     unsubscribe = tuple(_URI.findall(headers.get("list-unsubscribe") or ""))
     post = (headers.get("list-unsubscribe-post") or "").replace(" ", "").lower() == "list-unsubscribe=one-click"
@@ -433,6 +461,7 @@ def _classify(mail: ParsedMail) -> Classification:  # noqa: C901 - the decision 
         auto_submitted=auto,
         excerpt=" ".join(prose.split())[:EXCERPT_LIMIT] if prose else "",
         parse_problems=tuple(mail.problems),
+        helpdesk_state=helpdesk_state,
     )
 
 

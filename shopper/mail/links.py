@@ -7,6 +7,8 @@ from email import policy
 from email.message import Message
 from html.parser import HTMLParser
 
+from shopper.mail.parse import text_codec
+
 URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 MAX_LINKS = 50
 
@@ -64,10 +66,10 @@ def extract_links(raw: bytes | Message | None) -> list[tuple[str, str]]:
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             continue
-        charset = part.get_content_charset() or "utf-8"
         try:
+            charset = text_codec(part.get_content_charset())
             content = payload.decode(charset, errors="replace")
-        except LookupError:   # an unknown charset name
+        except (LookupError, UnicodeError, ValueError):   # a codec that fails even with errors="replace"
             content = payload.decode("utf-8", errors="replace")
         if ctype == "text/html":
             parser = _Anchors()

@@ -7,6 +7,9 @@ from .classify import Classification
 from .tokens import TOKEN
 
 
+MAX_CANDIDATES = 50   # a message naming more tokens than this is made to flood the lookup; the first ones count
+
+
 def candidate_tokens(c: Classification) -> list[str]:
     """Tokens in order of trust; the plus-address a reply was sent to counts as much as threading."""
     out: list[str] = []
@@ -17,7 +20,7 @@ def candidate_tokens(c: Classification) -> list[str]:
     for t in c.tokens:
         if t not in out:
             out.append(t)
-    return out
+    return out[:MAX_CANDIDATES]
 
 
 def match_token(c: Classification, known_tokens: Callable[[list[str]], Iterable[str]],
@@ -33,7 +36,7 @@ def match_token(c: Classification, known_tokens: Callable[[list[str]], Iterable[
     for t in candidates:
         if t in known:
             return t
-    ids = [i for i in (c.in_reply_to, *c.references, c.original_message_id) if i]
+    ids = [i for i in (c.in_reply_to, *c.references, c.original_message_id) if i][:MAX_CANDIDATES]
     if ids:
         found = by_message_id(ids)
         for i in ids:

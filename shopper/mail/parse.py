@@ -1,6 +1,7 @@
 """Turn raw message bytes into a parsed view: decoded headers, text, DSN parts, the bounced original."""
 from __future__ import annotations
 
+import codecs
 import email
 import email.errors
 import html
@@ -8,10 +9,12 @@ import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
-from email.policy import compat32
 
+from shopper.mail.boundaries import install as install_boundary_matcher
 from shopper.mail.dsn import DsnPart, dsn_blocks
 from shopper.mail.patterns import lazy
+
+install_boundary_matcher()   # one regular expression fewer to compile per multipart message
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
 MAX_PARTS = 200
@@ -29,20 +32,27 @@ _SPACES = lazy(r"[\xa0\u2007\u202f\u200b]")   # no-break and zero-width spaces r
 class Headers:
     """Header fields in order, names compared case-insensitively, values unfolded str."""
     items: list[tuple[str, str]] = field(default_factory=list)
+    _first: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)
+
+    def _index(self) -> dict[str, str]:
+        """The first value of each name, built once (and again if items grew): classification asks often."""
+        if self._first is None or self._indexed != len(self.items):
+            first: dict[str, str] = {}
+            for key, value in self.items:
+                first.setdefault(key, value)
+            self._first, self._indexed = first, len(self.items)
+        return self._first
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for key, value in self.items:
-            if key == name:
-                return value
-        return default
+        return self._index().get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         name = name.lower()
         return [value for key, value in self.items if key == name]
 
     def __contains__(self, name: str) -> bool:
-        return self.get(name) is not None
+        return name.lower() in self._index()
 
 
 @dataclass
@@ -138,6 +148,23 @@ def _charset(part: Message) -> str:
     return charset.strip().strip('"').lower()
 
 
+# Codecs that are not a body's character set: they read any bytes as something else, or fail on most
+# (a hostile `charset="idna"` must not cost the message its text).
+_NOT_BODY_CODECS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined", "mbcs",
+                              "oem", "charmap"})
+
+
+def text_codec(charset: str | None) -> str:
+    """A codec name safe for decoding a body declared `charset`: unknown, binary and hostile ones give utf-8."""
+    try:
+        info = codecs.lookup((charset or "utf-8").strip().strip('"'))
+    except (LookupError, ValueError, TypeError):
+        return "utf-8"
+    if info.name.replace("_", "-") in _NOT_BODY_CODECS or not getattr(info, "_is_text_encoding", True):
+        return "utf-8"
+    return info.name
+
+
 def decode_text(data: bytes, charset: str) -> str:
     """Bytes -> str with the declared charset, falling back to UTF-8 then Latin-1; never raises."""
     if data.isascii():
@@ -148,14 +175,15 @@ def decode_text(data: bytes, charset: str) -> str:
             except UnicodeDecodeError:
                 pass
         return data.decode("ascii")
+    charset = text_codec(charset)
     for candidate in (charset, "utf-8"):
         try:
             return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):
             continue
     try:
         return data.decode(charset, "replace")
-    except LookupError:
+    except (LookupError, UnicodeError):
         return data.decode("latin-1")
 
 
@@ -192,7 +220,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     if not isinstance(raw, (bytes, bytearray)):
         raw = str(raw).encode("utf-8", "replace")
     try:
-        msg = email.message_from_bytes(bytes(raw), policy=compat32)
+        msg = email.message_from_bytes(bytes(raw))   # compat32, the default: email.policy costs start-up time
     except (ValueError, TypeError, IndexError, LookupError, email.errors.MessageError) as err:
         problems.append(f"unparseable message: {err}")
         return ParsedMail(Headers(), "", [], [], [], None, "", "text/plain", None, problems)

@@ -21,10 +21,16 @@ DELAY_TEXT = lazy(
     r"will (?:continue|keep) (?:to )?try|will (?:be )?retr(?:y|ied)|not yet been delivered|"
     r"has been delayed|is delayed|delivery (?:is )?delayed|message delayed|\(delay\)|"
     r"still trying|temporary (?:failure|problem)|warning: message .* delayed|delayed mail", re.I)
+# An MTA that says it is still trying (Postfix's "Delayed Mail (still being retried)", "THIS IS A WARNING ONLY",
+# Exim's "Delivery attempts will continue", Microsoft's "will keep trying"): a delay whatever its status code.
+RETRYING_TEXT = lazy(r"still being retried|will (?:keep|continue to) try(?:ing)?|will be retried until|"
+                     r"delivery attempts will continue|this is a warning only|you do not need to resend|"
+                     r"only a temporary failure report|has not yet been delivered|will retry (?:for|until)|"
+                     r"server will (?:keep|retry)|no action is required on your part", re.I)
 # An MTA that stopped retrying: the failure is final, whatever its 4.x.x status says.
 FINAL_TEXT = lazy(r"\bgave up\b|\bgiving up\b|retry timeout exceeded|message expired|envelope expired|"
                         r"delivery time expired|queue lifetime|too long in (?:the )?queue|in the queue too long|"
-                        r"expired after sitting in queue|could not be delivered for more than|"
+                        r"expired after sitting in queue|"
                         r"maximum time in queue|retry time not reached for any host after a long failure", re.I)
 PERMANENT_TEXT = lazy(r"permanent(?:ly)? (?:error|fail)|given up|gave up|could not be delivered|"
                             r"failed permanently|undeliverable|has expired|too long", re.I)

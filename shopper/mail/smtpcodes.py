@@ -10,18 +10,22 @@ _IPV4 = lazy(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")
 _REPLY = lazy(r"(?<![\w.#/=+-])([245][0-5]\d)(?=[-\s,;:)\]]|$)(?![-\s]?\d{3}\b)")
 _REPLY_STRONG = lazy(r"(?<![\w.#/=+-])([45][0-5]\d)(?:[- ][245]\.\d|[- ]?\s*\S)")
 
-# (pattern, command) in the order they are tried: the most specific wording first.
+# (pattern, command, words one of which the text must hold) in the order they are tried: the most specific
+# wording first. The patterns read lower-cased text (faster than re.I); the words skip them when they cannot match.
 _COMMANDS = [
     (lazy(r"(?:after|in reply to|response to|to|for) (?:the )?(?:end of )?(?:data|mail data)"
-                r"|(?:after|in reply to) end of (?:data|message)|final data|>>> data|rcpt to:?<[^>]*>\s*data"
-                r"|\bdata command|\bdata response|smtp command:? ?data\b", re.I), "DATA"),
+          r"|(?:after|in reply to) end of (?:data|message)|final data|>>> data|rcpt to:?<[^>]*>\s*data"
+          r"|\bdata command|\bdata response|smtp command:? ?data\b"), "DATA", ("data", "end of message")),
     (lazy(r"(?:after|in reply to|response to|to|>>>) ?rcpt\b|rcpt to response|\brcpt to:|"
-                r"\brcpt command|rcpt to command|does not like recipient|\[rcpt_to\]|\bsmtp:rcpt\b", re.I), "RCPT"),
+          r"\brcpt command|rcpt to command|does not like recipient|\[rcpt_to\]|\bsmtp:rcpt\b"), "RCPT",
+     ("rcpt", "does not like recipient")),
     (lazy(r"(?:after|in reply to|response to|to|>>>) ?mail\b|\bmail from:|mail from command|"
-                r"sender was rejected", re.I), "MAIL"),
-    (lazy(r"(?:after|in reply to|response to|to|>>>) ?(?:ehlo|helo)\b|\b(?:ehlo|helo) command", re.I), "HELO"),
-    (lazy(r"starttls", re.I), "STARTTLS"),
-    (lazy(r"after initial connection|connected to .* but greeting failed|greeting", re.I), "CONN"),
+          r"sender was rejected"), "MAIL", ("mail", "sender was rejected")),
+    (lazy(r"(?:after|in reply to|response to|to|>>>) ?(?:ehlo|helo)\b|\b(?:ehlo|helo) command"), "HELO",
+     ("ehlo", "helo")),
+    (lazy(r"starttls"), "STARTTLS", ("starttls",)),
+    (lazy(r"after initial connection|connected to .* but greeting failed|greeting"), "CONN",
+     ("greeting", "initial connection")),
 ]
 
 
@@ -60,8 +64,9 @@ def find_command(text: str) -> str:
     """The SMTP command a failure answered (DATA, RCPT, MAIL, HELO, STARTTLS, CONN) or ''."""
     if not text:
         return ""
-    for pattern, command in _COMMANDS:
-        if pattern.search(text):
+    low = text.lower()
+    for pattern, command, words in _COMMANDS:
+        if any(w in low for w in words) and pattern.search(low):
             return command
     return ""
 

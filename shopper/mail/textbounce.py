@@ -19,7 +19,8 @@ _ORIGINAL_MARKERS = lazy(
     r"headers? of (?:the )?(?:original|returned|your) message|"
     r"text of (?:the )?(?:original|returned) message|"
     r"a copy of the original message|content of the original message|copy of your message"
-    r")", re.I | re.M)
+    r")", re.M)   # reads lower-cased text: faster than re.I
+_ORIGINAL_MARKERS_ANY_CASE = lazy(_ORIGINAL_MARKERS.pattern, re.I | re.M)
 _HEADER_LINE = lazy(
     r"^(?:Return-Path|Received|From|To|Subject|Date|Message-I[Dd]|DKIM-Signature|MIME-Version|"
     r"Content-Type|X-[A-Za-z-]+|Reply-To|Cc|In-Reply-To|References):", re.I)
@@ -47,7 +48,9 @@ class Segment:
 
 def split_original(text: str) -> tuple[str, str]:
     """(bounce prose, quoted original) — cut at a 'copy of the message' line or a pasted header block."""
-    m = _ORIGINAL_MARKERS.search(text)
+    low = text.lower()
+    # lower() keeps the length (and so the cut) except for a few letters such as 'İ': then read case by case
+    m = _ORIGINAL_MARKERS.search(low) if len(low) == len(text) else _ORIGINAL_MARKERS_ANY_CASE.search(text)
     cut = m.start() if m else -1
     lines = text.split("\n")
     offset = 0

@@ -59,6 +59,8 @@ class ImapSettings:
     max_fetch_bytes: int = 256 * 1024
     verify_tls: bool = True
     ca_file: str | None = None
+    sweep_timeout: float | None = 900.0   # a whole sweep's limit: a server that trickles bytes cannot hold it
+    trusted_authserv_ids: tuple[str, ...] = ()   # the shopper's provider's Authentication-Results authserv-id
 
     @property
     def address(self) -> str:
@@ -94,8 +96,9 @@ class FolderBatch:
 
     folder: str
     messages: tuple[FetchedMessage, ...]
-    state: FolderState
+    state: FolderState | None   # None: nothing read before the deadline, keep the stored state
     resynced: bool  # UIDVALIDITY changed: everything since `since` was fetched again
+    complete: bool = True   # False: the sweep's deadline stopped the reading; `state` covers what was read
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,10 @@ class ImapSetupError(ProbeError):
 
 class ImapAuthError(ImapSetupError):
     """The server refused the login."""
+
+
+class SweepDeadline(ProbeError):
+    """The sweep's overall deadline (imap.sweep_timeout) passed while talking to the server."""
 
 
 def message_key(raw: bytes) -> str:
@@ -159,6 +166,9 @@ class ImapMailbox:
         self._client: IMAPClient | None = None
         self._selected: str | None = None
         self._last_seen: dict[str, int] = {}  # highest UID handed out per folder on this connection
+        self._deadline: float | None = None   # time.monotonic() after which the connection is cut
+        self._watchdog: threading.Timer | None = None
+        self.expired = False
 
     def __enter__(self) -> "ImapMailbox":
         self.connect()
@@ -248,8 +258,39 @@ class ImapMailbox:
             raise ProbeError(f"connection to {s.address} lost during login ({type(e).__name__}): "
                              f"check that the server is up") from None
 
+    def set_deadline(self, deadline: float | None) -> None:
+        """Cut the connection at `deadline` (time.monotonic()): a read blocked on a server that trickles bytes
+        ends then with SweepDeadline, and fetch_new returns what it read before it."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        self._deadline = deadline
+        if deadline is not None:
+            self._watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def past_deadline(self) -> bool:
+        return self.expired or (self._deadline is not None and time.monotonic() >= self._deadline)
+
+    def _expire(self) -> None:
+        self.expired = True
+        client = self._client
+        if client is None:
+            return
+        try:
+            client.socket().shutdown(socket.SHUT_RDWR)   # the blocked recv() returns at once
+        except OSError as e:
+            log.debug("cutting the IMAP connection at the sweep deadline: %s", e)
+
     def close(self) -> None:
         """Log out (best effort: a dead connection is just dropped)."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        if self.expired:
+            self._drop()
+            return
         client, self._client = self._client, None
         self._selected = None
         if client is None:
@@ -268,18 +309,31 @@ class ImapMailbox:
     @contextmanager
     def _talking(self, doing: str) -> Iterator[None]:
         """Map a failure mid-conversation to ProbeError; a lost connection is closed for good."""
+        if self.past_deadline():
+            self._drop()
+            raise SweepDeadline(self.deadline_text(doing))
         try:
             yield
-        except imaplib.IMAP4.abort as e:  # includes imapclient's AbortError: the connection is gone
+        except (imaplib.IMAP4.error, OSError) as e:
+            if self.expired:   # our own watchdog cut the connection
+                self._drop()
+                raise SweepDeadline(self.deadline_text(doing)) from None
+            self._failed(e, doing)
+
+    def _failed(self, e: Exception, doing: str) -> None:
+        if isinstance(e, imaplib.IMAP4.abort):  # includes imapclient's AbortError: the connection is gone
             self._drop()
             raise ProbeError(f"connection to IMAP server {self.settings.address} lost while {doing} ({e}): "
                              f"retry with a new connection") from None
-        except OSError as e:
+        if isinstance(e, OSError):
             self._drop()
             raise ProbeError(f"connection to IMAP server {self.settings.address} lost while {doing} "
                              f"({e.strerror or type(e).__name__}): retry with a new connection") from None
-        except imaplib.IMAP4.error as e:
-            raise ProbeError(f"IMAP server {self.settings.address} refused {doing}: {e}") from None
+        raise ProbeError(f"IMAP server {self.settings.address} refused {doing}: {e}") from None
+
+    def deadline_text(self, doing: str) -> str:
+        return (f"the sweep's deadline (imap.sweep_timeout = {self.settings.sweep_timeout:g} s) passed while "
+                f"{doing} on {self.settings.address}; what was read is kept, the rest is read next time")
 
     def _drop(self) -> None:
         client, self._client = self._client, None
@@ -345,7 +399,9 @@ class ImapMailbox:
         floor = _utc(since) if since is not None and not incremental else None
         low = state.last_uid + 1 if incremental else 1
         if incremental:   # the usual sweep: one FETCH per UID range, sizes, dates and bodies at once
-            messages = tuple(self._fetch_range(client, folder, uidvalidity, low, top))
+            messages, cut = _until_deadline(self._fetch_range(client, folder, uidvalidity, low, top))
+            if cut:
+                return _partial(folder, messages, state, uidvalidity, resynced)
             last_uid = max(top, state.last_uid)
             self._last_seen[folder] = last_uid
             new_state = FolderState(folder, uidvalidity, last_uid, int(modseq) if modseq is not None else None)
@@ -360,7 +416,9 @@ class ImapMailbox:
                 uids = sorted(u for u in client.search(criteria) if low <= u <= top)
         if self.hooks.after_search:
             self.hooks.after_search(folder, tuple(uids))
-        messages = tuple(self._fetch(client, folder, uidvalidity, uids, floor))
+        messages, cut = _until_deadline(self._fetch(client, folder, uidvalidity, uids, floor))
+        if cut:
+            return _partial(folder, messages, state, uidvalidity, resynced)
         last_uid = max(top, state.last_uid) if incremental else top
         self._last_seen[folder] = last_uid
         new_state = FolderState(folder, uidvalidity, last_uid, int(modseq) if modseq is not None else None)
@@ -539,6 +597,26 @@ def watch(settings: ImapSettings, on_batch: Callable[[FolderBatch], None], stop_
     return states
 
 
+def _until_deadline(messages: Iterator[FetchedMessage]) -> tuple[tuple[FetchedMessage, ...], bool]:
+    """The messages read before the sweep's deadline, and whether it cut the reading short."""
+    got: list[FetchedMessage] = []
+    try:
+        for m in messages:
+            got.append(m)
+    except SweepDeadline as e:
+        log.warning("%s", e)
+        return tuple(got), True
+    return tuple(got), False
+
+
+def _partial(folder: str, messages: tuple[FetchedMessage, ...], state: FolderState | None, uidvalidity: int,
+             resynced: bool) -> FolderBatch:
+    """A batch cut by the deadline: its state covers the messages read (UIDs ascend), or keeps the stored one."""
+    if not messages:
+        return FolderBatch(folder, (), None, resynced, complete=False)
+    return FolderBatch(folder, messages, FolderState(folder, uidvalidity, messages[-1].uid), resynced, complete=False)
+
+
 def _highest_uid(client: IMAPClient) -> int:
     """The highest UID in the selected folder now (`UID SEARCH UID *`), 0 when it is empty."""
     return max(client.search(["UID", "*"]), default=0)
@@ -602,4 +680,4 @@ def _byte_batches(items: list[tuple[int, int, datetime]], limit: int, count: int
 
 
 __all__ = ["ImapSettings", "FolderState", "FetchedMessage", "FolderBatch", "ImapHooks", "ImapMailbox",
-           "ImapAuthError", "ImapSetupError", "message_key", "watch", "JUNK", "JUNK_NAMES"]
+           "ImapAuthError", "ImapSetupError", "SweepDeadline", "message_key", "watch", "JUNK", "JUNK_NAMES"]

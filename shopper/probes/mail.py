@@ -28,7 +28,9 @@ def imap_settings(config, redactor: Redactor, environ: Mapping[str, str]) -> Ima
     return ImapSettings(host=c.host, port=c.port, security=c.security, user=c.user,
                         password=_password(c.password_env, c.user, "imap", redactor, environ),
                         folders=tuple(c.folders), timeout=c.timeout.seconds, max_fetch_bytes=c.max_fetch_bytes,
-                        verify_tls=c.verify_tls, ca_file=c.ca_file)
+                        verify_tls=c.verify_tls, ca_file=c.ca_file,
+                        sweep_timeout=c.sweep_timeout.seconds or None,
+                        trusted_authserv_ids=tuple(c.trusted_authserv_ids))
 
 
 def mailbox_name(settings: ImapSettings) -> str:

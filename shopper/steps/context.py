@@ -33,6 +33,7 @@ class JourneyState:
     artifact_dir: Path
     var_dir: Path
     base_url: str = ""
+    site_hosts: tuple[str, ...] = ()   # the audited site's hosts (base URL's and the profile's `hosts`)
     observations: list[Observation] = field(default_factory=list)
     secret_selectors: list[Any] = field(default_factory=list)   # locators filled with secrets: masked in screenshots
     secret_used: bool = False

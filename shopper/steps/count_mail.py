@@ -18,8 +18,8 @@ class CountMail:
 
     finding: str = "duplicate_mail"
     at_most: int = 1
-    kind: Literal["reply", "acknowledgement", "autoreply", "transactional", "newsletter", "bounce", "delay",
-                  "other"] | None = None
+    kind: Literal["reply", "acknowledgement", "helpdesk_status", "autoreply", "transactional", "newsletter",
+                  "bounce", "delay", "other"] | None = None
     from_domain: str | None = None
     subject: str | None = None
     contains: str | None = None

@@ -21,8 +21,8 @@ class WaitForMail(Soft):
         - wait_for_mail: {subject: "/order confirm/i", contains: "${order_no}", into: confirmation}
     """
 
-    kind: Literal["reply", "acknowledgement", "autoreply", "transactional", "newsletter", "bounce", "delay",
-                  "other"] | None = None
+    kind: Literal["reply", "acknowledgement", "helpdesk_status", "autoreply", "transactional", "newsletter",
+                  "bounce", "delay", "other"] | None = None
     from_domain: str | None = None
     subject: str | None = None
     contains: str | None = None

@@ -177,18 +177,24 @@ class MailStoreMixin:
         return found
 
     @retry_conflicts
-    def save_batch(self, mailbox: str, state: Any, messages: list[dict[str, Any]], now: str) -> None:
-        """New messages (with every failed recipient of a bounce, `failed`) and the folder's new state in one
-        transaction: nothing lost, nothing twice."""
-        failed = [(m["key"], i, *(_column(d.get(c)) for c in FAILED_COLUMNS[2:]))
-                  for m in messages for i, d in enumerate(m.get("failed", ()))]
+    def save_batch(self, mailbox: str, state: Any, messages: list[dict[str, Any]], now: str) -> set[str]:
+        """New messages (with every failed recipient of a bounce, `failed`) and the folder's new state (None: keep
+        the stored one) in one transaction: nothing lost, nothing twice. Returns the keys this call stored: a
+        message a concurrent sweep stored first is not among them."""
+        stored: set[str] = set()
         with self.tx() as db:
-            db.executemany(insert_sql("messages", MESSAGE_COLUMNS, ignore_conflicts=True),
-                           [tuple(m[c] for c in MESSAGE_COLUMNS) for m in messages])
+            insert = insert_sql("messages", MESSAGE_COLUMNS, ignore_conflicts=True) + " RETURNING key"
+            for m in messages:
+                if db.execute(insert, tuple(m[c] for c in MESSAGE_COLUMNS)).fetchall():
+                    stored.add(m["key"])
+            failed = [(m["key"], i, *(_column(d.get(c)) for c in FAILED_COLUMNS[2:]))
+                      for m in messages if m["key"] in stored for i, d in enumerate(m.get("failed", ()))]
             if failed:
                 db.executemany(insert_sql("failed_recipients", FAILED_COLUMNS, ignore_conflicts=True), failed)
-            db.execute(upsert_sql("mailbox_state", FOLDER_COLUMNS, key=("mailbox", "folder")),
-                       (mailbox, state.folder, state.uidvalidity, state.last_uid, state.highestmodseq, now))
+            if state is not None:
+                db.execute(upsert_sql("mailbox_state", FOLDER_COLUMNS, key=("mailbox", "folder")),
+                           (mailbox, state.folder, state.uidvalidity, state.last_uid, state.highestmodseq, now))
+        return stored
 
     def messages(self, token: str | None = None, unmatched: bool = False, limit: int = 200) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM messages WHERE 1=1", []

@@ -80,12 +80,16 @@ class HangUpSmtpServer:
 class TcpProxy:
     """Forwards 127.0.0.1:port to a target port. `stall_on(pattern)`: stop forwarding the client's bytes from
     the first chunk containing `pattern` (sets `stalled`); `down()` drops every connection and refuses new
-    ones (the server "stops"); `up()` accepts again on the same port (the server "restarts")."""
+    ones (the server "stops"); `up()` accepts again on the same port (the server "restarts");
+    `trickle_on(pattern, after=n)`: from the (n+1)-th client chunk containing `pattern`, the server's answer goes
+    back one byte every `every` seconds (a server that is alive but never done: no read ever times out)."""
 
     def __init__(self, target_port: int):
         self.target_port = target_port
         self.stalled = threading.Event()
         self._pattern: bytes | None = None
+        self._trickle: tuple[bytes, int, float] | None = None
+        self.trickling = threading.Event()
         self._lock = threading.Lock()
         self._conns: list[socket.socket] = []
         self._listener: socket.socket | None = None
@@ -97,6 +101,11 @@ class TcpProxy:
         with self._lock:
             self._pattern = pattern
             self.stalled.clear()
+
+    def trickle_on(self, pattern: bytes | None, after: int = 0, every: float = 0.05) -> None:
+        with self._lock:
+            self._trickle = (pattern, after, every) if pattern is not None else None
+            self.trickling.clear()
 
     def up(self) -> None:
         listener = socket.socket()
@@ -150,9 +159,21 @@ class TcpProxy:
                 if from_client:
                     with self._lock:
                         pattern = self._pattern
+                        trickle = self._trickle
+                        if trickle is not None and trickle[0] in data:
+                            if trickle[1] > 0:
+                                self._trickle = (trickle[0], trickle[1] - 1, trickle[2])
+                            else:
+                                self.trickling.set()
                     if pattern is not None and pattern in data:
                         self.stalled.set()
                         return   # hold the connection open, forward nothing more
+                elif self.trickling.is_set():
+                    pace = threading.Event()
+                    for i in range(len(data)):
+                        dst.sendall(data[i:i + 1])
+                        pace.wait(self._trickle[2] if self._trickle else 0.05)   # pacing the bytes, not syncing
+                    continue
                 dst.sendall(data)
         except OSError:
             pass   # one side went away: the other is closed below

@@ -26,8 +26,8 @@ pytestmark = pytest.mark.faults
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = default_corpus(ROOT) / "eml"
 PER_MESSAGE_S = 2.0   # generous: a message takes milliseconds; a pathological regex would take minutes
-KINDS = {"bounce", "delay", "autoreply", "acknowledgement", "transactional", "reply", "newsletter", "other",
-         "feedback"}
+KINDS = {"bounce", "delay", "autoreply", "acknowledgement", "helpdesk_status", "transactional", "reply", "newsletter",
+         "other", "feedback"}
 
 
 def corpus_files() -> list[Path]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -162,3 +164,30 @@ def test_uidvalidity_change_with_new_mail_counts_only_the_new_message(mailbox, f
     changes = [o.data["changes"] for o in resync.observations if o.kind == "expectation"]
     assert ["met"] not in changes                  # the reply read again after the resync resolves nothing twice
     assert mailbox.store.folder_states(mailbox_name(mailbox.settings))["INBOX"].uidvalidity != old
+
+
+def test_a_server_that_trickles_bytes_cannot_hold_the_sweep_past_imap_sweep_timeout(mailbox, figures):
+    for n in range(4):
+        mailbox.deliver("INBOX", mailbox.other(n))
+    mailbox.settings = replace(mailbox.settings, folders=("INBOX",), sweep_timeout=1.5)
+    # two bodies come at full speed, then the server answers one byte every 50 ms: no read ever times out (5 s)
+    mailbox.proxy.trickle_on(b"BODY.PEEK[]", after=2)
+    started = time.monotonic()
+    result = mailbox.sweeper().sweep()
+    took = time.monotonic() - started
+    stored = len(mailbox.stored_keys())
+    figures.messages(2, stored)
+    figures.breaches(sum(s == "breached" for s in mailbox.states().values()))
+
+    assert mailbox.proxy.trickling.is_set()
+    assert took < 1.5 + 2.0, f"the sweep took {took:.1f} s"
+    assert not result.ok and result.timed_out
+    assert "imap.sweep_timeout = 1.5 s" in result.error and "what was read is kept" in result.error
+    assert result.new_messages == 2 and stored == 2          # what it had read is saved ...
+    assert mailbox.store.folder_states(mailbox_name(mailbox.settings))["INBOX"].last_uid == 2
+    assert set(mailbox.states().values()) == {"open"}      # ... and no deadline is judged after a partial sweep
+    assert [o.kind for o in result.observations if o.kind == "sweep_failed"] == ["sweep_failed"]
+
+    mailbox.proxy.trickle_on(None)
+    again = mailbox.sweeper().sweep()
+    assert again.ok and again.new_messages == 2 and len(mailbox.stored_keys()) == 4

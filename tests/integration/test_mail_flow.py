@@ -281,3 +281,32 @@ def test_watch_alerts_after_the_batch_that_found_something(world, webhook):
         out, err = watcher.communicate(timeout=30)
     assert "bounced_mailbox" in str(webhook.requests[0].json()), webhook.requests[0].json()
     assert "Traceback" not in err, err
+
+
+def test_a_hostile_message_ends_no_sweep_command_and_the_answer_behind_it_is_read(world):
+    """The 210-byte newsletter with charset="idna" and a message of 1,200 nested parts: `runner.py sweep` goes on,
+    stores them (one as an unreadable message), meets the answer behind them, and the next sweep finds nothing."""
+    t0 = now_utc() - timedelta(days=3)
+    first = cli(world, "run", str(JOURNEY), "--no-report", now=t0)
+    assert first.returncode == 0, first.stdout + first.stderr
+    support = world.sent()["support@shop.test"]
+    idna = (b"From: news@list.test\r\nList-Id: <news.list.test>\r\nContent-Type: text/html; charset=\"idna\"\r\n"
+            b"Subject: Offers\r\n\r\n<a href=\"http://list.test/\xe9\">Offers \xff</a>\r\n")
+    nested = (b"From: deep@list.test\r\nSubject: deep\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+              + b"".join(b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (i, i + 1) for i in range(1200)))
+    world.deliver(idna, t0 + timedelta(minutes=5))
+    world.deliver(nested, t0 + timedelta(minutes=6))
+    world.deliver(person_reply(support, sender="ann@shop.test", text="It ships Monday, sorry for the wait.",
+                               when=t0 + timedelta(hours=2)), t0 + timedelta(hours=2))
+    swept = cli(world, "sweep", now=t0 + timedelta(hours=3))
+    assert "Traceback" not in swept.stderr, swept.stderr
+    assert "sweep: 3 new message(s)" in swept.stdout, swept.stdout + swept.stderr
+    store = world.store()
+    try:
+        kinds = sorted(m["kind"] for m in store.messages())
+        assert kinds == ["newsletter", "reply", "unreadable"]
+        assert next(e for e in store.expectations() if e.target == "support@shop.test").state == "met"
+    finally:
+        store.close()
+    again = cli(world, "sweep", now=t0 + timedelta(hours=4))
+    assert "sweep: 0 new message(s)" in again.stdout, again.stdout + again.stderr

@@ -1,4 +1,5 @@
-"""Real MTA output, made by the real daemons on loopback: final failures, router failures, Sieve rejects."""
+"""Real MTA output, made by the real daemons on loopback: final failures, delay warnings, router failures, Sieve
+rejects."""
 from __future__ import annotations
 
 import secrets
@@ -41,6 +42,28 @@ def test_postfix_final_failure_after_its_only_attempt_is_a_bounce_for_every_reci
     assert c.kind == "bounce", "a dead mail server that Postfix gave up on is not a delay"
     assert sorted((d.recipient, d.reason, d.status, d.action) for d in c.deliveries) == [
         ("info@dead.test", "expired", "4.4.1", "failed"), ("sales@dead.test", "expired", "4.4.1", "failed")]
+    assert token in c.tokens
+
+
+def test_postfix_delay_warning_still_being_retried_is_a_delay_not_a_bounce(postfix_retrying) -> None:
+    token, sender, msg = customer_mail("sales@dead.test")
+    submit(postfix_retrying.port, sender, msg, ["sales@dead.test"])
+    raw = postfix_retrying.report_for(sender)
+    assert b"Delayed Mail (still being retried)" in raw and b"Action: delayed" in raw   # real Postfix
+    c = classify(raw)
+    assert c.kind == "delay", "a slow mailbox is not a bounced one"
+    assert [(d.recipient, d.action) for d in c.deliveries] == [("sales@dead.test", "delayed")]
+    assert token in c.tokens
+
+
+def test_exim_delay_warning_is_a_delay_not_a_bounce(exim) -> None:
+    token, sender, msg = customer_mail("sales@slow.test")
+    submit(exim.port, sender, msg, ["sales@slow.test"])
+    raw = exim.report_for(sender)
+    assert b"Warning: message" in raw and b"delayed" in raw   # real Exim
+    c = classify(raw)
+    assert c.kind == "delay", "a slow mailbox is not a bounced one"
+    assert c.recipient == "sales@slow.test" and {d.action for d in c.deliveries} == {"delayed"}
     assert token in c.tokens
 
 

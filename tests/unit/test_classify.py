@@ -709,3 +709,24 @@ This is the mail system at host mx.shopper.test. Your message could not be deliv
     c = classify(raw)
     assert (c.kind, c.recipient) == ("bounce", "sales@company.example")
     assert c.deliveries[0].action == "failed"
+
+
+@pytest.mark.parametrize("text, dsn", [
+    ("Delivery is delayed to these recipients: sales@company.example\nThe server will keep trying to deliver this "
+     "message for the next 1 days, 19 hours and 57 minutes.\n\n450 4.4.7 Message delayed", ""),
+    ("Your message could not be delivered for more than 4 hour(s).\nIt will be retried until it is 5 day(s) old.\n"
+     "<sales@company.example>: host mx.company.example said: 550 5.1.1 mailbox unavailable", ""),
+    ("Delivery to sales@company.example is still being retried.", "Final-Recipient: rfc822; sales@company.example\n"
+                                                                  "Action: delayed\nStatus: 5.2.2\n"),
+])
+def test_an_mta_still_trying_is_a_delay_whatever_its_status_code(text: str, dsn: str) -> None:
+    head = ("From: Mail Delivery System <MAILER-DAEMON@mx.shopper.test>\nTo: shopper@shopper.test\n"
+            "Subject: Delayed Mail (still being retried)\nMIME-Version: 1.0\n")
+    if dsn:
+        raw = eml(head + 'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+                  f"--B\nContent-Type: text/plain\n\n{text}\n--B\nContent-Type: message/delivery-status\n\n"
+                  f"Reporting-MTA: dns; mx.shopper.test\n\n{dsn}\n--B--")
+    else:
+        raw = eml(head + "\n" + text)
+    c = classify(raw)
+    assert (c.kind, c.recipient) == ("delay", "sales@company.example")

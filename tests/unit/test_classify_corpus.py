@@ -69,3 +69,13 @@ def test_a_sendmail_transcript_belongs_to_the_address_after_it() -> None:
                                           ("lhost-aol-06", "notaccept")])
 def test_provider_formats_state_their_own_reasons(name: str, reason: str) -> None:
     assert classify((CORPUS / f"eml/{name}.eml").read_bytes()).reason == reason
+
+
+@pytest.mark.parametrize("name", ["lhost-exim-38.eml", "lhost-gmail-06.eml", "lhost-opensmtpd-04.eml",
+                                  "lhost-opensmtpd-06.eml", "rfc3464-34.eml"])
+def test_real_delay_warnings_of_the_corpus_are_delays(name: str) -> None:
+    """Exim's "Warning: message ... delayed", Gmail's "(Delay)", OpenSMTPD's warning, DSNs with Action: delayed."""
+    from shopper.mail.classify import classify
+
+    c = classify((CORPUS / "eml" / name).read_bytes())
+    assert c.kind == "delay" and {d.action for d in c.deliveries} == {"delayed"}

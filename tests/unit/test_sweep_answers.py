@@ -32,9 +32,9 @@ def store(tmp_path):
     s.close()
 
 
-def expect(store, token: str) -> None:
+def expect(store, token: str, to: str = "support@kettle-shop.test") -> None:
     store.record_sent("run-1", "contact_support", 1, token, f"<{token}.x@shopper.test>", f"alex+{token}@shopper.test",
-                      "support@kettle-shop.test", f"Where is my kettle? [{token}]", T0.isoformat(), True, {})
+                      to, f"Where is my kettle? [{token}]", T0.isoformat(), True, {})
     store.add_expectation(Expectation(token=token, journey="contact_support", channel="email",
                                       target="support@kettle-shop.test", created_at=T0, run_id="run-1", step=2,
                                       ack_deadline=T0 + timedelta(hours=1), answer_deadline=T0 + timedelta(days=2)))
@@ -93,7 +93,7 @@ def test_a_bounce_naming_two_recipients_is_two_bounced_addresses(store) -> None:
     from checks import Observations, run_checks
     from tests.unit.test_classify import TOKEN, TWO_RECIPIENTS
 
-    expect(store, TOKEN)
+    expect(store, TOKEN, to="sales@company.example, info@company.example")   # the report is about both
     result = SweepResult("sweep-1", ok=True)
     Sweeper(store, None, ManualClock(T0)).ingest(batch([TWO_RECIPIENTS], T0 + timedelta(minutes=1)), result)
 
@@ -108,3 +108,33 @@ def test_a_bounce_naming_two_recipients_is_two_bounced_addresses(store) -> None:
     bounced = [f for f in run_checks(Observations(result.journeys)) if f.kind == "bounced_mailbox"]
     assert sorted((f.subject, f.reason) for f in bounced) == [
         ("info@company.example", "mailboxfull"), ("sales@company.example", "userunknown")]
+
+
+def test_a_failing_store_stops_the_sweep_instead_of_quarantining_every_message(store, monkeypatch) -> None:
+    import sqlite3
+
+    from shopper.errors import StoreError
+
+    def down(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    token = new_token()
+    expect(store, token)
+    monkeypatch.setattr(store, "known_tokens", down)
+    raw = addressed((FIXTURES / "rt-correspondence-agent.eml").read_bytes(), token)
+    with pytest.raises((sqlite3.OperationalError, StoreError)):
+        Sweeper(store, None, ManualClock(T0)).ingest(batch([raw], T0), SweepResult("sweep-1", ok=True))
+    monkeypatch.undo()
+    assert store.messages() == []   # nothing stored as unreadable: the next sweep reads it
+
+
+def test_a_message_naming_thousands_of_tokens_is_read_with_the_first_fifty() -> None:
+    from shopper.mail.classify import classify
+    from shopper.mail.match import candidate_tokens
+
+    def token(n: int) -> str:
+        return "ms-" + "".join(ALPHABET[(n >> (5 * i)) % 32] for i in range(12))
+
+    flood = " ".join(token(n) for n in range(5000))
+    c = classify(f"From: x@flood.test\r\nSubject: tokens\r\n\r\n{flood}\r\n".encode())
+    assert len(c.tokens) > 1000 and len(candidate_tokens(c)) == 50
