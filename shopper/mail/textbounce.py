@@ -9,8 +9,10 @@ from shopper.mail.patterns import lazy
 ADDRESS = lazy(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 # Lines after which a bounce quotes the message it returns.
+# [ \t]*, not \s*: a \s* that may run over line ends is tried again from every blank line (five times the work);
+# the marker line itself is found the same, and the blank lines before it stay with the prose
 _ORIGINAL_MARKERS = lazy(
-    r"^\s*(?:[-=_*]{2,}\s*)?(?:"
+    r"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:"
     r"below this line is a copy of the message|this is a copy of the message|"
     r"original message(?: follows| headers| header)?\b|message headers follow|message text follows|"
     r"the header of the original message|unsent message below|"
