@@ -17,7 +17,8 @@ from .journey import Journey, Step, expand_flows
 from .autofill.persona import persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
-from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
+from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
+from .probes.reach import ReachPolicy
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, resolve
@@ -83,6 +84,12 @@ class RunOptions:
 ProgressFn = Callable[[str], None]
 
 
+def _no_names(host: str) -> list[str]:
+    from .probes.dns import DnsFailure
+
+    raise DnsFailure("error", host, "A/AAAA", "no resolver in this run")
+
+
 class JourneyRunner:
     """Runs journeys one after another in one browser. A failing or hanging journey never stops the others."""
 
@@ -116,6 +123,13 @@ class JourneyRunner:
         variables.update({"base_url": base_url.rstrip("/"), "journey": journey.name, "run_id": self.run_id})
         hosts = {urlsplit(base_url).hostname or ""} | set(extra_hosts)
         return base_url, variables, {h for h in hosts if h}
+
+    def _reach(self, base_url: str, journey: Journey) -> ReachPolicy:
+        """The reach policy of this journey: network.allow, and this site's own origins."""
+        profile = self.config.sites.get(self.options.site or journey.site or self.config.default_site or "")
+        resolve = self.probes.resolver.addresses if self.probes is not None else _no_names
+        allow = ReachPolicy.build([], self.config.network.allow, resolve)
+        return allow.with_site([base_url, profile.base_url if profile else ""], profile.hosts if profile else [])
 
     def _payment(self, journey: Journey) -> str | None:
         profile = self.config.sites.get(self.options.site or journey.site or self.config.default_site or "")
@@ -153,6 +167,7 @@ class JourneyRunner:
         variables.setdefault("shopper_payment", profile_payment or ident.payment.method)
         variables.setdefault("journey_token", token)
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
+                             reach=self._reach(base_url, journey),
                              environ=self.environ, clock=self.clock, artifact_dir=jdir,
                              var_dir=self.config.var_path, base_url=base_url, journey_token=token,
                              expectation_defaults=self.config.expectations, rng=self.rng, started_at=started)
@@ -163,17 +178,20 @@ class JourneyRunner:
         current = {"step": None}
 
         def record(kind: str, data: dict) -> None:
-            clean = {k: (self.redactor.redact(v) if isinstance(v, str) else v) for k, v in data.items()}
+            clean = self.redactor.redact_data(data)
             state.observations.append(Observation(kind, journey.name, current["step"], clean,
                                                   self.clock.now().isoformat()))
 
         record("journey_started", {"base_url": base_url, "site": self.options.site or journey.site})
         context = page = None
+        blocked_by: str | None = None
         blocked_counter: dict[str, int] = {}
         try:
             tracing = False
             if any(step.uses_page for step in journey.steps):
-                context, blocked_counter = self.browser.new_context(block_hosts=self.config.browser.block_hosts)
+                context, blocked_counter = self.browser.new_context(
+                    block_hosts=self.config.browser.block_hosts, reach=state.reach,
+                    on_refused=lambda r: record("link_refused", r.observation("browser")))
                 tracing = self.config.browser.trace != "off"
             if tracing:
                 # DOM snapshots: the trace viewer shows the page at every action (bench/runner_overhead.py)
@@ -182,6 +200,7 @@ class JourneyRunner:
             if context is not None:
                 page = context.new_page()
                 attach_observers(page, record, hosts)
+                guard_pages(context, page, record)
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
             failed: str | None = None   # why the steps after this one do not run

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from ..secrets import Redactor
 from .dns import DnsSettings, Resolver
 from .http import LinkChecker
+from .reach import ReachPolicy
 from .mail import MailSender, mail_sender
 
 
@@ -25,8 +26,9 @@ class Probes:
         d = config.dns
         resolver = Resolver(DnsSettings(nameservers=tuple(d.nameservers), port=d.port, timeout=d.timeout.seconds,
                                         hosts={k: tuple(v) for k, v in d.hosts.items()}))
+        policy = ReachPolicy.build([], config.network.allow, resolver.addresses)
         links = LinkChecker(resolver, timeout=config.links.timeout.seconds, workers=config.links.workers,
-                            verify_tls=config.links.verify_tls)
+                            verify_tls=config.links.verify_tls, policy=policy)
         mail = mail_sender(config, redactor or Redactor(), environ or {})
         return cls(resolver, links, mail)
 

@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..errors import ProbeError
+from .reach import Reach, ReachPolicy
+from .reach_proxy import ReachProxy
 
 log = logging.getLogger(__name__)
 
@@ -158,12 +160,32 @@ class BrowserProbe:
         """False once Chromium has exited (crashed, killed); the next new_context() starts a new one."""
         return self._browser is not None and self._browser.is_connected()
 
-    def new_context(self, *, block_hosts: list[str]) -> tuple[Any, Counter]:
-        """A fresh context (cookies, storage) for one journey; blocked requests are aborted and counted."""
+    def new_context(self, *, block_hosts: list[str], reach: ReachPolicy | None = None,
+                    on_refused: Callable[[Reach], None] | None = None) -> tuple[Any, Counter]:
+        """A fresh context (cookies, storage) for one journey; blocked requests are aborted and counted.
+
+        With `reach`, every request but those to the site's own origins goes through a ReachProxy that asks
+        the policy first (refusals go to `on_refused`); the proxy closes with the context. No downloads.
+        """
         if self._browser is None or not self._browser.is_connected():
             log.warning("browser disconnected; starting a new one")
             self._launch()
-        ctx = self._browser.new_context(viewport=self.viewport, locale=self.locale, ignore_https_errors=False)
+        options: dict[str, Any] = {}
+        proxy = None
+        if reach is not None:
+            proxy = ReachProxy(reach, on_refused)
+            # the site's own origins are allowed whatever their address: straight to the network, no detour
+            bypass = ",".join(f"[{h}]:{p}" if ":" in h else f"{h}:{p}" for h, p in sorted(reach.own))
+            options["proxy"] = {"server": proxy.url, "bypass": bypass or None}
+        try:
+            ctx = self._browser.new_context(viewport=self.viewport, locale=self.locale, ignore_https_errors=False,
+                                            accept_downloads=False, **options)
+        except BaseException:
+            if proxy is not None:
+                proxy.close()
+            raise
+        if proxy is not None:
+            ctx.on("close", lambda _ctx: proxy.close())
         blocked: Counter = Counter()
         if block_hosts:
             def route(r: Any) -> None:
@@ -224,6 +246,29 @@ def attach_observers(page: Any, record: Callable[[str, dict], None], site_hosts:
     page.on("requestfailed", on_request_failed)
     page.on("pageerror", on_page_error)
     page.on("console", on_console)
+
+
+def guard_pages(context: Any, page: Any, record: Callable[[str, dict], None]) -> None:
+    """What a customer's browser would do on its own and the audit must not: pop-ups are recorded and closed,
+    file choosers are never opened (the page's chooser is taken over and left unanswered)."""
+
+    def on_page(other: Any) -> None:
+        if other is page:
+            return
+        try:
+            opener = other.opener()
+            url = other.url
+        except Exception as e:  # the pop-up may close itself first
+            log.debug("pop-up gone before it was recorded: %s", e)
+            opener, url = None, ""
+        record("popup", {"url": url, "opened_by": opener.url if opener is not None else None})
+        try:
+            other.close()
+        except Exception as e:  # already closed
+            log.debug("pop-up could not be closed: %s", e)
+
+    context.on("page", on_page)
+    page.on("filechooser", lambda chooser: record("file_chooser", {"url": page.url, "opened": False}))
 
 
 def trace_has_secret(path: Path, contains_secret: Callable[[bytes], bool]) -> bool:
