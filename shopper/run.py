@@ -1,13 +1,14 @@
 """Execute journeys: a fresh browser context each, step and journey timeouts, evidence on failure."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from .clock import Clock
@@ -23,6 +24,7 @@ from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, resolve
 from .steps.soft import is_soft, soft_failure
+from .watchdog import STOPPED_RESPONDING, Alarm, Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,7 @@ class JourneyRunner:
         self.after_step: Callable[[list[Observation]], None] | None = None   # gets each step's observations
         self.before_step: Callable[[Step], None] | None = None   # told before each step starts (job queue)
         self.browser_error: str | None = None   # why there is no browser (journeys that need one: setup_error)
+        self._watchdog: Watchdog | None = None
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -184,6 +187,7 @@ class JourneyRunner:
 
         record("journey_started", {"base_url": base_url, "site": self.options.site or journey.site})
         context = page = None
+        hung = False
         blocked_by: str | None = None
         blocked_counter: dict[str, int] = {}
         try:
@@ -234,7 +238,14 @@ class JourneyRunner:
                     self.before_step(step)
                 if tracing:   # the trace viewer lists the step's actions under its name
                     context.tracing.group(f"{step.index + 1}. {self._label(step, state)}")
-                result = self._run_step(step, state, page, min(step_timeout, remaining))
+                with self._watch(step, min(step_timeout, remaining), deadline) as alarm:
+                    result = self._run_step(step, state, page, min(step_timeout, remaining))
+                if alarm is not None and alarm.fired:   # a hung page: this journey ends, the next one runs
+                    hung = True
+                    result.status, result.error = "failed", (f"{STOPPED_RESPONDING}: step {step.index + 1} ran past "
+                                                             f"its {min(step_timeout, remaining):g}s and was stopped")
+                    error = failed = f"{STOPPED_RESPONDING} (step {step.index + 1}); the journey was stopped"
+                    tracing = False   # the page's processes are gone: what the trace holds is lost with them
                 steps.append(result)
                 if tracing:   # after the result is kept: a browser gone mid-step raises here, as a crash
                     context.tracing.group_end()
@@ -271,6 +282,8 @@ class JourneyRunner:
                 step = f" in step {current['step'] + 1}" if current["step"] is not None else ""
                 error = (f"Chromium exited during the journey{step} (it crashed or was killed): no screenshot or "
                          f"trace could be kept; the next journey starts a new browser ({error})")
+            if hung:
+                error = f"{STOPPED_RESPONDING}; the journey was stopped and its browser restarted"
         finally:
             if context is not None:
                 try:
@@ -293,6 +306,23 @@ class JourneyRunner:
                              (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
                              error=self.redactor.redact(error) if error else None, evidence=evidence,
                              blocked_requests=blocked)
+
+    @contextlib.contextmanager
+    def _watch(self, step: Step, timeout_s: float, deadline: float) -> Iterator[Alarm | None]:
+        """A watchdog on a step that uses the page: past its timeout (or the journey's deadline, for steps whose
+        time goes mostly to the network), plus as much again for the failure screenshot, plus a grace for
+        Playwright's own timeouts to fire first."""
+        if self.browser is None or not step.uses_page or not hasattr(self.browser, "kill_pages"):
+            yield None
+            return
+        if self._watchdog is None:
+            self._watchdog = Watchdog(self.browser)
+        grace = min(10.0, max(2.0, timeout_s / 2))
+        limit = deadline - time.monotonic() + grace
+        if not getattr(step.spec, "network_bound", False):
+            limit = min(limit, 2 * timeout_s + grace)
+        with self._watchdog.armed(limit) as alarm:
+            yield alarm
 
     def _not_run(self, journey: Journey, started: Any, why: str) -> JourneyResult:
         """A journey the shopper's own set-up kept from running (status setup_error): nothing is known of the site."""

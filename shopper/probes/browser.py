@@ -126,6 +126,7 @@ class BrowserProbe:
         self._pw: Any = None
         self._browser: Any = None
         self.choice: BrowserChoice | None = None
+        self.pid: int | None = None   # the Chromium browser process, found at launch (for the watchdog)
 
     def start(self) -> "BrowserProbe":
         from playwright.sync_api import sync_playwright
@@ -143,6 +144,7 @@ class BrowserProbe:
 
     def _launch(self) -> None:
         assert self.choice is not None
+        before = set(browser_processes())
         try:
             self._browser = self._pw.chromium.launch(executable_path=self.choice.executable,
                                                      headless=self.headless, args=LAUNCH_ARGS)
@@ -150,7 +152,22 @@ class BrowserProbe:
             raise ProbeError(f"could not start Chromium ({self.choice.executable or 'Playwright bundled'}): "
                              f"{str(e).splitlines()[0]} — check the browser install (`make setup`)") from e
         log.info("browser: %s (%s)", self.choice.executable or "playwright chromium", self.choice.source)
+        started = [pid for pid in browser_processes() if pid not in before]
+        self.pid = started[0] if len(started) == 1 else None
 
+    def kill_pages(self) -> int:
+        """Kill the browser's renderer processes (what runs the pages' scripts): a page that loops forever
+        crashes, and whatever waited on it fails at once; the browser itself lives on. Called from a watchdog
+        thread: touches no Playwright object. Returns how many were killed."""
+        if not self.pid:
+            return 0
+        table = _process_table()
+        victims = [p for p in _descendants(self.pid, table) if "--type=renderer" in table[p][1]]
+        return sum(_kill(p) for p in victims)
+
+    def kill(self) -> bool:
+        """Kill the browser process itself (the last resort of the watchdog); the next journey starts another."""
+        return bool(self.pid) and _kill(self.pid)
     @property
     def version(self) -> str:
         return self._browser.version if self._browser else ""
@@ -246,6 +263,56 @@ def attach_observers(page: Any, record: Callable[[str, dict], None], site_hosts:
     page.on("requestfailed", on_request_failed)
     page.on("pageerror", on_page_error)
     page.on("console", on_console)
+
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process we can see (Linux /proc; empty elsewhere)."""
+    table: dict[int, tuple[int, str]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except (OSError, ValueError, IndexError):
+            continue
+        table[int(name)] = (ppid, cmd)
+    return table
+
+
+def _descendants(root: int, table: dict[int, tuple[int, str]]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def browser_processes() -> list[int]:
+    """Chromium browser processes started under this process (by Playwright's driver)."""
+    table = _process_table()
+    return [p for p in _descendants(os.getpid(), table)
+            if "--remote-debugging-pipe" in table[p][1] and "--type=" not in table[p][1]]
+
+
+def _kill(pid: int) -> bool:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        return True
+    except OSError:   # already gone
+        return False
 
 
 def guard_pages(context: Any, page: Any, record: Callable[[str, dict], None]) -> None:

@@ -28,6 +28,7 @@ class CheckLinks:
     from_mail: bool = False        # the links of the mail `wait_for_mail` found, not the page's
     match: str | None = None       # only links whose URL or text matches (`/track/i`)
     purpose: str | None = None     # e.g. `tracking`: broken ones are `tracking_broken`, not `broken_link`
+    network_bound = True           # its time goes to fetching links: the watchdog holds it to the journey deadline
 
     @property
     def uses_page(self) -> bool:
