@@ -245,10 +245,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 @command
 def cmd_report(args: argparse.Namespace) -> int:
     from reports.render import render_run
-    from shopper.store import open_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = _read_store(config)
     try:
         run = store.run(args.run) if args.run else store.last_run()
         if run is None:
@@ -301,6 +300,17 @@ def _email_report(args: argparse.Namespace, config, store, run_id: str, html: st
     return EXIT_OK
 
 
+def _read_store(config):
+    """The store for a command that only reads it; a missing one is an error, never created."""
+    from shopper.store import open_existing_store
+
+    store = open_existing_store(config.store_url)
+    if store is None:
+        raise ConfigError(f"no store at {config.store_url}: run `runner.py run` first, or pass the --var-dir / "
+                          f"--config of the runs you mean")
+    return store
+
+
 # -- show-report and show-trace -------------------------------------------------------------------
 def _has_display() -> bool:
     return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -309,10 +319,9 @@ def _has_display() -> bool:
 @command
 def cmd_show_report(args: argparse.Namespace) -> int:
     from reports.locate import report_index
-    from shopper.store import open_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = _read_store(config)
     try:
         run_id, index = report_index(store, config.var_path, args.run)
         if not index.is_file():   # rendered with --no-report, or the report directory was cleaned
@@ -335,10 +344,9 @@ def cmd_show_trace(args: argparse.Namespace) -> int:
     import subprocess
 
     from reports.locate import finding_trace
-    from shopper.store import open_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = _read_store(config)
     try:
         hit = finding_trace(store, config.var_path, args.finding, args.run)
     finally:
@@ -608,10 +616,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 # -- status ---------------------------------------------------------------------------------------
 @command
 def cmd_status(args: argparse.Namespace) -> int:
-    from shopper.store import open_store
+    from shopper.store import open_existing_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = open_existing_store(config.store_url)
+    if store is None:
+        print(f"no runs in {config.store_url} yet: run `runner.py run` (or `make demo`)")
+        return EXIT_OK
     try:
         run = store.last_run()
         if run is None:
@@ -739,6 +750,8 @@ class _VersionAction(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from shopper.cli_args import count, web_url
+
     p = argparse.ArgumentParser(prog="runner.py", description="Mystery Shopper: shops like a customer and finds "
                                 "the black holes in a company's customer journeys.",
                                 epilog="Exit status: 0 no findings, 1 findings, 2 usage/config/validation error.")
@@ -771,17 +784,17 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument("--json", metavar="FILE", help="also write the run as JSON (docs/run.schema.json)")
         r.add_argument("--junit", metavar="FILE", help="also write JUnit XML: a test case per journey, a failure "
                        "per finding (flaky ones reported, not failing)")
-        r.add_argument("--base-url", metavar="URL", help="audit this base URL instead of the site profile's")
+        r.add_argument("--base-url", metavar="URL", type=web_url, help="audit this base URL instead of the site profile's")
         r.add_argument("--site", metavar="NAME", help="site profile from config.yaml to use")
         r.add_argument("--var", action="append", metavar="NAME=VALUE", help="set a journey variable; repeatable")
         r.add_argument("--headed", action="store_true", help="show the browser window")
         r.add_argument("--no-report", action="store_true", help="do not render the HTML report")
         r.add_argument("--now", metavar="ISO", help="pretend the time is this instant (tests, demos)")
-        r.add_argument("--workers", type=int, default=1, metavar="N", help="run journeys in N parallel processes "
+        r.add_argument("--workers", type=count(1), default=1, metavar="N", help="run journeys in N parallel processes "
                        "(each with its own Chromium); results are the same as a serial run")
         r.add_argument("--shard", metavar="K/N", help="run only shard K of N: a stable subset (a journey always "
                        "lands in the same shard); combine shard outputs with `runner.py merge`")
-        r.add_argument("--retries", type=int, metavar="N", help="re-run a journey that failed before it wrote to "
+        r.add_argument("--retries", type=count(0), metavar="N", help="re-run a journey that failed before it wrote to "
                        "anyone, up to N times; findings seen on only some attempts are marked flaky")
         r.add_argument("--fail-on", metavar="LIST", help="comma-separated finding kinds and/or a severity "
                        "(critical, major, minor, info: that one or worse) that fail the run (exit 1); others are "
@@ -890,7 +903,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "the basket, the checkout as a guest up to — never past — placing the order, "
                                        "contact and account pages) and write a site profile with what was found, a "
                                        "comment for each thing not found; prints a summary table.")
-    isite.add_argument("url", metavar="URL", help="the shop's home page")
+    isite.add_argument("url", metavar="URL", type=web_url, help="the shop's home page")
     isite.add_argument("--out", metavar="FILE", help="where to write the profile (default: sites/HOST.yaml)")
     isite.add_argument("--name", metavar="NAME", help="the profile's name (its file name; default: the host)")
     isite.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -903,7 +916,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--healthy", action="store_true", help="the healthy twin: no planted defects")
     d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
     d.add_argument("--json", metavar="FILE", help="also write the run as JSON")
-    d.add_argument("--profile", default="a", help="the shop's markup profile (a, b, or c: no landmarks, a two-page checkout)")
+    d.add_argument("--profile", default="a", choices=("a", "b", "c"), help="the shop's markup profile (a, b, or c: no landmarks, a two-page checkout)")
     return p
 
 

@@ -35,6 +35,25 @@ def open_store(url: str) -> Store:
     return SqliteStore(url)
 
 
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite store URL, None for PostgreSQL."""
+    if url.startswith(POSTGRES_SCHEMES):
+        return None
+    return url[len("sqlite:///"):].partition("?")[0] if url.startswith("sqlite:///") else url
+
+
+def open_existing_store(url: str) -> Store | None:
+    """For commands that only read: the store if it exists (None for a SQLite file that does not), never
+    created: `status --var-dir /etc` must not write /etc/shopper.db."""
+    path = sqlite_path(url)
+    if path is not None and "://" not in path:
+        import os
+
+        if not os.path.isfile(path):
+            return None
+    return open_store(url)
+
+
 def _sqlite_timeout(query: str) -> float | None:
     """`sqlite:///path?timeout=5`: seconds a writer waits for another process (default 30)."""
     from urllib.parse import parse_qs
