@@ -171,6 +171,7 @@ class JourneyRunner:
         variables.setdefault("journey_token", token)
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
                              reach=self._reach(base_url, journey),
+                             secret_origins=profile.secret_origins if profile else {},
                              environ=self.environ, clock=self.clock, artifact_dir=jdir,
                              var_dir=self.config.var_path, base_url=base_url, journey_token=token,
                              expectation_defaults=self.config.expectations, rng=self.rng, started_at=started)
@@ -369,6 +370,11 @@ class JourneyRunner:
             status = "failed"
             lines = [ln for ln in str(e).splitlines() if ln.strip() and "=====" not in ln]
             error = f"{type(e).__name__}: {' '.join(lines[:3])[:600]}"
+        withheld = [o.data.get("field") for o in state.observations if o.kind == "secret_withheld" and o.step == step.index]
+        if withheld:   # the step says why a field stayed empty
+            detail = (f"{detail}; " if detail else "") + (
+                f"left empty: {', '.join(map(str, withheld))} (a secret is typed only on the audited site's own "
+                f"origins or those its secret_origins names; {urlsplit(page.url).netloc if page else '?'} is not one)")
         soft = status == "failed" and is_soft(step.spec)
         if soft:
             status, soft_error, error = "passed", error or "", None

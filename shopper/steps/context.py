@@ -56,6 +56,7 @@ class JourneyState:
     last_mail: dict[str, Any] | None = None   # the message wait_for_mail found last
     page_timeout: float | None = None  # the page's default timeout as last set (seconds)
     reach: Any = None                  # shopper.probes.reach.ReachPolicy of this journey (site origins + allow)
+    secret_origins: Mapping[str, list[str]] = field(default_factory=dict)   # ENV -> other origins it may go to
 
 
 @dataclass
@@ -130,6 +131,28 @@ class StepContext:
         if reach.allowed:
             return True
         self.record("link_refused", reach.observation(via))
+        return False
+
+    def withhold_secret(self, typed: str, field: str) -> bool:
+        """True when `typed` holds a secret that must not go into the current page: its origin is neither the
+        audited site's own nor one the site's `secret_origins` names for that secret. Then the field is to be
+        left empty; the refusal is recorded (`secret_withheld`) and the step's result says why."""
+        from ..probes.reach import ReachPolicy, origin
+
+        secrets = [v for v in self.state.redactor.values if v and v in typed]
+        if not secrets or self.page is None:
+            return False
+        url = self.page.url
+        here = origin(url)
+        own = (self.state.reach or ReachPolicy.build([self.state.base_url], [], _no_lookup)).own
+        if here is not None and here in own:
+            return False
+        for value in secrets:
+            named = {origin(o) for env, origins in self.state.secret_origins.items()
+                     if self.state.environ.get(env) == value for o in origins}
+            if here is None or here not in named:
+                self.record("secret_withheld", {"url": url, "field": field})
+                return True
         return False
 
     def artifact_path(self, name: str) -> Path:
