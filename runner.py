@@ -261,8 +261,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             return _email_report(args, config, store, run.id, html)
         if args.single_file:
             path = Path(args.out) if args.out else config.var_path / "reports" / f"mystery-shopper-{run.id}.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(html, encoding="utf-8")
+            from shopper.atomic import write_atomic
+
+            write_atomic(path, html, what="single-file report")
         else:
             out = Path(args.out) if args.out else config.var_path / "reports" / run.id
             path = render_run(store, run.id, out, config.var_path, settings=config.report_settings)
@@ -957,8 +958,8 @@ def _dispatch(argv: list[str] | None) -> int:
     except OSError as e:
         if args.debug or e.errno not in _DISK_ERRORS:
             raise
-        print(f"error: cannot write {e.filename or 'a file'}: {e.strerror}: free space or fix permissions there, "
-              f"or choose another place with --var-dir", file=sys.stderr)
+        print(f"error: cannot write {e.filename or 'a file'}: {e.strerror}: free space or fix the permissions "
+              f"there (the store, reports and evidence go to --var-dir / var_dir)", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

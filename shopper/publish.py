@@ -34,9 +34,9 @@ def publish(session: Any, run_json: dict[str, Any], outputs: Outputs) -> Publish
     config, store = session.config, session.store
     out = Published()
     if outputs.json:
-        path = Path(outputs.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(run_json, indent=2, ensure_ascii=False), encoding="utf-8")
+        from .atomic import write_atomic
+
+        write_atomic(outputs.json, json.dumps(run_json, indent=2, ensure_ascii=False), what="run JSON")
     if outputs.junit:
         from reports.junit import write_junit
 
