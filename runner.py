@@ -922,6 +922,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from shopper.terminal import install
+
+    install(sys)   # a terminal that only prints: untrusted text's control and bidi characters made visible
     try:
         code = _dispatch(argv)
         sys.stdout.flush()   # a reader that already left shows here, inside the handler, not at interpreter exit
