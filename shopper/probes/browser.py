@@ -20,8 +20,9 @@ from .reach_proxy import ReachProxy
 
 log = logging.getLogger(__name__)
 
-# Debian's chromium as root, on a machine whose network is closed: see DEVELOPERS.md.
-LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+# On a machine whose network is closed: see DEVELOPERS.md. Chromium's sandbox stays on unless this runs as root,
+# where Chromium refuses to start with it (sandbox_args); production runs as an unprivileged user.
+LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-dev-shm-usage",
                # RFC 6761 reserved names never resolve; do not ask the network about them.
                "--host-resolver-rules=MAP *.test ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.example ~NOTFOUND"]
@@ -34,6 +35,19 @@ HEADLESS_SHELL_PATHS = ["/usr/lib/chromium/chromium-headless-shell", "/usr/bin/c
 HEADLESS_SHELL_NAMES = ["chromium-headless-shell"]
 FIX = ("no Chromium found: run `make setup` (as root it installs Debian's chromium), "
        "or `apt-get install chromium`, or set browser.executable in config.yaml / SHOPPER_BROWSER")
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+SANDBOX_FIX = ("run the shopper as an unprivileged user (examples/mystery-shopper.service has User=shopper; "
+               "the Kubernetes example runAsNonRoot): as root Chromium renders hostile pages without its sandbox")
+
+
+def sandbox_on() -> bool:
+    """Chromium's sandbox is on except as root (Chromium will not start sandboxed as root)."""
+    return not running_as_root()
 
 
 @dataclass(frozen=True)
@@ -146,8 +160,10 @@ class BrowserProbe:
         assert self.choice is not None
         before = set(browser_processes())
         try:
+            # Playwright adds --no-sandbox unless chromium_sandbox is set: only root goes without
             self._browser = self._pw.chromium.launch(executable_path=self.choice.executable,
-                                                     headless=self.headless, args=LAUNCH_ARGS)
+                                                     headless=self.headless, args=LAUNCH_ARGS,
+                                                     chromium_sandbox=sandbox_on())
         except Exception as e:
             raise ProbeError(f"could not start Chromium ({self.choice.executable or 'Playwright bundled'}): "
                              f"{str(e).splitlines()[0]} — check the browser install (`make setup`)") from e
