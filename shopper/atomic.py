@@ -11,6 +11,11 @@ from .errors import ShopperError
 class OutputError(ShopperError):
     """An output file (run JSON, JUnit, report) could not be written; the old one, if any, is untouched."""
 
+    def __init__(self, message: str, strerror: str, filename: str):
+        super().__init__(message)
+        self.strerror = strerror
+        self.filename = filename
+
 
 def write_atomic(path: str | Path, data: str | bytes, *, what: str = "file") -> Path:
     """Write `data` to `path` through a temporary file in the same directory and a rename: a reader sees the
@@ -29,7 +34,7 @@ def write_atomic(path: str | Path, data: str | bytes, *, what: str = "file") -> 
         tmp = None
     except OSError as e:
         raise OutputError(f"cannot write the {what} {p}: {e.strerror or e}; nothing was changed there: free space "
-                          f"or fix the permissions of {p.parent}, or write it elsewhere") from None
+                          f"or fix the permissions of {p.parent}, or write it elsewhere", str(e.strerror or e), str(p)) from None
     finally:
         if tmp is not None:
             try:
