@@ -673,8 +673,11 @@ def cmd_init_site(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise ConfigError(f"{out} exists: pass --force to overwrite it, or --out another file")
     b = config.browser
+    from shopper.probes import Probes
+
+    probes = Probes.from_config(config)   # the site surveyed is the only one the reach policy adds
     with BrowserProbe(executable=b.executable, headless=b.headless, locale=b.locale) as browser:
-        context, _ = browser.new_context(block_hosts=b.block_hosts)
+        context, _ = browser.new_context(block_hosts=b.block_hosts, reach=probes.reach_for([args.url]))
         try:
             page = context.new_page()
             found = survey_site(page, args.url, config.var_path, progress=lambda s: print(f"  … {s}", flush=True))
@@ -690,8 +693,6 @@ def cmd_init_site(args: argparse.Namespace) -> int:
     print(f"site profile: {out}  (add it to config.yaml: site_files: [{out}])")
     return EXIT_OK
 
-
-COMMANDS["init-site"] = COMMANDS.pop("init_site")
 
 
 def _site_name(url: str) -> str:

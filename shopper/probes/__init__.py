@@ -34,3 +34,7 @@ class Probes:
 
     def close(self) -> None:
         self.links.close()
+
+    def reach_for(self, site_urls: list[str], site_hosts: list[str] = ()) -> ReachPolicy:
+        """The reach policy for one site: network.allow and the site's own origins."""
+        return self.links.policy.with_site(site_urls, site_hosts)

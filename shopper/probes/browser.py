@@ -333,7 +333,8 @@ def _kill(pid: int) -> bool:
 
 def guard_pages(context: Any, page: Any, record: Callable[[str, dict], None]) -> None:
     """What a customer's browser would do on its own and the audit must not: pop-ups are recorded and closed,
-    file choosers are never opened (the page's chooser is taken over and left unanswered)."""
+    file choosers are never opened (the page's chooser is taken over and left unanswered), and no step can
+    send the page to a local URL."""
 
     def on_page(other: Any) -> None:
         if other is page:
@@ -352,6 +353,18 @@ def guard_pages(context: Any, page: Any, record: Callable[[str, dict], None]) ->
 
     context.on("page", on_page)
     page.on("filechooser", lambda chooser: record("file_chooser", {"url": page.url, "opened": False}))
+    opened_by_us = page.goto
+
+    def goto(url: str, **kwargs: Any) -> Any:
+        """Nothing local, whichever step asks: the browser is never sent to file:, chrome:, javascript:, blob:…"""
+        scheme = str(url).split(":", 1)[0].lower().strip()
+        if scheme not in ("http", "https", "data") and str(url) != "about:blank":
+            record("link_refused", {"url": str(url)[:500], "reason": f"link to a local resource ({scheme}:), "
+                                    "not followed", "via": "browser"})
+            raise ProbeError(f"{str(url)[:200]} was not opened: only http and https addresses are (docs/security.md)")
+        return opened_by_us(url, **kwargs)
+
+    page.goto = goto
 
 
 def trace_has_secret(path: Path, contains_secret: Callable[[bytes], bool]) -> bool:

@@ -117,3 +117,13 @@ def test_read_only_commands_never_create_a_store(tmp_path, command):
                          capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert "Traceback" not in out.stderr
     assert not (tmp_path / "v").exists() or not any((tmp_path / "v").iterdir()), list((tmp_path / "v").iterdir())
+
+
+@pytest.mark.browser
+def test_init_site_is_a_command_that_runs(shop_healthy, tmp_path):
+    """`init-site` was registered under a name the dispatcher never looked up (KeyError, a traceback)."""
+    out = subprocess.run([sys.executable, str(ROOT / "runner.py"), "init-site", shop_healthy.url, "--out",
+                          str(tmp_path / "site.yaml"), "--var-dir", str(tmp_path / "var")],
+                         capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "contact           /contact" in out.stdout and (tmp_path / "site.yaml").is_file()
