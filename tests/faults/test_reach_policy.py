@@ -189,3 +189,42 @@ def test_hostile_links_redirects_routes_and_tracking_reach_no_canary_and_no_file
         c1.stop()
         c2.stop()
         raw.stop()
+
+
+def test_the_checked_address_is_the_one_connected_to_dns_rebinding(tmp_path):
+    """A name that answers an allowed address when checked and a canary's the next time: the link checker
+    connects to the address it checked, so the canary hears nothing."""
+    from shopper.probes.dns import DnsSettings, Resolver
+    from shopper.probes.http import LinkChecker
+    from shopper.probes.reach import ReachPolicy
+
+    class NoContent(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    canary = Canary()   # 127.0.0.1:P, and the allowed server on 127.0.0.2:P
+    allowed = ThreadingHTTPServer(("127.0.0.2", canary.port), NoContent)
+    threading.Thread(target=allowed.serve_forever, daemon=True).start()
+    answers = iter([["127.0.0.2"]] + [["127.0.0.1"]] * 20)
+
+    class Rebinding(Resolver):
+        def addresses(self, host: str) -> list[str]:
+            return next(answers) if host == "rebind.test" else super().addresses(host)
+
+    resolver = Rebinding(DnsSettings())
+    links = LinkChecker(resolver, timeout=5, policy=ReachPolicy.build([], ["127.0.0.2"], resolver.addresses))
+    try:
+        first = links.check(f"http://rebind.test:{canary.port}/x")
+        second = links.check(f"http://rebind.test:{canary.port}/x")
+    finally:
+        links.close()
+        allowed.shutdown()
+        allowed.server_close()
+        canary.stop()
+    assert first.ok and first.status == 204, first
+    assert second.refused == "link to a private address, not followed", second
+    assert canary.requests == []
