@@ -60,6 +60,11 @@ class _Worker:
 
 
 def _start(*args: Any) -> None:
+    import sys
+
+    from .terminal import install
+
+    install(sys)   # a worker's log lines reach the same terminal: inert too
     _Worker.current = _Worker(*args)
 
 

@@ -8,7 +8,7 @@ from .registry import step_kind
 from .wait import url_matches
 
 LOCAL_SCHEMES = ("file", "javascript", "data", "blob", "chrome", "chrome-extension", "about", "filesystem",
-                 "view-source", "ftp", "ws", "wss")
+                 "view-source")
 _COLLECT = """els => els.map(e => [e.href || '', (e.innerText || e.textContent || '').trim().slice(0, 120)])"""
 
 
