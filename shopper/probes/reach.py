@@ -109,16 +109,8 @@ class Reach:
 
 def origin(url: str) -> tuple[str, int] | None:
     """(host, port) of an http(s) URL, the host canonical; None for anything else."""
-    try:
-        parts = urlsplit(url.strip())
-        scheme = parts.scheme.lower()
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError:
-        return None
-    host = canonical_host(parts.hostname or "")
-    if scheme not in SCHEMES or not host:
-        return None
-    return host, port
+    parts = _split(url)
+    return (parts[1], parts[2]) if parts is not None else None
 
 
 class ReachPolicy:
