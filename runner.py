@@ -247,10 +247,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 @command
 def cmd_report(args: argparse.Namespace) -> int:
     from reports.render import render_run
-    from shopper.store import open_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = _read_store(config)
     try:
         run = store.run(args.run) if args.run else store.last_run()
         if run is None:
@@ -264,8 +263,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             return _email_report(args, config, store, run.id, html)
         if args.single_file:
             path = Path(args.out) if args.out else config.var_path / "reports" / f"mystery-shopper-{run.id}.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(html, encoding="utf-8")
+            from shopper.atomic import write_atomic
+
+            write_atomic(path, html, what="single-file report")
         else:
             out = Path(args.out) if args.out else config.var_path / "reports" / run.id
             path = render_run(store, run.id, out, config.var_path, settings=config.report_settings)
@@ -303,6 +303,17 @@ def _email_report(args: argparse.Namespace, config, store, run_id: str, html: st
     return EXIT_OK
 
 
+def _read_store(config):
+    """The store for a command that only reads it; a missing one is an error, never created."""
+    from shopper.store import open_existing_store
+
+    store = open_existing_store(config.store_url)
+    if store is None:
+        raise ConfigError(f"no store at {config.store_url}: run `runner.py run` first, or pass the --var-dir / "
+                          f"--config of the runs you mean")
+    return store
+
+
 # -- show-report and show-trace -------------------------------------------------------------------
 def _has_display() -> bool:
     return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -311,10 +322,9 @@ def _has_display() -> bool:
 @command
 def cmd_show_report(args: argparse.Namespace) -> int:
     from reports.locate import report_index
-    from shopper.store import open_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = _read_store(config)
     try:
         run_id, index = report_index(store, config.var_path, args.run)
         if not index.is_file():   # rendered with --no-report, or the report directory was cleaned
@@ -337,10 +347,9 @@ def cmd_show_trace(args: argparse.Namespace) -> int:
     import subprocess
 
     from reports.locate import finding_trace
-    from shopper.store import open_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = _read_store(config)
     try:
         hit = finding_trace(store, config.var_path, args.finding, args.run)
     finally:
@@ -612,10 +621,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 # -- status ---------------------------------------------------------------------------------------
 @command
 def cmd_status(args: argparse.Namespace) -> int:
-    from shopper.store import open_store
+    from shopper.store import open_existing_store
 
     config = _config(args)
-    store = open_store(config.store_url)
+    store = open_existing_store(config.store_url)
+    if store is None:
+        print(f"no runs in {config.store_url} yet: run `runner.py run` (or `make demo`)")
+        return EXIT_OK
     try:
         run = store.last_run()
         if run is None:
@@ -665,8 +677,11 @@ def cmd_init_site(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise ConfigError(f"{out} exists: pass --force to overwrite it, or --out another file")
     b = config.browser
+    from shopper.probes import Probes
+
+    probes = Probes.from_config(config)   # the site surveyed is the only one the reach policy adds
     with BrowserProbe(executable=b.executable, headless=b.headless, locale=b.locale) as browser:
-        context, _ = browser.new_context(block_hosts=b.block_hosts)
+        context, _ = browser.new_context(block_hosts=b.block_hosts, reach=probes.reach_for([args.url]))
         try:
             page = context.new_page()
             found = survey_site(page, args.url, config.var_path, progress=lambda s: print(f"  … {s}", flush=True))
@@ -682,8 +697,6 @@ def cmd_init_site(args: argparse.Namespace) -> int:
     print(f"site profile: {out}  (add it to config.yaml: site_files: [{out}])")
     return EXIT_OK
 
-
-COMMANDS["init-site"] = COMMANDS.pop("init_site")
 
 
 def _site_name(url: str) -> str:
@@ -743,6 +756,8 @@ class _VersionAction(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from shopper.cli_args import count, web_url
+
     p = argparse.ArgumentParser(prog="runner.py", description="Mystery Shopper: shops like a customer and finds "
                                 "the black holes in a company's customer journeys.",
                                 epilog="Exit status: 0 no findings, 1 findings, 2 usage/config/validation error.")
@@ -775,17 +790,17 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument("--json", metavar="FILE", help="also write the run as JSON (docs/run.schema.json)")
         r.add_argument("--junit", metavar="FILE", help="also write JUnit XML: a test case per journey, a failure "
                        "per finding (flaky ones reported, not failing)")
-        r.add_argument("--base-url", metavar="URL", help="audit this base URL instead of the site profile's")
+        r.add_argument("--base-url", metavar="URL", type=web_url, help="audit this base URL instead of the site profile's")
         r.add_argument("--site", metavar="NAME", help="site profile from config.yaml to use")
         r.add_argument("--var", action="append", metavar="NAME=VALUE", help="set a journey variable; repeatable")
         r.add_argument("--headed", action="store_true", help="show the browser window")
         r.add_argument("--no-report", action="store_true", help="do not render the HTML report")
         r.add_argument("--now", metavar="ISO", help="pretend the time is this instant (tests, demos)")
-        r.add_argument("--workers", type=int, default=1, metavar="N", help="run journeys in N parallel processes "
+        r.add_argument("--workers", type=count(1), default=1, metavar="N", help="run journeys in N parallel processes "
                        "(each with its own Chromium); results are the same as a serial run")
         r.add_argument("--shard", metavar="K/N", help="run only shard K of N: a stable subset (a journey always "
                        "lands in the same shard); combine shard outputs with `runner.py merge`")
-        r.add_argument("--retries", type=int, metavar="N", help="re-run a journey that failed before it wrote to "
+        r.add_argument("--retries", type=count(0), metavar="N", help="re-run a journey that failed before it wrote to "
                        "anyone, up to N times; findings seen on only some attempts are marked flaky")
         r.add_argument("--fail-on", metavar="LIST", help="comma-separated finding kinds and/or a severity "
                        "(critical, major, minor, info: that one or worse) that fail the run (exit 1); others are "
@@ -894,7 +909,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "the basket, the checkout as a guest up to — never past — placing the order, "
                                        "contact and account pages) and write a site profile with what was found, a "
                                        "comment for each thing not found; prints a summary table.")
-    isite.add_argument("url", metavar="URL", help="the shop's home page")
+    isite.add_argument("url", metavar="URL", type=web_url, help="the shop's home page")
     isite.add_argument("--out", metavar="FILE", help="where to write the profile (default: sites/HOST.yaml)")
     isite.add_argument("--name", metavar="NAME", help="the profile's name (its file name; default: the host)")
     isite.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -907,11 +922,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--healthy", action="store_true", help="the healthy twin: no planted defects")
     d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
     d.add_argument("--json", metavar="FILE", help="also write the run as JSON")
-    d.add_argument("--profile", default="a", help="the shop's markup profile (a, b, or c: no landmarks, a two-page checkout)")
+    d.add_argument("--profile", default="a", choices=("a", "b", "c"), help="the shop's markup profile (a, b, or c: no landmarks, a two-page checkout)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from shopper.terminal import install
+
+    install(sys)   # a terminal that only prints: untrusted text's control and bidi characters made visible
     try:
         code = _dispatch(argv)
         sys.stdout.flush()   # a reader that already left shows here, inside the handler, not at interpreter exit
@@ -955,8 +973,8 @@ def _dispatch(argv: list[str] | None) -> int:
     except OSError as e:
         if args.debug or e.errno not in _DISK_ERRORS:
             raise
-        print(f"error: cannot write {e.filename or 'a file'}: {e.strerror}: free space or fix permissions there, "
-              f"or choose another place with --var-dir", file=sys.stderr)
+        print(f"error: cannot write {e.filename or 'a file'}: {e.strerror}: free space or fix the permissions "
+              f"there (the store, reports and evidence go to --var-dir / var_dir)", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

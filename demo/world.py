@@ -9,6 +9,7 @@ import tempfile
 from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
+from urllib.parse import urlsplit
 
 from demo.mailserver.company import CompanyMail
 from demo.mailserver.dns import LoopbackDnsServer
@@ -16,7 +17,7 @@ from demo.mailserver.dovecot import DovecotServer
 from demo.shop.server import ShopServer, start_shop
 from demo.shop.world import DEFAULT_PASSWORD
 from shopper.clock import ManualClock
-from shopper.config import Config, DnsConfig, ImapConfig, SmtpConfig
+from shopper.config import Config, DnsConfig, ImapConfig, NetworkConfig, SmtpConfig
 from shopper.duration import Duration
 
 SHOPPER = "shopper"
@@ -65,9 +66,13 @@ class DemoWorld:
         return w
 
     def configure(self, config: Config) -> Config:
-        """The config with the shopper's mail and DNS pointed at this world."""
+        """The config with the shopper's mail and DNS pointed at this world, and its shop allowed by the reach
+        policy at run time (config.yaml allows nothing beyond the defaults: docs/security.md)."""
+        shop = urlsplit(self.shop.url)
+        allow = [*config.network.allow, f"{shop.hostname}:{shop.port}"]
         return dataclasses.replace(
             config,
+            network=NetworkConfig(allow=allow),
             shopper=dataclasses.replace(config.shopper, address=self.login, name="Alex Shopper", plus_addressing=True),
             smtp=SmtpConfig(host="127.0.0.1", port=self.company.smtp_port, security="none"),
             imap=ImapConfig(host="127.0.0.1", port=self.dovecot.port, security="none", user=self.login,

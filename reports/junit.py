@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+from shopper.atomic import write_atomic
+
 SUITE_NAME = "mystery-shopper"
 ORPHAN_CLASSNAME = "mystery-shopper"   # findings of no journey in this run (a sweep's "(mailbox)")
 # XML 1.0 forbids these even as character references; everything else ElementTree escapes.
@@ -199,6 +201,5 @@ def write_junit(run_json: dict, path: str | Path, var_dir: Path | None = None,
                 fail_on: list[str] | tuple[str, ...] = ()) -> Path:
     """Write `junit_xml(run_json, fail_on=...)` to `path` (parents created); returns the path."""
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(junit_xml(run_json, var_dir=var_dir, fail_on=fail_on), encoding="utf-8")
+    write_atomic(out, junit_xml(run_json, var_dir=var_dir, fail_on=fail_on), what="JUnit XML")
     return out

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, Undefined, select_autoescape
 
+from shopper.atomic import write_atomic
 from shopper.config import ReportConfig
 from shopper.steps.context import slug
 
@@ -80,5 +81,5 @@ def render_run(store: Any, run_id: str, out: Path, var_dir: Path, *, settings: R
     """Write the report of `run_id` into `out`; returns the path of index.html."""
     out.mkdir(parents=True, exist_ok=True)
     html = render_html(store, run_id, var_dir, settings=settings, out=out)
-    (out / "index.html").write_text(html, encoding="utf-8")
+    write_atomic(out / "index.html", html, what="HTML report")
     return out / "index.html"

@@ -54,4 +54,13 @@ def clock_from_env(value: str | None = None) -> Clock:
     value = value if value is not None else os.environ.get("SHOPPER_NOW")
     if not value:
         return SystemClock()
-    return SystemClock(parse_instant(value) - datetime.now(timezone.utc))
+    from .errors import ConfigError
+
+    try:
+        instant = parse_instant(value)
+    except ValueError:
+        instant = None
+    if instant is None or not 1970 <= instant.year <= 2999:
+        raise ConfigError(f"--now / SHOPPER_NOW {value[:60]!r} is not an instant: give an ISO 8601 time such as "
+                          "2026-01-07T09:00Z")
+    return SystemClock(instant - datetime.now(timezone.utc))

@@ -29,15 +29,41 @@ class BrowserConfig:
     locale: str = "en-GB"
 
 
+def web_url_problem(url: str, what: str) -> str | None:
+    """Why `url` cannot be a site's address (only http and https are), or None."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(str(url).strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as e:
+        return f"{what} {url!r} is not a URL ({e}): give http://HOST[:PORT] or https://HOST[:PORT]"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return (f"{what} {url!r} must be an http:// or https:// address with a host "
+                f"(e.g. https://shop.example.com)")
+    return None
+
+
 @dataclass(frozen=True)
 class SiteProfile:
     """What differs between sites: base URL and the variables journeys use (selectors, addresses...)."""
 
     base_url: str
     vars: dict[str, str] = field(default_factory=dict)
-    hosts: list[str] = field(default_factory=list)   # other hosts that belong to the audited site
+    hosts: list[str] = field(default_factory=list)   # other hosts of the audited site (`host` or `host:port`)
     payment: str | None = None        # this site's test payment: card, or its offline method's name (/regex/)
     flows: dict[str, Any] = field(default_factory=dict)   # named lists of steps journeys call with `- flow: NAME`
+    secret_origins: dict[str, list[str]] = field(default_factory=dict)   # ENV name -> other origins it may go to
+
+    def __post_init__(self) -> None:
+        why = web_url_problem(self.base_url, "base_url")
+        if why:
+            raise ValueError(why)
+        for env, origins in self.secret_origins.items():
+            for o in origins:
+                why = web_url_problem(o, f"secret_origins.{env}:")
+                if why:
+                    raise ValueError(why)
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,27 @@ class LinksConfig:
     timeout: Duration = Duration(10)
     workers: int = 8
     verify_tls: bool = True
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1 (got {self.workers})")
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Where the bot may go besides public web servers on ports 80/443 and the audited site's own origins
+    (docs/security.md): host names, addresses, CIDRs, each with an optional :PORT, and bare :PORTs."""
+
+    allow: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from .probes.reach import AllowError, AllowRule
+
+        for item in self.allow:
+            try:
+                AllowRule.parse(str(item))
+            except AllowError as e:
+                raise ValueError(f"allow: {e}") from None
 
 
 @dataclass(frozen=True)
@@ -169,6 +216,7 @@ class Config:
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     dns: DnsConfig = field(default_factory=DnsConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
     shopper: ShopperIdentity = field(default_factory=ShopperIdentity)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     imap: ImapConfig = field(default_factory=ImapConfig)
@@ -179,6 +227,10 @@ class Config:
     retries: int = 0                  # re-run a journey that failed before writing to anyone, up to N times
     fail_on: list[str] = field(default_factory=list)   # kinds or a severity that fail a run; empty: any finding
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.retries, int) and self.retries < 0:
+            raise ValueError(f"retries must be 0 or more (got {self.retries})")
 
     def path(self, p: str) -> Path:
         q = Path(os.path.expanduser(p))
@@ -253,7 +305,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     p = Path(path or environ.get("SHOPPER_CONFIG") or "config.yaml")
     cfg = Config(base_dir=str(Path.cwd()))
     if p.exists():
-        root, problems = load(p.read_text(encoding="utf-8"), str(p))
+        root, problems = load(read_config_text(p), str(p))
         if root is not None:
             bound = bind_dataclass(Config, root, str(p), "config", problems)
             if bound is not MISSING:
@@ -278,13 +330,24 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     return cfg
 
 
+def read_config_text(p: Path) -> str:
+    """A config file's text; ConfigError with file:line:col at a byte that is not UTF-8."""
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read it ({e.strerror or e}): check the path and its permissions") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ConfigError(f"{p}:{line}:{col}: byte 0x{data[e.start]:02x} is not UTF-8: save the file as UTF-8") from None
+
+
 def load_site_file(path: str | Path) -> SiteProfile:
     """A site profile in its own file (`runner.py init-site` writes them); ConfigError with file:line:col."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"site profile {p}: cannot read it: {e}") from None
+    text = read_config_text(p)
     root, problems = load(text, str(p))
     profile = bind_dataclass(SiteProfile, root, str(p), "site", problems) if root is not None else MISSING
     if profile is not MISSING:

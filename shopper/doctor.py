@@ -117,6 +117,16 @@ def check_browser(config: Any) -> Check:
                                    "($SHOPPER_BROWSER)")
 
 
+def check_sandbox() -> Check:
+    """Chromium's sandbox: on for an unprivileged user; off as root (a warning, not a failure: tests and
+    containers run as root), with the fix."""
+    from .probes.browser import SANDBOX_FIX, sandbox_on
+
+    if sandbox_on():
+        return Check("browser sandbox", True, "on (running as an unprivileged user)")
+    return Check("browser sandbox", True, "OFF: running as root, so Chromium starts with --no-sandbox", SANDBOX_FIX)
+
+
 def check_store(config: Any) -> Check:
     from .store import open_store
 
@@ -143,6 +153,7 @@ def doctor(config: Any, journeys: list[Journey], environ: Mapping[str, str] = os
         checks.append(check_imap(config, environ))
     if needs.browser:
         checks.append(check_browser(config))
+        checks.append(check_sandbox())
     checks.append(check_store(config))
     return needs, checks
 

@@ -21,10 +21,22 @@ def load_part(path: str | Path) -> dict[str, Any]:
             data = json.loads(p.read_text(encoding="utf-8"))
         except json.JSONDecodeError as e:
             raise ConfigError(f"{p}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
-        if data.get("schema") != "mystery-shopper/run/v1":
-            raise ConfigError(f"{p}: not a run JSON (schema {data.get('schema')!r}; expected mystery-shopper/run/v1)")
+        except (UnicodeDecodeError, OSError) as e:
+            raise ConfigError(f"{p}: cannot read it as UTF-8 JSON ({e}): give a shard's --json file") from None
+        schema = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        if schema != "mystery-shopper/run/v1":
+            raise ConfigError(f"{p}: not a run JSON (schema {schema!r}; expected mystery-shopper/run/v1)")
         return data
     from .store import open_store
+
+    try:
+        with open(p, "rb") as f:
+            header = f.read(16)
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read it ({e.strerror or e})") from None
+    if header != b"SQLite format 3\x00":
+        raise ConfigError(f"{p}: neither a run JSON (*.json) nor a SQLite store file: give the shards' --json "
+                          "files or their store files")
 
     with open_store(str(p)) as store:
         run = store.last_run()

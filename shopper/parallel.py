@@ -63,7 +63,12 @@ class _Worker:
 
 
 def _start(*args: Any) -> None:
+    import sys
+
+    from .terminal import install
+
     die_with_parent()   # the fork server: when it goes (with the run), so does this worker and its browser
+    install(sys)   # a worker's log lines reach the same terminal: inert too
     _Worker.current = _Worker(*args)
 
 

@@ -34,9 +34,9 @@ def publish(session: Any, run_json: dict[str, Any], outputs: Outputs) -> Publish
     config, store = session.config, session.store
     out = Published()
     if outputs.json:
-        path = Path(outputs.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(run_json, indent=2, ensure_ascii=False), encoding="utf-8")
+        from .atomic import write_atomic
+
+        write_atomic(outputs.json, json.dumps(run_json, indent=2, ensure_ascii=False), what="run JSON")
     if outputs.junit:
         from reports.junit import write_junit
 
@@ -44,11 +44,13 @@ def publish(session: Any, run_json: dict[str, Any], outputs: Outputs) -> Publish
     if outputs.report:
         from reports.render import render_run
 
+        from .atomic import OutputError
+
         run_id = run_json["run_id"]
         where = config.var_path / "reports" / run_id
         try:
             out.report = render_run(store, run_id, where, config.var_path, settings=config.report_settings)
-        except OSError as e:   # a full or read-only var/: the run is stored, the report can be made later
+        except (OSError, OutputError) as e:   # a full or read-only var/: the run is stored, the report can be later
             import shutil
 
             shutil.rmtree(where, ignore_errors=True)   # no half-written report

@@ -1,13 +1,14 @@
 """Execute journeys: a fresh browser context each, step and journey timeouts, evidence on failure."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from .clock import Clock
@@ -17,11 +18,13 @@ from .journey import Journey, Step, expand_flows
 from .autofill.persona import persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
-from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
+from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
+from .probes.reach import ReachPolicy
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, resolve
 from .steps.soft import is_soft, soft_failure
+from .watchdog import STOPPED_RESPONDING, Alarm, Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,12 @@ class RunOptions:
 ProgressFn = Callable[[str], None]
 
 
+def _no_names(host: str) -> list[str]:
+    from .probes.dns import DnsFailure
+
+    raise DnsFailure("error", host, "A/AAAA", "no resolver in this run")
+
+
 class JourneyRunner:
     """Runs journeys one after another in one browser. A failing or hanging journey never stops the others."""
 
@@ -101,6 +110,7 @@ class JourneyRunner:
         self.after_step: Callable[[list[Observation]], None] | None = None   # gets each step's observations
         self.before_step: Callable[[Step], None] | None = None   # told before each step starts (job queue)
         self.browser_error: str | None = None   # why there is no browser (journeys that need one: setup_error)
+        self._watchdog: Watchdog | None = None
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -116,6 +126,13 @@ class JourneyRunner:
         variables.update({"base_url": base_url.rstrip("/"), "journey": journey.name, "run_id": self.run_id})
         hosts = {urlsplit(base_url).hostname or ""} | set(extra_hosts)
         return base_url, variables, {h for h in hosts if h}
+
+    def _reach(self, base_url: str, journey: Journey) -> ReachPolicy:
+        """The reach policy of this journey: network.allow, and this site's own origins."""
+        profile = self.config.sites.get(self.options.site or journey.site or self.config.default_site or "")
+        resolve = self.probes.resolver.addresses if self.probes is not None else _no_names
+        allow = ReachPolicy.build([], self.config.network.allow, resolve)
+        return allow.with_site([base_url, profile.base_url if profile else ""], profile.hosts if profile else [])
 
     def _payment(self, journey: Journey) -> str | None:
         profile = self.config.sites.get(self.options.site or journey.site or self.config.default_site or "")
@@ -153,6 +170,8 @@ class JourneyRunner:
         variables.setdefault("shopper_payment", profile_payment or ident.payment.method)
         variables.setdefault("journey_token", token)
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
+                             reach=self._reach(base_url, journey),
+                             secret_origins=profile.secret_origins if profile else {},
                              environ=self.environ, clock=self.clock, artifact_dir=jdir,
                              var_dir=self.config.var_path, base_url=base_url, journey_token=token,
                              site_hosts=tuple(sorted(hosts)),
@@ -164,17 +183,21 @@ class JourneyRunner:
         current = {"step": None}
 
         def record(kind: str, data: dict) -> None:
-            clean = {k: (self.redactor.redact(v) if isinstance(v, str) else v) for k, v in data.items()}
+            clean = self.redactor.redact_data(data)
             state.observations.append(Observation(kind, journey.name, current["step"], clean,
                                                   self.clock.now().isoformat()))
 
         record("journey_started", {"base_url": base_url, "site": self.options.site or journey.site})
         context = page = None
+        hung = False
+        blocked_by: str | None = None
         blocked_counter: dict[str, int] = {}
         try:
             tracing = False
             if any(step.uses_page for step in journey.steps):
-                context, blocked_counter = self.browser.new_context(block_hosts=self.config.browser.block_hosts)
+                context, blocked_counter = self.browser.new_context(
+                    block_hosts=self.config.browser.block_hosts, reach=state.reach,
+                    on_refused=lambda r: record("link_refused", r.observation("browser")))
                 tracing = self.config.browser.trace != "off"
             if tracing:
                 # DOM snapshots: the trace viewer shows the page at every action (bench/runner_overhead.py)
@@ -183,6 +206,7 @@ class JourneyRunner:
             if context is not None:
                 page = context.new_page()
                 attach_observers(page, record, hosts)
+                guard_pages(context, page, record)
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
             failed: str | None = None   # why the steps after this one do not run
@@ -216,7 +240,14 @@ class JourneyRunner:
                     self.before_step(step)
                 if tracing:   # the trace viewer lists the step's actions under its name
                     context.tracing.group(f"{step.index + 1}. {self._label(step, state)}")
-                result = self._run_step(step, state, page, min(step_timeout, remaining))
+                with self._watch(step, min(step_timeout, remaining), deadline) as alarm:
+                    result = self._run_step(step, state, page, min(step_timeout, remaining))
+                if alarm is not None and alarm.fired:   # a hung page: this journey ends, the next one runs
+                    hung = True
+                    result.status, result.error = "failed", (f"{STOPPED_RESPONDING}: step {step.index + 1} ran past "
+                                                             f"its {min(step_timeout, remaining):g}s and was stopped")
+                    error = failed = f"{STOPPED_RESPONDING} (step {step.index + 1}); the journey was stopped"
+                    tracing = False   # the page's processes are gone: what the trace holds is lost with them
                 steps.append(result)
                 if tracing:   # after the result is kept: a browser gone mid-step raises here, as a crash
                     context.tracing.group_end()
@@ -253,6 +284,8 @@ class JourneyRunner:
                 step = f" in step {current['step'] + 1}" if current["step"] is not None else ""
                 error = (f"Chromium exited during the journey{step} (it crashed or was killed): no screenshot or "
                          f"trace could be kept; the next journey starts a new browser ({error})")
+            if hung:
+                error = f"{STOPPED_RESPONDING}; the journey was stopped and its browser restarted"
         finally:
             if context is not None:
                 try:
@@ -275,6 +308,23 @@ class JourneyRunner:
                              (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
                              error=self.redactor.redact(error) if error else None, evidence=evidence,
                              blocked_requests=blocked)
+
+    @contextlib.contextmanager
+    def _watch(self, step: Step, timeout_s: float, deadline: float) -> Iterator[Alarm | None]:
+        """A watchdog on a step that uses the page: past its timeout (or the journey's deadline, for steps whose
+        time goes mostly to the network), plus as much again for the failure screenshot, plus a grace for
+        Playwright's own timeouts to fire first."""
+        if self.browser is None or not step.uses_page or not hasattr(self.browser, "kill_pages"):
+            yield None
+            return
+        if self._watchdog is None:
+            self._watchdog = Watchdog(self.browser)
+        grace = min(10.0, max(2.0, timeout_s / 2))
+        limit = deadline - time.monotonic() + grace
+        if not getattr(step.spec, "network_bound", False):
+            limit = min(limit, 2 * timeout_s + grace)
+        with self._watchdog.armed(limit) as alarm:
+            yield alarm
 
     def _not_run(self, journey: Journey, started: Any, why: str) -> JourneyResult:
         """A journey the shopper's own set-up kept from running (status setup_error): nothing is known of the site."""
@@ -321,6 +371,11 @@ class JourneyRunner:
             status = "failed"
             lines = [ln for ln in str(e).splitlines() if ln.strip() and "=====" not in ln]
             error = f"{type(e).__name__}: {' '.join(lines[:3])[:600]}"
+        withheld = [o.data.get("field") for o in state.observations if o.kind == "secret_withheld" and o.step == step.index]
+        if withheld:   # the step says why a field stayed empty
+            detail = (f"{detail}; " if detail else "") + (
+                f"left empty: {', '.join(map(str, withheld))} (a secret is typed only on the audited site's own "
+                f"origins or those its secret_origins names; {urlsplit(page.url).netloc if page else '?'} is not one)")
         soft = status == "failed" and is_soft(step.spec)
         if soft:
             status, soft_error, error = "passed", error or "", None

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from ..secrets import Redactor
 from .dns import DnsSettings, Resolver
 from .http import LinkChecker
+from .reach import ReachPolicy
 from .mail import MailSender, mail_sender
 
 
@@ -25,10 +26,15 @@ class Probes:
         d = config.dns
         resolver = Resolver(DnsSettings(nameservers=tuple(d.nameservers), port=d.port, timeout=d.timeout.seconds,
                                         hosts={k: tuple(v) for k, v in d.hosts.items()}))
+        policy = ReachPolicy.build([], config.network.allow, resolver.addresses)
         links = LinkChecker(resolver, timeout=config.links.timeout.seconds, workers=config.links.workers,
-                            verify_tls=config.links.verify_tls)
+                            verify_tls=config.links.verify_tls, policy=policy)
         mail = mail_sender(config, redactor or Redactor(), environ or {})
         return cls(resolver, links, mail)
 
     def close(self) -> None:
         self.links.close()
+
+    def reach_for(self, site_urls: list[str], site_hosts: list[str] = ()) -> ReachPolicy:
+        """The reach policy for one site: network.allow and the site's own origins."""
+        return self.links.policy.with_site(site_urls, site_hosts)

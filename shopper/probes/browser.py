@@ -15,11 +15,14 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..errors import ProbeError
+from .reach import Reach, ReachPolicy
+from .reach_proxy import ReachProxy
 
 log = logging.getLogger(__name__)
 
-# Debian's chromium as root, on a machine whose network is closed: see DEVELOPERS.md.
-LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+# On a machine whose network is closed: see DEVELOPERS.md. Chromium's sandbox stays on unless this runs as root,
+# where Chromium refuses to start with it (sandbox_args); production runs as an unprivileged user.
+LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-dev-shm-usage",
                # RFC 6761 reserved names never resolve; do not ask the network about them.
                "--host-resolver-rules=MAP *.test ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.example ~NOTFOUND"]
@@ -32,6 +35,19 @@ HEADLESS_SHELL_PATHS = ["/usr/lib/chromium/chromium-headless-shell", "/usr/bin/c
 HEADLESS_SHELL_NAMES = ["chromium-headless-shell"]
 FIX = ("no Chromium found: run `make setup` (as root it installs Debian's chromium), "
        "or `apt-get install chromium`, or set browser.executable in config.yaml / SHOPPER_BROWSER")
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+SANDBOX_FIX = ("run the shopper as an unprivileged user (examples/mystery-shopper.service has User=shopper; "
+               "the Kubernetes example runAsNonRoot): as root Chromium renders hostile pages without its sandbox")
+
+
+def sandbox_on() -> bool:
+    """Chromium's sandbox is on except as root (Chromium will not start sandboxed as root)."""
+    return not running_as_root()
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,7 @@ class BrowserProbe:
         self._pw: Any = None
         self._browser: Any = None
         self.choice: BrowserChoice | None = None
+        self.pid: int | None = None   # the Chromium browser process, found at launch (for the watchdog)
 
     def start(self) -> "BrowserProbe":
         from playwright.sync_api import sync_playwright
@@ -141,14 +158,32 @@ class BrowserProbe:
 
     def _launch(self) -> None:
         assert self.choice is not None
+        before = set(browser_processes())
         try:
+            # Playwright adds --no-sandbox unless chromium_sandbox is set: only root goes without
             self._browser = self._pw.chromium.launch(executable_path=self.choice.executable,
-                                                     headless=self.headless, args=LAUNCH_ARGS)
+                                                     headless=self.headless, args=LAUNCH_ARGS,
+                                                     chromium_sandbox=sandbox_on())
         except Exception as e:
             raise ProbeError(f"could not start Chromium ({self.choice.executable or 'Playwright bundled'}): "
                              f"{str(e).splitlines()[0]} — check the browser install (`make setup`)") from e
         log.info("browser: %s (%s)", self.choice.executable or "playwright chromium", self.choice.source)
+        started = [pid for pid in browser_processes() if pid not in before]
+        self.pid = started[0] if len(started) == 1 else None
 
+    def kill_pages(self) -> int:
+        """Kill the browser's renderer processes (what runs the pages' scripts): a page that loops forever
+        crashes, and whatever waited on it fails at once; the browser itself lives on. Called from a watchdog
+        thread: touches no Playwright object. Returns how many were killed."""
+        if not self.pid:
+            return 0
+        table = _process_table()
+        victims = [p for p in _descendants(self.pid, table) if "--type=renderer" in table[p][1]]
+        return sum(_kill(p) for p in victims)
+
+    def kill(self) -> bool:
+        """Kill the browser process itself (the last resort of the watchdog); the next journey starts another."""
+        return bool(self.pid) and _kill(self.pid)
     @property
     def version(self) -> str:
         return self._browser.version if self._browser else ""
@@ -158,12 +193,32 @@ class BrowserProbe:
         """False once Chromium has exited (crashed, killed); the next new_context() starts a new one."""
         return self._browser is not None and self._browser.is_connected()
 
-    def new_context(self, *, block_hosts: list[str]) -> tuple[Any, Counter]:
-        """A fresh context (cookies, storage) for one journey; blocked requests are aborted and counted."""
+    def new_context(self, *, block_hosts: list[str], reach: ReachPolicy | None = None,
+                    on_refused: Callable[[Reach], None] | None = None) -> tuple[Any, Counter]:
+        """A fresh context (cookies, storage) for one journey; blocked requests are aborted and counted.
+
+        With `reach`, every request but those to the site's own origins goes through a ReachProxy that asks
+        the policy first (refusals go to `on_refused`); the proxy closes with the context. No downloads.
+        """
         if self._browser is None or not self._browser.is_connected():
             log.warning("browser disconnected; starting a new one")
             self._launch()
-        ctx = self._browser.new_context(viewport=self.viewport, locale=self.locale, ignore_https_errors=False)
+        options: dict[str, Any] = {}
+        proxy = None
+        if reach is not None:
+            proxy = ReachProxy(reach, on_refused)
+            # the site's own origins are allowed whatever their address: straight to the network, no detour
+            bypass = ",".join(f"[{h}]:{p}" if ":" in h else f"{h}:{p}" for h, p in sorted(reach.own))
+            options["proxy"] = {"server": proxy.url, "bypass": bypass or None}
+        try:
+            ctx = self._browser.new_context(viewport=self.viewport, locale=self.locale, ignore_https_errors=False,
+                                            accept_downloads=False, **options)
+        except BaseException:
+            if proxy is not None:
+                proxy.close()
+            raise
+        if proxy is not None:
+            ctx.on("close", lambda _ctx: proxy.close())
         blocked: Counter = Counter()
         if block_hosts:
             def route(r: Any) -> None:
@@ -224,6 +279,92 @@ def attach_observers(page: Any, record: Callable[[str, dict], None], site_hosts:
     page.on("requestfailed", on_request_failed)
     page.on("pageerror", on_page_error)
     page.on("console", on_console)
+
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process we can see (Linux /proc; empty elsewhere)."""
+    table: dict[int, tuple[int, str]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except (OSError, ValueError, IndexError):
+            continue
+        table[int(name)] = (ppid, cmd)
+    return table
+
+
+def _descendants(root: int, table: dict[int, tuple[int, str]]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def browser_processes() -> list[int]:
+    """Chromium browser processes started under this process (by Playwright's driver)."""
+    table = _process_table()
+    return [p for p in _descendants(os.getpid(), table)
+            if "--remote-debugging-pipe" in table[p][1] and "--type=" not in table[p][1]]
+
+
+def _kill(pid: int) -> bool:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        return True
+    except OSError:   # already gone
+        return False
+
+
+def guard_pages(context: Any, page: Any, record: Callable[[str, dict], None]) -> None:
+    """What a customer's browser would do on its own and the audit must not: pop-ups are recorded and closed,
+    file choosers are never opened (the page's chooser is taken over and left unanswered), and no step can
+    send the page to a local URL."""
+
+    def on_page(other: Any) -> None:
+        if other is page:
+            return
+        try:
+            opener = other.opener()
+            url = other.url
+        except Exception as e:  # the pop-up may close itself first
+            log.debug("pop-up gone before it was recorded: %s", e)
+            opener, url = None, ""
+        record("popup", {"url": url, "opened_by": opener.url if opener is not None else None})
+        try:
+            other.close()
+        except Exception as e:  # already closed
+            log.debug("pop-up could not be closed: %s", e)
+
+    context.on("page", on_page)
+    page.on("filechooser", lambda chooser: record("file_chooser", {"url": page.url, "opened": False}))
+    opened_by_us = page.goto
+
+    def goto(url: str, **kwargs: Any) -> Any:
+        """Nothing local, whichever step asks: the browser is never sent to file:, chrome:, javascript:, blob:…"""
+        scheme = str(url).split(":", 1)[0].lower().strip()
+        if scheme not in ("http", "https", "data") and str(url) != "about:blank":
+            record("link_refused", {"url": str(url)[:500], "reason": f"link to a local resource ({scheme}:), "
+                                    "not followed", "via": "browser"})
+            raise ProbeError(f"{str(url)[:200]} was not opened: only http and https addresses are (docs/security.md)")
+        return opened_by_us(url, **kwargs)
+
+    page.goto = goto
 
 
 def trace_has_secret(path: Path, contains_secret: Callable[[bytes], bool]) -> bool:

@@ -1,7 +1,6 @@
-"""Fetch URLs the way a link checker should: our own DNS resolver, HEAD then GET, redirects followed."""
+"""Fetch URLs the way a link checker should: our own DNS resolver, the reach policy at every hop, HEAD then GET."""
 from __future__ import annotations
 
-import ipaddress
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from .dns import DnsFailure, Resolver
+from .reach import Reach, ReachPolicy
 
 log = logging.getLogger(__name__)
 USER_AGENT = "MysteryShopper/0.1 (+link check)"
@@ -20,25 +20,39 @@ class LinkResult:
     url: str
     ok: bool
     status: int | None = None
-    error: str | None = None       # 'DNS: ...' or 'connection: ...'; None when the server answered
+    error: str | None = None       # 'unreachable: <cause>'; None when the server answered
     final_url: str | None = None
+    refused: str | None = None     # the reach policy did not let us go there (not a broken link)
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
+class Refused(Exception):
+    """The reach policy refused a URL; str() is the sentence for the report."""
+
+    def __init__(self, reach: Reach):
+        super().__init__(reach.refused)
+        self.reach = reach
+
+
+def unreachable(e: Exception, timeout: float) -> str:
+    """One wording for every failure to reach a server, with its cause and nothing a port scan could use."""
+    if isinstance(e, DnsFailure):
+        return f"unreachable: DNS: {e}"
+    if isinstance(e, httpx.TimeoutException):
+        return f"unreachable: no answer within {timeout:g}s"
+    if "SSL" in str(e) or "certificate" in str(e).lower():
+        return "unreachable: TLS handshake failed (certificate or protocol)"
+    return "unreachable: no connection"
 
 
 class LinkChecker:
     """Checks many links at once (bounded threads). Every host name goes through `resolver`, so tests
-    and reserved names (`*.test`) never reach the real internet."""
+    and reserved names (`*.test`) never reach the real internet, and every hop through the reach policy
+    (`policy`, or the journey's own passed to `check`): the connection goes to the address it checked."""
 
     def __init__(self, resolver: Resolver, *, timeout: float = 10.0, workers: int = 8, max_redirects: int = 8,
-                 verify_tls: bool = True):
+                 verify_tls: bool = True, policy: ReachPolicy | None = None):
         self.resolver = resolver
+        self.policy = policy or ReachPolicy.build([], [], resolver.addresses)
         self.timeout = timeout
         self.workers = workers
         self.max_redirects = max_redirects
@@ -48,56 +62,53 @@ class LinkChecker:
     def close(self) -> None:
         self._client.close()
 
-    def check_all(self, urls: list[str]) -> list[LinkResult]:
+    def check_all(self, urls: list[str], policy: ReachPolicy | None = None) -> list[LinkResult]:
         if not urls:
             return []
         with ThreadPoolExecutor(max_workers=min(self.workers, len(urls))) as pool:
-            return list(pool.map(self.check, urls))
+            return list(pool.map(lambda u: self.check(u, policy), urls))
 
-    def check(self, url: str) -> LinkResult:
+    def check(self, url: str, policy: ReachPolicy | None = None) -> LinkResult:
         current = url
         for _ in range(self.max_redirects + 1):
             try:
-                resp = self._request(current, "HEAD")
+                resp = self._request(current, "HEAD", policy=policy)
                 if resp.status_code >= 400:  # many servers answer HEAD wrongly: a customer's GET decides
-                    resp = self._request(current, "GET")
-            except DnsFailure as e:
-                return LinkResult(url, False, error=f"DNS: {e}", final_url=current)
-            except httpx.TimeoutException:
-                return LinkResult(url, False, error=f"timeout after {self.timeout:g}s", final_url=current)
-            except httpx.HTTPError as e:
-                return LinkResult(url, False, error=f"connection: {e or type(e).__name__}", final_url=current)
+                    resp = self._request(current, "GET", policy=policy)
+            except Refused as e:
+                return LinkResult(url, False, final_url=current, refused=str(e))
+            except (DnsFailure, httpx.HTTPError) as e:
+                return LinkResult(url, False, error=unreachable(e, self.timeout), final_url=current)
             if resp.is_redirect and "location" in resp.headers:
                 current = urljoin(current, resp.headers["location"])
                 continue
             return LinkResult(url, resp.status_code < 400, status=resp.status_code, final_url=current)
         return LinkResult(url, False, error=f"more than {self.max_redirects} redirects", final_url=current)
 
-    def post(self, url: str, form: dict[str, str]) -> tuple[int | None, str | None]:
+    def post(self, url: str, form: dict[str, str], policy: ReachPolicy | None = None) -> tuple[int | None, str | None]:
         """POST a form (e.g. RFC 8058 one-click unsubscribe); (status, None) or (None, error)."""
         try:
-            resp = self._request(url, "POST", data=form)
-        except DnsFailure as e:
-            return None, f"DNS: {e}"
-        except httpx.TimeoutException:
-            return None, f"timeout after {self.timeout:g}s"
-        except httpx.HTTPError as e:
-            return None, f"connection: {e or type(e).__name__}"
+            resp = self._request(url, "POST", data=form, policy=policy)
+        except Refused as e:
+            return None, str(e)
+        except (DnsFailure, httpx.HTTPError) as e:
+            return None, unreachable(e, self.timeout)
         return resp.status_code, None
 
-    def _request(self, url: str, method: str, data: dict[str, str] | None = None) -> httpx.Response:
+    def _request(self, url: str, method: str, data: dict[str, str] | None = None,
+                 policy: ReachPolicy | None = None) -> httpx.Response:
+        reach = (policy or self.policy).check(url)
+        if not reach.allowed:
+            raise Refused(reach)
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if _is_ip(host):
-            target, extensions, headers = url, {}, {}
-        else:
-            ip = self.resolver.addresses(host)[0]
-            netloc_ip = f"[{ip}]" if ":" in ip else ip
-            if parts.port:
-                netloc_ip += f":{parts.port}"
-            target = urlunsplit((parts.scheme, netloc_ip, parts.path or "/", parts.query, ""))
-            headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
-            extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+        ip = reach.address or ""
+        netloc_ip = f"[{ip}]" if ":" in ip else ip
+        if parts.port:
+            netloc_ip += f":{parts.port}"
+        # the checked address, never the name again (a second lookup could answer otherwise); no userinfo
+        target = urlunsplit((reach.scheme, netloc_ip, parts.path or "/", parts.query, ""))
+        headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
+        extensions = {"sni_hostname": reach.host} if reach.scheme == "https" and reach.host != ip else {}
         if method == "GET":
             with self._client.stream("GET", target, headers=headers, extensions=extensions) as resp:
                 return resp  # status and headers only; the body is not read

@@ -7,6 +7,8 @@ from ..errors import StepError
 from .registry import step_kind
 from .wait import url_matches
 
+LOCAL_SCHEMES = ("file", "javascript", "data", "blob", "chrome", "chrome-extension", "about", "filesystem",
+                 "view-source")
 _COLLECT = """els => els.map(e => [e.href || '', (e.innerText || e.textContent || '').trim().slice(0, 120)])"""
 
 
@@ -26,6 +28,7 @@ class CheckLinks:
     from_mail: bool = False        # the links of the mail `wait_for_mail` found, not the page's
     match: str | None = None       # only links whose URL or text matches (`/track/i`)
     purpose: str | None = None     # e.g. `tracking`: broken ones are `tracking_broken`, not `broken_link`
+    network_bound = True           # its time goes to fetching links: the watchdog holds it to the journey deadline
 
     @property
     def uses_page(self) -> bool:
@@ -50,7 +53,11 @@ class CheckLinks:
             if href.startswith("mailto:"):
                 ctx.record("address_seen", {"address": href[7:].split("?")[0], "page": page_url, "text": text})
                 continue
-            if not href.startswith(("http://", "https://")):
+            if not href.lower().startswith(("http://", "https://")):
+                if href.split(":", 1)[0].lower() in LOCAL_SCHEMES:   # recorded, never opened
+                    ctx.record("link_refused", {"url": href[:500], "reason": "link to a local resource "
+                               f"({href.split(':', 1)[0].lower()}:), not followed", "via": "check_links",
+                                                "page": page_url, "text": text})
                 continue
             url = urldefrag(href)[0]
             if any(url_matches(p, url) for p in self.exclude or []):
@@ -59,12 +66,19 @@ class CheckLinks:
                 continue
             seen.setdefault(url, text)
         urls = list(seen)[: self.max_links]
-        results = ctx.probes.links.check_all(urls)
-        broken = 0
+        results = ctx.probes.links.check_all(urls, ctx.state.reach)
+        broken = refused = 0
         for r in results:
+            if r.refused:   # the reach policy's: an observation, not a broken link
+                refused += 1
+                ctx.record("link_refused", {"url": r.final_url or r.url, "reason": r.refused, "via": "check_links",
+                                            "page": page_url, "text": seen[r.url], "link": r.url})
+                continue
             broken += not r.ok
             ctx.record("link", {"url": r.url, "page": page_url, "text": seen[r.url], "ok": r.ok,
                                 "status": r.status, "error": r.error, "final_url": r.final_url,
                                 "purpose": self.purpose})
         skipped = len(seen) - len(urls)
-        return f"{len(urls)} links checked, {broken} broken" + (f", {skipped} over max_links" if skipped else "")
+        return (f"{len(urls) - refused} links checked, {broken} broken"
+                + (f", {refused} not followed (private address or port)" if refused else "")
+                + (f", {skipped} over max_links" if skipped else ""))

@@ -42,7 +42,12 @@ class CheckTracking(Targeted):
         if not url:
             return self._record(ctx, "", False, None, "the tracking element has no link")
         url = urljoin(ctx.page.url, url) if ctx.page is not None else url
-        link = ctx.probes.links.check(url)
+        if not ctx.may_follow(url, "check_tracking"):   # recorded as link_refused: not the courier's fault
+            return f"tracking {url}: not followed (the reach policy refused it)"
+        link = ctx.probes.links.check(url, ctx.state.reach)
+        if link.refused:   # a redirect to where the policy does not let us go
+            ctx.record("link_refused", {"url": link.final_url or url, "reason": link.refused, "via": "check_tracking"})
+            return f"tracking {url}: not followed ({link.refused})"
         if not link.ok:
             why = f"HTTP {link.status}" if link.status else (link.error or "unreachable")
             self._visit(ctx, url)   # the screenshot shows what the customer got: the error page

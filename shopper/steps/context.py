@@ -15,10 +15,19 @@ from ..secrets import Redactor
 from ..template import MissingSecret, UndefinedVariable, resolve
 
 log = logging.getLogger(__name__)
+_MARK_SECRET_FIELDS = """(els, values) => els.forEach(e => {
+  if (values.some(v => String(e.value || '').includes(v))) e.setAttribute('data-shopper-secret', '');
+})"""
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
+
+
+def _no_lookup(host: str) -> list[str]:
+    from ..probes.dns import DnsFailure
+
+    raise DnsFailure("error", host, "A/AAAA", "no resolver")
 
 
 @dataclass
@@ -47,6 +56,8 @@ class JourneyState:
     started_at: Any = None             # datetime the journey started (clock time)
     last_mail: dict[str, Any] | None = None   # the message wait_for_mail found last
     page_timeout: float | None = None  # the page's default timeout as last set (seconds)
+    reach: Any = None                  # shopper.probes.reach.ReachPolicy of this journey (site origins + allow)
+    secret_origins: Mapping[str, list[str]] = field(default_factory=dict)   # ENV -> other origins it may go to
 
 
 @dataclass
@@ -100,11 +111,50 @@ class StepContext:
 
     # -- recording ----------------------------------------------------------------------------
     def record(self, kind: str, data: dict[str, Any], evidence: tuple[str, ...] = ()) -> Observation:
-        clean = {k: (self.state.redactor.redact(v) if isinstance(v, str) else v) for k, v in data.items()}
+        clean = self.state.redactor.redact_data(data)
         obs = Observation(kind=kind, journey=self.journey, step=self.index, data=clean,
                           at=self.clock.now().isoformat(), evidence=tuple(evidence))
         self.state.observations.append(obs)
         return obs
+
+    def may_follow(self, url: str, via: str) -> bool:
+        """Whether the reach policy lets the journey open or fetch `url`; a refusal is recorded (`link_refused`).
+
+        A name that does not resolve is allowed here: the fetch fails as a dead link, which it is."""
+        from ..probes.dns import DnsFailure
+        from ..probes.reach import ReachPolicy
+
+        policy = self.state.reach or ReachPolicy.build([self.state.base_url], [], _no_lookup)
+        try:
+            reach = policy.check(url)
+        except DnsFailure:
+            return True
+        if reach.allowed:
+            return True
+        self.record("link_refused", reach.observation(via))
+        return False
+
+    def withhold_secret(self, typed: str, field: str) -> bool:
+        """True when `typed` holds a secret that must not go into the current page: its origin is neither the
+        audited site's own nor one the site's `secret_origins` names for that secret. Then the field is to be
+        left empty; the refusal is recorded (`secret_withheld`) and the step's result says why."""
+        from ..probes.reach import ReachPolicy, origin
+
+        secrets = [v for v in self.state.redactor.values if v and v in typed]
+        if not secrets or self.page is None:
+            return False
+        url = self.page.url
+        here = origin(url)
+        own = (self.state.reach or ReachPolicy.build([self.state.base_url], [], _no_lookup)).own
+        if here is not None and here in own:
+            return False
+        for value in secrets:
+            named = {origin(o) for env, origins in self.state.secret_origins.items()
+                     if self.state.environ.get(env) == value for o in origins}
+            if here is None or here not in named:
+                self.record("secret_withheld", {"url": url, "field": field})
+                return True
+        return False
 
     def artifact_path(self, name: str) -> Path:
         """A path for a new artifact of this step, under the run's artifact dir."""
@@ -118,10 +168,21 @@ class StepContext:
     def screenshot(self, name: str, full_page: bool = False, locator: Any = None) -> str:
         """Take a screenshot (secret-filled fields masked) and return its stored path."""
         path = self.artifact_path(name).with_suffix(".png")
-        masks = list(self.state.secret_selectors)
+        masks = list(self.state.secret_selectors) + self._secret_masks()
         target = locator if locator is not None else self.page
         kwargs: dict[str, Any] = {"path": str(path), "timeout": self.timeout_ms, "mask": masks}
         if locator is None:
             kwargs["full_page"] = full_page
         target.screenshot(**kwargs)
         return self.relative(path)
+
+    def _secret_masks(self) -> list[Any]:
+        """Locators of whatever shows a secret in any spelling: text a page echoes, fields that hold one."""
+        spellings = sorted(self.state.redactor.spellings)
+        if not spellings or self.page is None:
+            return []
+        try:
+            self.page.locator("input, textarea").evaluate_all(_MARK_SECRET_FIELDS, spellings)
+        except Exception as e:  # a page that is gone has nothing to show either
+            log.debug("could not look for secrets in fields: %s", e)
+        return [self.page.locator("[data-shopper-secret]"), *(self.page.get_by_text(v) for v in spellings)]

@@ -23,5 +23,8 @@ class Fill(Targeted):
         secret = ctx.has_secret(self.value)
         if secret:
             ctx.state.secret_selectors.append(loc)
-        loc.fill(ctx.value(self.value), timeout=ctx.timeout_ms)
+        value = ctx.value(self.value)
+        if secret and ctx.withhold_secret(value, self.describe_target(ctx)):
+            return f"left {self.describe_target(ctx)} empty"   # the run adds why (secret_withheld)
+        loc.fill(value, timeout=ctx.timeout_ms)
         return f"filled {self.describe_target(ctx)} with {ctx.display(self.value)!r}"

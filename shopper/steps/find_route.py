@@ -34,7 +34,7 @@ class FindRoute:
         search = Search(self.route)
         order_no = ctx.state.variables.get("order_no", "")
         for url in mail_candidates(self.route, ctx.state.last_mail, order_no)[: self.max_pages]:
-            if self._visit(ctx, url, search, from_mail=True):
+            if ctx.may_follow(url, "find_route") and self._visit(ctx, url, search, from_mail=True):
                 return self._found(ctx, "mail", search)
         base = ctx.state.base_url.rstrip("/")
         if not (base and ctx.page.url.startswith(base)) or search.pages:
@@ -47,7 +47,7 @@ class FindRoute:
         for url in candidate_urls(self.route, ctx.page):
             if tried >= self.max_pages:
                 break
-            if url == home:
+            if url == home or not ctx.may_follow(url, "find_route"):
                 continue
             tried += 1
             if self._visit(ctx, url, search):

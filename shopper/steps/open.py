@@ -19,6 +19,11 @@ class Open:
 
     def run(self, ctx) -> str:
         url = ctx.url(self.url)
+        # a page written into the journey itself (`data:text/html,...`) is the author's, not content
+        authored = "${" not in self.url and url.lower().startswith("data:")
+        if not authored and not ctx.may_follow(url, "open"):
+            raise StepError(f"{ctx.display(self.url)} was not opened: the reach policy refused it (an address "
+                            "outside the audited site: allow it in network.allow, docs/security.md)")
         try:
             response = ctx.page.goto(url, timeout=ctx.timeout_ms, wait_until="load")
         except Exception as e:  # Playwright raises its own Error/TimeoutError types

@@ -50,7 +50,7 @@ class Unsubscribe:
             self._record(ctx, c, "one-click", url or "", None, "the newsletter offers no RFC 8058 one-click unsubscribe")
             raise StepError("the newsletter has no one-click unsubscribe (List-Unsubscribe https URL with "
                             "List-Unsubscribe-Post)")
-        status, error = ctx.probes.links.post(url, {"List-Unsubscribe": "One-Click"})
+        status, error = ctx.probes.links.post(url, {"List-Unsubscribe": "One-Click"}, ctx.state.reach)
         self._record(ctx, c, "one-click", url, status, error)
         if error or status is None or status >= 400:
             raise StepError(f"one-click unsubscribe POST to {url} failed: {error or f'HTTP {status}'}")
@@ -74,6 +74,9 @@ class Unsubscribe:
         url = next((u for u, text in links if "unsubscribe" in (u + " " + text).lower()), None)
         if url is None:
             raise StepError("the newsletter's body has no unsubscribe link")
+        if not ctx.may_follow(url, "unsubscribe"):
+            raise StepError(f"the newsletter's unsubscribe link {url[:200]} was not followed: the reach policy "
+                            "refused it (docs/security.md)")
         response = ctx.page.goto(url, timeout=ctx.timeout_ms, wait_until="load")
         status = response.status if response is not None else None
         button = ctx.page.get_by_role("button", name=text_matcher(ctx.value(self.confirm)))

@@ -49,6 +49,15 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url)
 
 
+def open_existing_store(url: str) -> Store | None:
+    """For commands that only read: the store if it exists (None for a SQLite file that does not), never
+    created: `status --var-dir /etc` must not write /etc/shopper.db."""
+    path = sqlite_path(url)
+    if path is not None and "://" not in url and not path.is_file():
+        return None
+    return open_store(url)
+
+
 def _sqlite_timeout(query: str) -> float | None:
     """`sqlite:///path?timeout=5`: seconds a writer waits for another process (default 30)."""
     from urllib.parse import parse_qs

@@ -16,7 +16,7 @@ BAD = ROOT / "tests" / "data" / "journeys" / "bad"
 BROWSERS = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(Path.home() / ".cache" / "ms-playwright")
 BROKEN_SHOP_FINDINGS = [
     "[minor] broken_link: Broken link to http://{host}/careers (HTTP 404)",
-    "[major] broken_link: Broken link to http://social.shop-demo.test/kettleco (DNS:",
+    "[major] broken_link: Broken link to http://social.shop-demo.test/kettleco (unreachable: DNS:",
     "[major] page_error: Page http://{host}/reviews answered HTTP 500",
     "[major] page_error: Uncaught JavaScript error on http://{host}/product/1:",
 ]

@@ -38,7 +38,7 @@ def test_broken_world_yields_exactly_the_planted_web_defects(audit, shop_broken)
         ("page_error", "browse_shop", "js:~/product/1:Cannot read properties of undefined (reading 'refresh')"): 1,
     })
     dead = next(f for f in a.findings if "social" in f.subject)
-    assert dead.data["error"].startswith("DNS: ") and "NXDOMAIN" in dead.data["error"]
+    assert dead.data["error"].startswith("unreachable: DNS: ") and "NXDOMAIN" in dead.data["error"]
     careers = next(f for f in a.findings if f.subject.endswith("/careers"))
     assert careers.data["status"] == 404 and careers.data["page"] == shop_broken.url + "/"
     statuses = {j.name: (j.status, j.worst) for j in a.result.journeys}

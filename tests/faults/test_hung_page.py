@@ -1,0 +1,105 @@
+"""A page whose script loops forever cannot hold the run: the watchdog ends its journey within the deadline
+(`incomplete`, "the page stopped responding") and the next journey runs, under `run` and under `schedule`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from shopper.store import open_store
+
+pytestmark = [pytest.mark.browser, pytest.mark.faults]
+ROOT = Path(__file__).resolve().parents[2]
+LOOPING = (b"<!doctype html><title>busy</title><main><h1>Welcome</h1><button>Buy</button></main>"
+           b"<script>addEventListener('load', () => setTimeout(() => { for (;;) {} }, 50));</script>")
+
+
+class Site(BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        return
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = LOOPING if self.path == "/loop" else b"<!doctype html><title>ok</title><main><h1>Hello</h1></main>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def world(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    jdir = tmp_path / "journeys"
+    jdir.mkdir()
+    # the looping page: every step after load waits on a renderer that never answers
+    (jdir / "a_hung.yaml").write_text("name: a_hung\nsteps:\n  - open: /loop\n  - expect: {text: never there}\n"
+                                      "  - click: {role: button, named: Buy}\n  - open: /\n")
+    (jdir / "b_next.yaml").write_text("name: b_next\nsteps:\n  - open: /\n  - expect: Hello\n")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"var_dir: var\njourneys: journeys\ndefault_site: s\nsites: {{s: {{base_url: '{base}'}}}}\n"
+                   "browser: {step_timeout: 3s, journey_timeout: 20s}\n"
+                   "schedules:\n  runs: [{name: both, journeys: [a_hung, b_next], every: 1h}]\n  sweep_every: null\n")
+    yield tmp_path, cfg
+    server.shutdown()
+    server.server_close()
+
+
+def journeys_of_last_run(var: Path) -> dict[str, dict]:
+    store = open_store(str(var / "shopper.db"))
+    try:
+        run = store.last_run()
+        return {j["name"]: j for j in store.journeys(run.id)}
+    finally:
+        store.close()
+
+
+def assert_hung_then_next(journeys: dict[str, dict]) -> None:
+    hung, nxt = journeys["a_hung"], journeys["b_next"]
+    assert hung["status"] == "incomplete", hung
+    assert "the page stopped responding" in (hung["error"] or ""), hung["error"]
+    statuses = [s["status"] for s in hung["steps"]]
+    stuck = statuses.index("failed")   # the step that met the loop: `open` itself when it began before load ended
+    assert stuck <= 1 and statuses == ["passed"] * stuck + ["failed"] + ["skipped"] * (3 - stuck), statuses
+    assert "the page stopped responding" in hung["steps"][stuck]["error"]
+    assert nxt["status"] == "clean", nxt
+
+
+def test_a_page_that_loops_forever_ends_its_journey_under_run(world):
+    tmp, cfg = world
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, str(ROOT / "runner.py"), "run", "--config", str(cfg), "--no-report"],
+                         capture_output=True, text=True, timeout=120, cwd=tmp)
+    took = time.monotonic() - started
+    assert out.returncode in (0, 1), out.stderr
+    assert_hung_then_next(journeys_of_last_run(tmp / "var"))
+    assert took < 60, took   # 3 s step timeout + grace, a browser restart: far inside the 20 s journey deadline
+
+
+def test_a_page_that_loops_forever_ends_its_journey_under_schedule(world):
+    tmp, cfg = world
+    var = tmp / "var"
+    var.mkdir()
+    (var / "scheduler-state.json").write_text(json.dumps({"both": "2020-01-01T00:00:00+00:00"}))   # overdue
+    proc = subprocess.Popen([sys.executable, str(ROOT / "runner.py"), "schedule", "--config", str(cfg)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp)
+    try:
+        lines = []
+        for line in proc.stdout:   # the run's summary, then its report line: the slot is done
+            lines.append(line)
+            if line.startswith("report: "):
+                break
+        assert any(line.startswith("report: ") for line in lines), "".join(lines) + proc.stderr.read()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+    assert_hung_then_next(journeys_of_last_run(var))
