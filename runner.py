@@ -145,8 +145,14 @@ def execute_run(args: argparse.Namespace, config, store) -> tuple[Any, int]:
 def _select(args: argparse.Namespace, config, variables: dict[str, str]):
     """The journeys the command line asks for; invalid files are printed (and kept in the selection)."""
     from shopper.audit import select_journeys
+    from shopper.selection_check import selection_problems
 
-    sel = select_journeys(args.paths or [config.path(config.journeys)], config,
+    paths = args.paths or [config.path(config.journeys)]
+    problems = selection_problems(paths, config, names=args.journey or [], tags=args.tag or [],
+                                  extra_vars=variables)
+    if problems:   # nothing run is never clean: a typo or a missing folder stops here, in one line
+        raise ConfigError("; ".join(problems))
+    sel = select_journeys(paths, config,
                           names=args.journey or [], tags=args.tag or [], extra_vars=variables,
                           shard=_shard(getattr(args, "shard", None)))
     _print_problems(sel.invalid, sys.stderr)
@@ -472,8 +478,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_schedule(args: argparse.Namespace) -> int:
     import threading
 
-    from shopper.audit import AuditOptions, select_journeys
-    from shopper.publish import Outputs, summary_lines
+    from shopper.schedule_plan import entry_problems, plan_lines, run_slot
     from shopper.scheduler import Scheduler, SchedulerLock
     from shopper.store import open_store
 
@@ -481,8 +486,16 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     plan = config.schedules
     if not plan.runs and plan.report is None:
         raise ConfigError("nothing to schedule: add `schedules: {runs: [...]}` to config.yaml (see docs/scheduling.md)")
+    problems = entry_problems(config)   # a schedule that would audit nothing does not start
+    if problems:
+        raise ConfigError("; ".join(problems))
     clock = _clock(args)
     stop = threading.Event()
+    if args.dry_run:
+        dry = Scheduler(plan, clock, config.var_path / "scheduler-state.json", run_journeys=print, sweep=print,
+                        email_report=print)
+        _print_lines(plan_lines(config, dry.next_runs(), config.report.zone()))
+        return EXIT_OK
     if config.store_url.startswith(("postgresql://", "postgres://")):
         return _enqueue_on_schedule(config, plan, clock, stop)
     lock = SchedulerLock(config.var_path / "scheduler.lock")
@@ -493,13 +506,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     session = _session(config, store, args)
 
     def run_journeys(entry) -> None:
-        sel = select_journeys([config.path(config.journeys)], config, names=entry.journeys, tags=entry.tags)
-        result = session.run(sel, AuditOptions(retries=config.retries), stop=stop)
-        run_json = result.to_json()
-        published = session.publish(run_json, Outputs())
-        _print_lines(summary_lines(run_json))
-        print(f"report: {published.report}")
-        _print_lines([f"alerts: {line}" for line in published.alerts])
+        _print_lines(run_slot(session, entry, stop))
 
     def sweep() -> None:
         _scheduled_sweep(config, store, clock, args)
@@ -514,6 +521,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
               f"{', sweeps every ' + str(plan.sweep_every) if plan.sweep_every else ''}"
               f"{', report ' + plan.report.days + ' at ' + plan.report.at if plan.report else ''}; Ctrl-C to stop",
               flush=True)
+        _print_lines(plan_lines(config, scheduler.next_runs(), config.report.zone()))
         scheduler.catch_up()
         scheduler.loop()
     finally:
@@ -526,8 +534,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def _scheduled_sweep(config, store, clock, args: argparse.Namespace) -> None:
     from shopper.audit import run_sweep
+    from shopper.schedule_plan import sweep_problem
 
-    if config.imap.host:
+    problem = sweep_problem(config)
+    if problem:   # said on every slot, not skipped in silence
+        print(f"sweep skipped: {problem}", file=sys.stderr, flush=True)
+    else:
         run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
         _print_sweep(result, findings)
         _alert(config, store, run_id, args)
@@ -623,6 +635,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"last run {run.id} ({run.started_at[:16].replace('T', ' ')}): {run.status}, {score}, "
               f"{s.get('findings', 0)} finding(s), {s.get('journeys', '?')} journey(s)"
               + (f" ({statuses})" if statuses else ""))
+        if run.status == "error":
+            print(f"  nothing was audited: {s.get('error') or 'no journey ran'}")
         for name, value in sorted((s.get("processes") or {}).items()):
             print(f"  {name:<16} {'incomplete' if value is None else f'{value:>3}'}")
         for f in store.findings(run.id):
@@ -849,6 +863,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "PostgreSQL store it only enqueues each slot (once, even across restarts) into "
                                      "the store's job queue, and `runner.py worker` processes run them.")
     sch.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
+    sch.add_argument("--dry-run", action="store_true", help="check every entry, print the plan (each entry, its "
+                     "journeys, the next run times) and exit")
 
     wk = sub.add_parser("worker", parents=[common], help="run queued journeys, runs, sweeps and reports (PostgreSQL)",
                         description="Take jobs from the job queue in the PostgreSQL store and run them, one at a time, "

@@ -142,7 +142,7 @@ def verdict(run_json: dict[str, Any], fail_on: list[str] | tuple[str, ...]) -> t
         lines.append(f"exit {2 if setup or own or run_json.get('invalid') else 1}: {len(failing)} finding(s) fail "
                      "the run:")
         lines += [f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']} ({why})" for f, why in failing]
-    if run_json.get("invalid") or setup or own:
+    if run_json.get("invalid") or setup or own or run_json.get("status") == "error":
         return EXIT_USAGE, lines
     return (EXIT_FINDINGS if failing else EXIT_OK), lines
 
@@ -159,6 +159,19 @@ def summary_lines(run_json: dict[str, Any]) -> list[str]:
     lines = [f"run {run_json['run_id']}: {s['journeys']} journey(s){': ' + statuses if statuses else ''}; "
              f"{s['findings']} finding(s){' (' + sev + ')' if sev else ''}; {score_text}"
              + (f"; {s['invalid']} invalid file(s)" if s.get("invalid") else "")]
+    if run_json.get("status") == "error":
+        lines.append(f"error: nothing was audited: {nothing_audited_reason(run_json)}")
     for f in run_json.get("findings") or []:
         lines.append(f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']}")
     return lines
+
+
+def nothing_audited_reason(run_json: dict[str, Any]) -> str:
+    """Why a run with status `error` audited nothing, in one line."""
+    s = run_json.get("summary") or {}
+    if s.get("error"):
+        return str(s["error"])
+    invalid = run_json.get("invalid") or []
+    if invalid:
+        return f"every selected journey file is invalid ({len(invalid)}: {', '.join(i['path'] for i in invalid[:3])})"
+    return "no journey was selected"

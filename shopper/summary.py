@@ -8,7 +8,7 @@ from .model import SEVERITIES
 from .score import scores
 
 JOURNEY_STATUSES = ("clean", "findings", "incomplete", "setup_error")
-RUN_STATUSES = ("clean", "findings", "incomplete", "setup_error")
+RUN_STATUSES = ("clean", "findings", "incomplete", "setup_error", "error")
 
 
 def worst_severity(severities: Iterable[str]) -> str | None:
@@ -22,10 +22,13 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 
 
 def run_status(journeys: list[Any], findings: list[Any]) -> str:
-    """`setup_error` when the shopper's own set-up kept a journey (or the sweep) from running, else
-    `incomplete` when a journey could not finish, else `findings` or `clean`."""
+    """`error` when no journey ran (nothing audited is never clean), `setup_error` when the shopper's own set-up
+    kept a journey (or the sweep) from running, else `incomplete` when a journey could not finish, else
+    `findings` or `clean`."""
     from checks.registry import is_setup
 
+    if not journeys:
+        return "error"
     statuses = {_get(j, "status") for j in journeys}
     if "setup_error" in statuses or any(is_setup(_get(f, "kind")) for f in findings):
         return "setup_error"

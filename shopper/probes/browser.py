@@ -143,7 +143,8 @@ class BrowserProbe:
         assert self.choice is not None
         try:
             self._browser = self._pw.chromium.launch(executable_path=self.choice.executable,
-                                                     headless=self.headless, args=LAUNCH_ARGS)
+                                                     headless=self.headless, args=LAUNCH_ARGS,
+                                                     handle_sigint=False)
         except Exception as e:
             raise ProbeError(f"could not start Chromium ({self.choice.executable or 'Playwright bundled'}): "
                              f"{str(e).splitlines()[0]} — check the browser install (`make setup`)") from e
