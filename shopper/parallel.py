@@ -72,7 +72,7 @@ def _run_one(journey: Journey, retries: int) -> tuple[list[JourneyResult], list[
         w.store.record_journey_token(token, w.run_id, journey.name, w.clock.now().isoformat())
         return w.runner.run(journey, token, attempt=attempt)
 
-    a = run_with_retries(once, retries)
+    a = run_with_retries(once, retries, checked=w.runner.keep_trace_if_failing)
     swept: list[Any] = []
     if w.probes.inbox is not None:   # what this journey's in-journey sweeps saw, handed to the parent once
         swept, w.probes.inbox.collected = w.probes.inbox.collected, []

@@ -138,10 +138,14 @@ def verdict(run_json: dict[str, Any], fail_on: list[str] | tuple[str, ...]) -> t
                      "running (not scored, not alerted; fix and run again):")
         lines += [f"  {j['name']}: {j.get('error')}" for j in setup]
         lines += [f"  {f['kind']}: {f['title']}" for f in own]
-    if failing:
-        lines.append(f"exit {2 if setup or own or run_json.get('invalid') else 1}: {len(failing)} finding(s) fail "
-                     "the run:")
-        lines += [f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']} ({why})" for f, why in failing]
+    if failing:   # the findings are listed above (summary_lines): say which fail, not all of them again
+        code = 2 if setup or own or run_json.get('invalid') else 1
+        if not fail_on:
+            lines.append(f"exit {code}: {len(failing)} finding(s) fail the run; without --fail-on, every finding does")
+        else:
+            lines.append(f"exit {code}: {len(failing)} of {len(findings)} finding(s) fail the run with --fail-on "
+                         f"{','.join(fail_on)}:")
+            lines += [f"  [{f['severity']}] {f['journey']}: {f['kind']}" for f, _ in failing]
     if run_json.get("invalid") or setup or own or run_json.get("status") == "error":
         return EXIT_USAGE, lines
     return (EXIT_FINDINGS if failing else EXIT_OK), lines
@@ -162,8 +166,15 @@ def summary_lines(run_json: dict[str, Any]) -> list[str]:
     if run_json.get("status") == "error":
         lines.append(f"error: nothing was audited: {nothing_audited_reason(run_json)}")
     for f in run_json.get("findings") or []:
-        lines.append(f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']}")
+        lines.append(f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']}{finding_reason(f)}")
     return lines
+
+
+def finding_reason(f: dict[str, Any]) -> str:
+    """': <the browser's error, shortened>' for a failed step's finding; '' otherwise (its title says it)."""
+    from .reachability import short_error
+
+    return f": {short_error(f.get('detail'))}" if f["kind"] == "step_failed" and f.get("detail") else ""
 
 
 def nothing_audited_reason(run_json: dict[str, Any]) -> str:

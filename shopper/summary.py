@@ -87,8 +87,14 @@ def progress_status(result: Any, findings: list[Any]) -> str:
     not_run = sum(s.status == "skipped" for s in result.steps)
     if result.status == "setup_error":
         return f"setup error, not scored: {result.error}"
+    from .reachability import short_error
+
     mine = [f for f in findings if f.journey == result.name]
     found = f"{len(mine)} finding(s), worst {worst_severity(f.severity for f in mine)}" if mine else ""
+    failed = [s for s in result.steps if s.status == "failed"]
+    why = "; ".join(f"step {s.index + 1} ({short_error(s.label, 60)}) failed: {short_error(s.error)}" for s in failed[:2])
+    if result.error and result.error.startswith("not "):   # not started / not run: the reason says it all
+        why = short_error(result.error)
     if result.status == "incomplete":
-        return f"incomplete ({not_run} step(s) not run){', ' + found if found else ''}"
-    return found or "no findings so far"
+        return f"incomplete ({not_run} step(s) not run){', ' + found if found else ''}{': ' + why if why else ''}"
+    return (found or "no findings so far") + (f": {why}" if why else "")
