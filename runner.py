@@ -629,18 +629,24 @@ def cmd_status(args: argparse.Namespace) -> int:
         if run is None:
             print(f"no runs in {config.store_url} yet: run `runner.py run` (or `make demo`)")
             return EXIT_OK
+        from reports.view import run_view
+
         s = run.summary
+        v = run_view(store, run.id)   # the report's headline, process order and "fix these first" ranking
         score = "no score" if s.get("score") is None else f"score {s['score']}/100"
         statuses = ", ".join(f"{n} {st.replace('_', ' ')}" for st, n in (s.get("statuses") or {}).items() if n)
-        print(f"last run {run.id} ({run.started_at[:16].replace('T', ' ')}): {run.status}, {score}, "
+        print(f"last run {run.id} ({run.started_at[:16].replace('T', ' ')}): {run.status}, {v.headline}, {score}, "
               f"{s.get('findings', 0)} finding(s), {s.get('journeys', '?')} journey(s)"
               + (f" ({statuses})" if statuses else ""))
         if run.status == "error":
             print(f"  nothing was audited: {s.get('error') or 'no journey ran'}")
-        for name, value in sorted((s.get("processes") or {}).items()):
-            print(f"  {name:<16} {'incomplete' if value is None else f'{value:>3}'}")
-        for f in store.findings(run.id):
-            print(f"  [{f['severity']}] {f['kind']}: {f['title']}")
+        for p in v.processes:
+            print(f"  {p.label:<16} {'incomplete' if p.score is None else f'{p.score:>3}'}"
+                  + (f"  {', '.join(f'{n} {sev}' for sev, n in p.counts.items())}" if p.counts else ""))
+        if v.findings:
+            print("fix first:")
+        for f in v.ranked:
+            print(f"  [{f.severity}] {f.kind}: {f.title}" + (" (flaky)" if f.flaky else ""))
         open_ = store.expectations(states=("open",))
         print(f"open expectations: {len(open_)}")
         for e in sorted(open_, key=lambda e: e.answer_deadline):

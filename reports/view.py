@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from shopper.model import SEVERITIES
-from shopper.score import process_label, process_of, scores
+from shopper.score import band, open_headline, process_label, process_of, scores
 
 from .fixes import fix_for
 from .history import History, history
@@ -55,6 +55,10 @@ class ProcessView:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def band(self) -> str:
+        return band(self.score, self.counts)
 
 
 @dataclass
@@ -127,8 +131,24 @@ class RunView:
         return [f for f in self.findings if f.flaky]
 
     @property
+    def ranked(self) -> list[FindingView]:
+        """Every finding in the one order of "what to fix first" (the report, the mail and `status`): the most
+        severe first, then the longest open, then the new; flaky ones last."""
+        return sorted(self.findings, key=fix_order)
+
+    @property
     def fix_first(self) -> list[FindingView]:
-        return sorted(self.open_findings, key=lambda f: (RANK.get(f.severity, 9), -f.runs, f.process, f.title))[:FIX_FIRST]
+        return [f for f in self.ranked if not f.flaky][:FIX_FIRST]
+
+    @property
+    def band(self) -> str:
+        """The headline's colour: an open critical is red whatever the score (shopper.score.band)."""
+        return band(self.score, self.open_counts)
+
+    @property
+    def headline(self) -> str:
+        """'1 critical, 3 major open' — what is open leads, before the score."""
+        return open_headline(self.open_counts)
 
     @property
     def trend(self) -> list[tuple[str, int | None]]:
@@ -138,6 +158,10 @@ class RunView:
         """Processes with findings, worst score first; findings most severe first."""
         groups = [(p, [f for f in self.findings if f.process == p.key]) for p in self.processes]
         return [(p, sorted(fs, key=lambda f: (f.flaky, RANK.get(f.severity, 9), f.title))) for p, fs in groups if fs]
+
+
+def fix_order(f: FindingView) -> tuple:
+    return (f.flaky, RANK.get(f.severity, 9), -f.runs, not f.new, f.process, f.title)
 
 
 def run_view(store: Any, run_id: str) -> RunView:
@@ -163,7 +187,8 @@ def run_view(store: Any, run_id: str) -> RunView:
     keys = list(dict.fromkeys([*per_process, *(f.process for f in findings)]))
     processes = [ProcessView(k, process_label(k), per_process.get(k), before.get(k),
                              _counts([f for f in findings if f.process == k and not f.flaky])) for k in keys]
-    processes.sort(key=lambda p: (p.score if p.score is not None else 101, p.label))
+    # severity before averages: a process with an open critical first, then the worst score
+    processes.sort(key=lambda p: (not p.counts.get("critical"), p.score if p.score is not None else 101, p.label))
     by_journey: dict[str, list[dict]] = {}
     for o in observations:
         by_journey.setdefault(o["journey"], []).append(o)

@@ -97,7 +97,7 @@ def test_a_run_whose_files_are_all_invalid_is_an_error_not_clean(tmp_path):
     assert run["status"] == "error"
     assert "error: nothing was audited: every selected journey file is invalid (1: " in p.stdout
     status = runner("status", "--config", str(cfg), cwd=cfg.parent)
-    assert ": error, no score, 0 finding(s), 0 journey(s)" in status.stdout
+    assert ": error, nothing open, no score, 0 finding(s), 0 journey(s)" in status.stdout
 
 
 def test_a_slot_whose_journeys_vanished_is_an_error_run_and_alerts(tmp_path, webhook):
