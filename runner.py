@@ -666,6 +666,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_kinds(args: argparse.Namespace) -> int:
     from shopper.kinds_doc import finding_kinds_text, kinds_markdown, kinds_text
 
+    if args.findings:
+        _config(args)   # the kinds config.yaml declares (`findings:`) are listed too
     print(finding_kinds_text() if args.findings else kinds_markdown() if args.markdown else kinds_text())
     return EXIT_OK
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from .alerts.settings import AlertsConfig
+from .declared_kinds import DeclaredKind
 from .duration import Duration
 from .scheduler import SchedulesConfig
 from .errors import ConfigError
@@ -21,6 +22,7 @@ class BrowserConfig:
     headless: bool = True
     block_hosts: list[str] = field(default_factory=list)   # glob patterns: trackers, CDNs the audit does not need
     step_timeout: Duration = Duration(15)
+    soft_timeout: Duration = Duration(5)   # how long a soft check (`finding:`/`severity:`) waits before it gives up
     journey_timeout: Duration = Duration(180)
     trace: Literal["on-failure", "always", "off"] = "on-failure"
     trace_snapshots: bool = True           # DOM snapshots + screencast in traces: the viewer shows the page
@@ -176,6 +178,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     retries: int = 0                  # re-run a journey that failed before writing to anyone, up to N times
     fail_on: list[str] = field(default_factory=list)   # kinds or a severity that fail a run; empty: any finding
+    findings: dict[str, DeclaredKind] = field(default_factory=dict)   # finding kinds journeys' soft checks may name
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)
 
     def path(self, p: str) -> Path:
@@ -259,6 +262,8 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
                 cfg = dataclasses.replace(bound, sites={
                     name: with_flows(prof, sites_node.value.get(name) if sites_node is not None and sites_node.is_map
                                      else None, str(p), problems) for name, prof in bound.sites.items()})
+            if bound is not MISSING:
+                _declare_kinds(bound.findings, root, str(p), problems)
             _fail_on_problems(root, str(p), problems)
         if problems:
             raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
@@ -274,6 +279,20 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
             cfg = _with(cfg, target, value)
     cfg.report.zone()   # an unknown time zone is a configuration error now, not when a report is written
     return cfg
+
+
+def _declare_kinds(kinds: dict[str, Any], root: Any, path: str, problems: list[Any]) -> None:
+    """Register the kinds config.yaml declares under `findings:` (journeys may name them)."""
+    from .declared_kinds import register_declared
+    from .errors import Problem
+
+    node = root.value.get("findings") if root.is_map else None
+    for name, kind in kinds.items():
+        msg = register_declared(name, kind)
+        if msg is not None:
+            line, col = node.key_marks.get(name, (node.line, node.col)) if node is not None and node.is_map \
+                else (root.line, root.col)
+            problems.append(Problem(path, line, col, f"findings.{name}: {msg}"))
 
 
 def load_site_file(path: str | Path) -> SiteProfile:

@@ -58,7 +58,8 @@ def finding_kinds_text() -> str:
 
     lines = []
     for name, k in sorted(finding_kinds().items()):
-        flags = [w for w, on in (("breach", k.breach), ("setup", k.setup), ("configurable", k.configurable)) if on]
+        flags = [w for w, on in (("breach", k.breach), ("setup", k.setup), ("configurable", k.configurable),
+                                 ("declared", k.declared)) if on]
         lines.append(f"{name}:")
         lines.append(f"    severity: {k.severity}")
         lines.append(f"    process: {process_label(k.process)} ({k.process})")

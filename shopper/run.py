@@ -22,7 +22,7 @@ from .reachability import site_down
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, resolve
-from .steps.soft import is_soft, soft_failure
+from .steps.soft import is_soft, soft_failure, step_budget
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,8 @@ class JourneyRunner:
                     context.tracing.stop(path=str(part))
                     trace_parts.append(part)
                     tracing = False
-                step_timeout = (step.timeout or journey.step_timeout or self.config.browser.step_timeout).seconds
+                step_timeout = step_budget(step, (journey.step_timeout or self.config.browser.step_timeout).seconds,
+                                           self.config.browser.soft_timeout.seconds)
                 current["step"] = step.index
                 if self.before_step is not None:
                     self.before_step(step)
