@@ -280,10 +280,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _email_report(args: argparse.Namespace, config, store, run_id: str, html: str) -> int:
-    from email.utils import formataddr
-
     from reports.mailing import build_report_email
     from shopper.probes.mail import mail_sender
+    from shopper.publish import report_sender
     from shopper.probes.smtp import send
     from shopper.secrets import Redactor
 
@@ -296,7 +295,7 @@ def _email_report(args: argparse.Namespace, config, store, run_id: str, html: st
         raise ConfigError("no SMTP server configured: set smtp.host (and smtp.user with $SHOPPER_SMTP_PASSWORD) "
                           "in config.yaml to email reports")
     msg = build_report_email(store, run_id, html_single_file=html, to=list(to),
-                             sender=formataddr((sender.name, sender.address)), now=_clock(args).now(),
+                             sender=report_sender(config, sender.address), now=_clock(args).now(),
                              settings=config.report_settings, redactor=redactor)
     result = send(sender.settings, msg)
     if not result.ok:

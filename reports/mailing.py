@@ -162,7 +162,8 @@ def build_report_email(store: Any, run_id: str, *, html_single_file: str, sender
     env = _environment()
     scrub = redactor.redact if redactor is not None else (lambda text: text)
     msg = EmailMessage()
-    msg["Subject"] = subject_line(facts)
+    prefix = one_line(settings.subject_prefix, 120)
+    msg["Subject"] = f"{prefix} {subject_line(facts)}" if prefix else subject_line(facts)
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg["Date"] = format_datetime(now)

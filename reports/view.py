@@ -94,6 +94,25 @@ class JourneyView:
     observations: list[dict[str, Any]]
     findings: list[FindingView]
 
+    @property
+    def observed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(what a reader needs: failures, errors and the facts behind a finding's step; the rest, behind a
+        toggle). Responses are shown only when they failed (4xx/5xx)."""
+        shown = [o for o in self.observations if o["kind"] not in NOT_OBSERVED_HERE
+                 and (o["kind"] != "response" or (o.get("data") or {}).get("status", 0) >= 400)]
+        steps = {f.step - 1 for f in self.findings if f.step is not None}
+        needed = [o for o in shown if o["kind"] in NOTEWORTHY or o.get("step") in steps]
+        picked = {id(o) for o in needed}
+        return needed, [o for o in shown if id(o) not in picked]
+
+
+# What "What was observed" leaves out (shown elsewhere: pages in the steps, mail and expectations in their sections)
+NOT_OBSERVED_HERE = {"page", "mail_received", "journey_started", "expectation", "expectation_left",
+                     "silence_expected"}
+# What a reader needs to see without asking: what went wrong on the page or the network
+NOTEWORTHY = {"js_error", "request_failed", "site_unreachable", "soft_check", "error_screenshot", "response",
+              "blocked_requests"}
+
 
 @dataclass
 class RunView:

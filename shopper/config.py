@@ -147,6 +147,8 @@ class ReportConfig:
     url: str | None = None             # where the published report lives (linked from the report mail)
     company: str = ""                  # the audited company's name, on the report and its mail
     logo: str | None = None            # a PNG/JPEG/GIF file (relative to config.yaml), inlined in both
+    from_: str = ""                    # `from:` of the report mail (default: the alerts' sender), never the persona
+    subject_prefix: str = ""           # put in front of the report mail's subject, e.g. "[Kettle & Co audit]"
 
     def zone(self) -> Any:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -61,9 +61,27 @@ def publish(session: Any, run_json: dict[str, Any], outputs: Outputs) -> Publish
 
         sender = mail_sender(config, session.redactor, session.environ)
         out.alerts = alert_after(config.alerts, store, run_json["run_id"], session.clock.now(),
-                                 smtp_settings=sender.settings, sender_address=sender.address,
+                                 smtp_settings=sender.settings, sender_address=alerts_sender(config, sender.address),
                                  environ=session.environ)
     return out
+
+
+def alerts_sender(config: Any, persona: str) -> str:
+    """Who alerts come from: `alerts.email.from`, else the shopper's address."""
+    email = config.alerts.email
+    return (email.from_ if email is not None and email.from_ else "") or persona
+
+
+def report_sender(config: Any, persona: str) -> str:
+    """Who the report mail comes from: `report.from`, else the alerts' sender, else "Mystery Shopper" at the
+    address the SMTP server lets the shopper send as — never the shopper persona's name, so that a reply
+    reads as one to the audit tool."""
+    from email.utils import formataddr
+
+    if config.report.from_:
+        return config.report.from_
+    configured = alerts_sender(config, "")
+    return configured or formataddr(("Mystery Shopper", persona))
 
 
 def stored_run_json(store: Any, run_id: str) -> dict[str, Any]:

@@ -142,3 +142,5 @@ def test_the_demo_with_only_payment_inconsistent_is_in_the_red(tmp_path, browser
     assert "bad" in page.by_id["score"][0].split()
     assert "good" not in page.by_id.get("score-delta", ("", ""))[0].split()
     assert v.processes[0].key == "payment" and v.processes[0].band == "bad"
+    note = page.by_id["run-note"][1]   # why the report's dates are not today's
+    assert note.startswith("Demo world: its clock started ") and "ran 3 days on after the journeys" in note
