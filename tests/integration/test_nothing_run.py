@@ -117,3 +117,26 @@ def test_a_slot_whose_journeys_vanished_is_an_error_run_and_alerts(tmp_path, web
     (req,) = webhook.requests
     assert req.json()["trigger"] == "run_error"
     assert req.json()["title"].startswith("nothing audited: schedule 'web': journeys: ")
+
+
+def test_a_sweep_that_cannot_run_says_so_on_every_slot(tmp_path):
+    import signal
+
+    cfg = outside_checkout(tmp_path, schedule="schedules:\n  sweep_every: 1s\n  report: {at: '03:00'}\n")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "runner.py"), "schedule", "--config", str(cfg)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    said = []
+    try:
+        for line in proc.stderr:   # each slot says it, as it comes
+            if line.startswith("sweep skipped: "):
+                said.append(line.strip())
+            if len(said) == 2:
+                break
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert said == ["sweep skipped: no mailbox configured (imap.host), so sweeps cannot run: set imap: in "
+                    "config.yaml, or sweep_every: null"] * 2
+    assert "  sweep: every 1s, CANNOT RUN: no mailbox configured" in out   # and the plan said it at start
