@@ -19,18 +19,19 @@ SITE_UNREACHABLE = FindingKind(
 
 @check("site_unreachable", kinds=[SITE_UNREACHABLE])
 def site_unreachable(obs: Observations) -> Iterator[Finding]:
-    by_host: dict[str, list] = {}
+    by_site: dict[str, list] = {}
     for o in obs.of_kind("site_unreachable"):
-        by_host.setdefault(o.data["host"], []).append(o)
-    for host, seen in sorted(by_host.items()):
+        by_site.setdefault(o.data.get("origin") or o.data["host"], []).append(o)
+    for site, seen in sorted(by_site.items()):
+        host = seen[0].data["host"]
         first = seen[0]
         journeys = sorted({o.journey for o in seen})
         evidence = [e for j in obs.journeys if j.name in journeys for s in j.steps for e in s.evidence]
         f = Finding.of("site_unreachable", severity="critical", journey=first.journey, step=first.step,
-                       subject=host, title=f"Site unreachable: {first.data['cause']}",
+                       subject=site, title=f"Site unreachable: {first.data['cause']}",
                        detail=first.data.get("error") or first.data["cause"], evidence=evidence[:3],
-                       data={"host": host, "cause": first.data["cause"], "journeys": journeys})
-        yield dataclasses.replace(f, fingerprint=fingerprint("site_unreachable", "*", host))   # one per site
+                       data={"host": host, "origin": site, "cause": first.data["cause"], "journeys": journeys})
+        yield dataclasses.replace(f, fingerprint=fingerprint("site_unreachable", "*", site))   # one per site
 
 
 def unreachable_journeys(obs: Observations) -> set[str]:

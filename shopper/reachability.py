@@ -47,12 +47,6 @@ def unreachable_cause(error: str, host: str) -> str | None:
     return None
 
 
-def error_host(error: str) -> str | None:
-    """The host of the first URL in an error text ('net::ERR_... at https://shop.test/login')."""
-    m = _URL.search(error or "")
-    return (urlsplit(m.group(0)).hostname or None) if m else None
-
-
 def server_error_cause(status: int, host: str) -> str:
     return f"{host} answers HTTP {status} on its home page (a server error)"
 
@@ -67,18 +61,31 @@ def short_error(error: str | None, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def site_down(step: object, observations: list, hosts: set[str], base_url: str,
-              first_open: bool) -> tuple[str, str] | None:
-    """(host, cause) when this step shows the audited site cannot be reached: its navigation failed with a
-    network or TLS error for a site host, or — at the journey's first `open` — the site's home page answered
-    5xx. `observations` are the step's own."""
+def origin(url: str) -> str:
+    """'https://shop.test:8443' of a URL (the default port left out): what "the site" is."""
+    u = urlsplit(url or "")
+    default = {"http": 80, "https": 443}.get(u.scheme)
+    try:
+        port = u.port
+    except ValueError:
+        port = None
+    return f"{u.scheme}://{u.hostname or ''}" + (f":{port}" if port and port != default else "")
+
+
+def site_down(step: object, observations: list, base_url: str, first_open: bool) -> tuple[str, str, str] | None:
+    """(origin, host, cause) when this step shows the audited site — the origin of the base URL — cannot be
+    reached: a navigation to it failed with a network or TLS error, or, at the journey's first `open`, its
+    home page answered 5xx. Another origin that fails (a link out, another port) is that step's failure, not
+    the site's. `observations` are the step's own."""
+    site = origin(base_url)
+    host = urlsplit(base_url).hostname or ""
     error = getattr(step, "error", None) or ""
     if getattr(step, "status", "") == "failed":
-        host = error_host(error) or (urlsplit(base_url).hostname or "")
-        if host in hosts:
+        m = _URL.search(error)
+        if m is None or origin(m.group(0)) == site:
             cause = unreachable_cause(error, host)
             if cause:
-                return host, cause
+                return site, host, cause
     if first_open:
         home = urlsplit(base_url)
         for o in observations:
@@ -86,6 +93,6 @@ def site_down(step: object, observations: list, hosts: set[str], base_url: str,
             if o.kind != "response" or d.get("type") != "document" or not d.get("main_frame"):
                 continue
             u = urlsplit(d["url"])
-            if u.hostname in hosts and u.path.rstrip("/") == home.path.rstrip("/") and d["status"] >= 500:
-                return u.hostname or "", server_error_cause(d["status"], u.hostname or "")
+            if origin(d["url"]) == site and u.path.rstrip("/") == home.path.rstrip("/") and d["status"] >= 500:
+                return site, host, server_error_cause(d["status"], host)
     return None

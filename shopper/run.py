@@ -18,7 +18,7 @@ from .autofill.persona import persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
-from .reachability import site_down
+from .reachability import origin, site_down
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, resolve
@@ -102,7 +102,7 @@ class JourneyRunner:
         self.after_step: Callable[[list[Observation]], None] | None = None   # gets each step's observations
         self.before_step: Callable[[Step], None] | None = None   # told before each step starts (job queue)
         self.browser_error: str | None = None   # why there is no browser (journeys that need one: setup_error)
-        self.unreachable: dict[str, str] = {}   # host -> why it cannot be reached (shopper/reachability.py)
+        self.unreachable: dict[str, tuple[str, str]] = {}   # origin -> (host, why it cannot be reached)
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -136,9 +136,9 @@ class JourneyRunner:
             journey = dataclasses.replace(journey, steps=expand_flows(journey, profile.flows if profile else {}))
         except ShopperError as e:   # e.g. an unknown site profile or flow: the shopper's configuration
             return self._not_run(journey, started, str(e))
-        site_host = urlsplit(base_url).hostname or ""
-        if site_host in self.unreachable:   # one fact about the site, found by an earlier journey of this run
-            return self._unreachable(journey, started, base_url, site_host, self.unreachable[site_host])
+        site = origin(base_url)
+        if site in self.unreachable:   # one fact about the site, found by an earlier journey of this run
+            return self._unreachable(journey, started, base_url, site, self.unreachable[site])
         if self.browser is None and any(step.uses_page for step in journey.steps):
             return self._not_run(journey, started, self.browser_error or "no browser: run `make setup` or set "
                                  "browser.executable in config.yaml ($SHOPPER_BROWSER)")
@@ -225,7 +225,7 @@ class JourneyRunner:
                 seen = len(state.observations)
                 result = self._run_step(step, state, page, min(step_timeout, remaining))
                 steps.append(result)
-                down = site_down(result, state.observations[seen:], hosts, base_url,
+                down = site_down(result, state.observations[seen:], base_url,
                                  first_open=step.kind == "open" and not any(s.kind == "open" for s in steps[:-1]))
                 if tracing:   # after the result is kept: a browser gone mid-step raises here, as a crash
                     context.tracing.group_end()
@@ -233,9 +233,11 @@ class JourneyRunner:
                     self.after_step(state.observations[handed_over:])
                     handed_over = len(state.observations)
                 if down is not None:   # the site is not there: said once, not as a failure of every step
-                    self.unreachable[down[0]] = down[1]
-                    record("site_unreachable", {"host": down[0], "cause": down[1], "error": result.error or ""})
-                    failed = error = f"not run: site unreachable: {down[1]}"
+                    site, host, cause = down
+                    self.unreachable[site] = (host, cause)
+                    record("site_unreachable", {"origin": site, "host": host, "cause": cause,
+                                                "error": result.error or ""})
+                    failed = error = f"not run: site unreachable: {cause}"
                 elif result.status == "setup_error":
                     failed = f"not run: the shopper's set-up stopped step {step.index + 1}"
                 elif result.status == "blocked":   # the customer cannot go on: a finding, not a failure
@@ -295,15 +297,18 @@ class JourneyRunner:
             (self.config.var_path / e).unlink(missing_ok=True)
             result.evidence.remove(e)
 
-    def _unreachable(self, journey: Journey, started: Any, base_url: str, host: str, cause: str) -> JourneyResult:
+    def _unreachable(self, journey: Journey, started: Any, base_url: str, site: str,
+                     known: tuple[str, str]) -> JourneyResult:
         """A journey not started because its site cannot be reached (status incomplete: nothing is known of it)."""
+        host, cause = known
         why = f"not started: site unreachable: {cause}"
         at = self.clock.now().isoformat()
         steps = [StepResult(step.index, step.kind, self.redactor.redact(step.label), "skipped", started.isoformat(),
                             0.0, error=why, line=step.line) for step in journey.steps]
         observations = [Observation("journey_started", journey.name, None, {"base_url": base_url, "site": journey.site},
                                     at),
-                        Observation("site_unreachable", journey.name, None, {"host": host, "cause": cause}, at)]
+                        Observation("site_unreachable", journey.name, None,
+                                    {"origin": site, "host": host, "cause": cause}, at)]
         return JourneyResult(journey.name, journey.path, list(journey.tags), "incomplete", started.isoformat(), 0.0,
                              steps, observations, journey.site, error=why)
 
