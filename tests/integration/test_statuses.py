@@ -67,7 +67,7 @@ def test_missing_secret_is_a_setup_error_not_scored_not_retried(audit, shop_heal
     assert "SHOPPER_H12_NEVER_SET is not set: export SHOPPER_H12_NEVER_SET=" in needs.error
     assert a.findings == []                                    # never a finding of the shop
     s = a.result.summary()
-    assert s["processes"] == {"web": 100} and s["score"] == 100    # 'account' is not scored
+    assert s["processes"] == {"website": 100} and s["score"] == 100    # 'account' is not scored
     assert s["statuses"] == {"clean": 1, "findings": 0, "incomplete": 0, "setup_error": 1}
     assert a.result.status == "setup_error"
     tokens = a.store.query("SELECT COUNT(*) AS n FROM journey_tokens WHERE journey='needs_secret'")
@@ -105,9 +105,9 @@ def test_incomplete_journey_has_no_process_score(audit, shop_healthy):
     early, home = a.result.journeys
     assert (early.status, early.worst, home.status) == ("incomplete", "major", "clean")
     s = a.result.summary()
-    assert s["processes"] == {"fails_early": None, "web": 100}   # not 80: the steps after step 2 are unknown
+    assert s["processes"] == {"fails_early": None, "website": 100}   # not 80: the steps after step 2 are unknown
     assert s["incomplete_processes"] == ["fails_early"] and s["score"] == 100
-    assert a.store.run(a.result.run_id).summary["processes"] == {"fails_early": None, "web": 100}
+    assert a.store.run(a.result.run_id).summary["processes"] == {"fails_early": None, "website": 100}
     assert a.result.status == "incomplete"
 
 
