@@ -83,9 +83,14 @@ def _preflight(config, journeys) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from shopper.audit import select_journeys
 
+    from shopper.selection_check import selection_problems
+
     config = _config(args)
-    sel = select_journeys(args.paths or [config.path(config.journeys)], config, names=args.journey or [],
-                          tags=args.tag or [])
+    paths = args.paths or [config.path(config.journeys)]
+    problems = selection_problems(paths, config, names=args.journey or [], tags=args.tag or [])
+    if problems:
+        raise ConfigError("; ".join(problems))
+    sel = select_journeys(paths, config, names=args.journey or [], tags=args.tag or [])
     _print_problems(sel.invalid, sys.stderr)
     code = _preflight(config, sel.journeys)
     return EXIT_USAGE if sel.invalid else code

@@ -85,6 +85,8 @@ def test_run_with_one_unknown_journey_among_valid_ones_is_exit_2(tmp_path):
         assert store.runs() == []   # nothing ran: the typo is not skipped in silence
     finally:
         store.close()
+    doctor = runner("doctor", "--tag", "mial", "--config", str(cfg), cwd=tmp_path)   # the same for doctor
+    assert doctor.returncode == 2 and "error: unknown tag 'mial'; did you mean 'mail'?" in doctor.stderr
 
 
 def test_a_run_whose_files_are_all_invalid_is_an_error_not_clean(tmp_path):
