@@ -101,7 +101,8 @@ class JourneyView:
         shown = [o for o in self.observations if o["kind"] not in NOT_OBSERVED_HERE
                  and (o["kind"] != "response" or (o.get("data") or {}).get("status", 0) >= 400)]
         steps = {f.step - 1 for f in self.findings if f.step is not None}
-        needed = [o for o in shown if o["kind"] in NOTEWORTHY or o.get("step") in steps]
+        needed = [o for o in shown if o["kind"] in NOTEWORTHY
+                  or (o.get("step") in steps and (o.get("data") or {}).get("ok") is not True)]   # a link that works: routine
         picked = {id(o) for o in needed}
         return needed, [o for o in shown if id(o) not in picked]
 
