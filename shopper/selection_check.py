@@ -57,8 +57,8 @@ def catalogue(paths: Iterable[str | Path], config: Any, extra_vars: Iterable[str
 def selection_problems(paths: Iterable[str | Path], config: Any, *, names: Iterable[str] = (),
                        tags: Iterable[str] = (), extra_vars: Iterable[str] = ()) -> list[str]:
     """Why this selection would audit nothing or not what was asked: missing paths, no journey files, unknown
-    names or tags (each with did-you-mean). Empty when it can run."""
-    paths = list(paths)
+    names or tags (each with did-you-mean), names and tags that together match none. Empty when it can run."""
+    paths, names, tags = list(paths), list(names), list(tags)
     problems = missing_paths(paths)
     if problems:
         return problems
@@ -68,6 +68,9 @@ def selection_problems(paths: Iterable[str | Path], config: Any, *, names: Itera
     problems += [f"unknown journey {n!r}{did_you_mean(n, cat.names)}" for n in dict.fromkeys(names)
                  if n not in cat.names]
     problems += [f"unknown tag {t!r}{did_you_mean(t, cat.tags)}" for t in dict.fromkeys(tags) if t not in cat.tags]
+    if not problems and cat.journeys and (names or tags) and not resolved_names(cat, names, tags):
+        problems.append(f"no journey is both named {', '.join(map(repr, names))} and tagged "
+                        f"{', '.join(map(repr, tags))}: nothing would be audited")
     return problems
 
 

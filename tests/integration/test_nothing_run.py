@@ -87,6 +87,9 @@ def test_run_with_one_unknown_journey_among_valid_ones_is_exit_2(tmp_path):
         store.close()
     doctor = runner("doctor", "--tag", "mial", "--config", str(cfg), cwd=tmp_path)   # the same for doctor
     assert doctor.returncode == 2 and "error: unknown tag 'mial'; did you mean 'mail'?" in doctor.stderr
+    none = runner("run", "--journey", "contact_support", "--tag", "web", "--config", str(cfg), cwd=tmp_path)
+    assert none.returncode == 2 and none.stderr.strip() == (
+        "error: no journey is both named 'contact_support' and tagged 'web': nothing would be audited")
 
 
 def test_a_run_whose_files_are_all_invalid_is_an_error_not_clean(tmp_path):
