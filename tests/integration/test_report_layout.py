@@ -35,6 +35,10 @@ MID_WORD_JS = """() => {
   }
   return out;
 }"""
+# Stacked cells (a phone) narrower than their row: their "Label:" would wrap mid-word.
+NARROW_STACKED_JS = """() => [...document.querySelectorAll('table.stack td')].filter(td => td.offsetParent !== null &&
+  getComputedStyle(td).display === 'block' &&
+  td.getBoundingClientRect().width < td.parentElement.getBoundingClientRect().width * 0.9).map(td => td.dataset.label)"""
 # Cells of the mail's tables that end beyond the right edge of the screen (a cut-off column).
 CUT_OFF_JS = """() => [...document.querySelectorAll('td')].filter(td => td.offsetParent !== null &&
   td.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(td => td.textContent.trim().slice(0, 40))"""
@@ -66,6 +70,7 @@ def test_the_report_reads_at_desktop_and_phone_widths(broken_report, browser, tm
         seen = check_report(browser, index, width, screenshot=tmp_path / f"report-{width}.png")
         assert seen.overflow == [] and seen.console == [], (width, seen)
         assert look(browser, index, width, MID_WORD_JS) == [], width
+        assert look(browser, index, width, NARROW_STACKED_JS) == [], width
     html = index.read_text()
     assert 'class="stack observed"' in html or "Nothing out of the ordinary" in html
     assert "Everything else observed (" in html            # the rest behind a toggle
