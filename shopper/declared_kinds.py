@@ -52,3 +52,11 @@ def register_declared(name: str, kind: DeclaredKind | dict[str, Any]) -> str | N
                f"{known.summary!r}): declare it once, in config.yaml's findings:"
     KINDS[name] = new
     return None
+
+
+def forget_declared() -> None:
+    """Unregister every declared kind (tests; a long-lived process that reloads its journeys)."""
+    from checks.registry import KINDS
+
+    for name in [n for n, k in KINDS.items() if k.declared]:
+        del KINDS[name]

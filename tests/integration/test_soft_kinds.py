@@ -8,10 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from shopper.declared_kinds import forget_declared
 from shopper.errors import JourneyError
 from shopper.journey import parse_journey
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def forget_kinds():
+    """Kinds a journey declares are registered for the process: none may leak into other tests."""
+    yield
+    forget_declared()
+
+
 ROOT = Path(__file__).resolve().parents[2]
 STOCK = """name: product_page
 tags: [web]
