@@ -85,9 +85,14 @@ def _preflight(config, journeys) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from shopper.audit import select_journeys
 
+    from shopper.selection_check import selection_problems
+
     config = _config(args)
-    sel = select_journeys(args.paths or [config.path(config.journeys)], config, names=args.journey or [],
-                          tags=args.tag or [])
+    paths = args.paths or [config.path(config.journeys)]
+    problems = selection_problems(paths, config, names=args.journey or [], tags=args.tag or [])
+    if problems:
+        raise ConfigError("; ".join(problems))
+    sel = select_journeys(paths, config, names=args.journey or [], tags=args.tag or [])
     _print_problems(sel.invalid, sys.stderr)
     code = _preflight(config, sel.journeys)
     return EXIT_USAGE if sel.invalid else code
@@ -147,8 +152,14 @@ def execute_run(args: argparse.Namespace, config, store) -> tuple[Any, int]:
 def _select(args: argparse.Namespace, config, variables: dict[str, str]):
     """The journeys the command line asks for; invalid files are printed (and kept in the selection)."""
     from shopper.audit import select_journeys
+    from shopper.selection_check import selection_problems
 
-    sel = select_journeys(args.paths or [config.path(config.journeys)], config,
+    paths = args.paths or [config.path(config.journeys)]
+    problems = selection_problems(paths, config, names=args.journey or [], tags=args.tag or [],
+                                  extra_vars=variables)
+    if problems:   # nothing run is never clean: a typo or a missing folder stops here, in one line
+        raise ConfigError("; ".join(problems))
+    sel = select_journeys(paths, config,
                           names=args.journey or [], tags=args.tag or [], extra_vars=variables,
                           shard=_shard(getattr(args, "shard", None)))
     _print_problems(sel.invalid, sys.stderr)
@@ -276,10 +287,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _email_report(args: argparse.Namespace, config, store, run_id: str, html: str) -> int:
-    from email.utils import formataddr
-
     from reports.mailing import build_report_email
     from shopper.probes.mail import mail_sender
+    from shopper.publish import report_sender
     from shopper.probes.smtp import send
     from shopper.secrets import Redactor
 
@@ -292,7 +302,7 @@ def _email_report(args: argparse.Namespace, config, store, run_id: str, html: st
         raise ConfigError("no SMTP server configured: set smtp.host (and smtp.user with $SHOPPER_SMTP_PASSWORD) "
                           "in config.yaml to email reports")
     msg = build_report_email(store, run_id, html_single_file=html, to=list(to),
-                             sender=formataddr((sender.name, sender.address)), now=_clock(args).now(),
+                             sender=report_sender(config, sender.address), now=_clock(args).now(),
                              settings=config.report_settings, redactor=redactor)
     result = send(sender.settings, msg)
     if not result.ok:
@@ -485,8 +495,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_schedule(args: argparse.Namespace) -> int:
     import threading
 
-    from shopper.audit import AuditOptions, select_journeys
-    from shopper.publish import Outputs, summary_lines
+    from shopper.schedule_plan import entry_problems, plan_lines, run_slot
     from shopper.scheduler import Scheduler, SchedulerLock
     from shopper.store import open_store
 
@@ -494,8 +503,16 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     plan = config.schedules
     if not plan.runs and plan.report is None:
         raise ConfigError("nothing to schedule: add `schedules: {runs: [...]}` to config.yaml (see docs/scheduling.md)")
+    problems = entry_problems(config)   # a schedule that would audit nothing does not start
+    if problems:
+        raise ConfigError("; ".join(problems))
     clock = _clock(args)
     stop = threading.Event()
+    if args.dry_run:
+        dry = Scheduler(plan, clock, config.var_path / "scheduler-state.json", run_journeys=print, sweep=print,
+                        email_report=print)
+        _print_lines(plan_lines(config, dry.next_runs(), config.report.zone()))
+        return EXIT_OK
     if config.store_url.startswith(("postgresql://", "postgres://")):
         return _enqueue_on_schedule(config, plan, clock, stop)
     lock = SchedulerLock.for_store(config.store_url)
@@ -506,13 +523,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     session = _session(config, store, args)
 
     def run_journeys(entry) -> None:
-        sel = select_journeys([config.path(config.journeys)], config, names=entry.journeys, tags=entry.tags)
-        result = session.run(sel, AuditOptions(retries=config.retries), stop=stop)
-        run_json = result.to_json()
-        published = session.publish(run_json, Outputs())
-        _print_lines(summary_lines(run_json))
-        print(f"report: {published.report}")
-        _print_lines([f"alerts: {line}" for line in published.alerts])
+        _print_lines(run_slot(session, entry, stop))
 
     def sweep() -> None:
         _scheduled_sweep(config, store, clock, args)
@@ -527,6 +538,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
               f"{', sweeps every ' + str(plan.sweep_every) if plan.sweep_every else ''}"
               f"{', report ' + plan.report.days + ' at ' + plan.report.at if plan.report else ''}; Ctrl-C to stop",
               flush=True)
+        _print_lines(plan_lines(config, scheduler.next_runs(), config.report.zone()))
         scheduler.catch_up()
         scheduler.loop()
     finally:
@@ -539,8 +551,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def _scheduled_sweep(config, store, clock, args: argparse.Namespace) -> None:
     from shopper.audit import run_sweep
+    from shopper.schedule_plan import sweep_problem
 
-    if config.imap.host:
+    problem = sweep_problem(config)
+    if problem:   # said on every slot, not skipped in silence
+        print(f"sweep skipped: {problem}", file=sys.stderr, flush=True)
+    else:
         run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ)
         _print_sweep(result, findings)
         _alert(config, store, run_id, args)
@@ -633,16 +649,24 @@ def cmd_status(args: argparse.Namespace) -> int:
         if run is None:
             print(f"no runs in {config.store_url} yet: run `runner.py run` (or `make demo`)")
             return EXIT_OK
+        from reports.view import run_view
+
         s = run.summary
+        v = run_view(store, run.id)   # the report's headline, process order and "fix these first" ranking
         score = "no score" if s.get("score") is None else f"score {s['score']}/100"
         statuses = ", ".join(f"{n} {st.replace('_', ' ')}" for st, n in (s.get("statuses") or {}).items() if n)
-        print(f"last run {run.id} ({run.started_at[:16].replace('T', ' ')}): {run.status}, {score}, "
+        print(f"last run {run.id} ({run.started_at[:16].replace('T', ' ')}): {run.status}, {v.headline}, {score}, "
               f"{s.get('findings', 0)} finding(s), {s.get('journeys', '?')} journey(s)"
               + (f" ({statuses})" if statuses else ""))
-        for name, value in sorted((s.get("processes") or {}).items()):
-            print(f"  {name:<16} {'incomplete' if value is None else f'{value:>3}'}")
-        for f in store.findings(run.id):
-            print(f"  [{f['severity']}] {f['kind']}: {f['title']}")
+        if run.status == "error":
+            print(f"  nothing was audited: {s.get('error') or 'no journey ran'}")
+        for p in v.processes:
+            print(f"  {p.label:<16} {'incomplete' if p.score is None else f'{p.score:>3}'}"
+                  + (f"  {', '.join(f'{n} {sev}' for sev, n in p.counts.items())}" if p.counts else ""))
+        if v.findings:
+            print("fix first:")
+        for f in v.ranked:
+            print(f"  [{f.severity}] {f.kind}: {f.title}" + (" (flaky)" if f.flaky else ""))
         open_ = store.expectations(states=("open",))
         print(f"open expectations: {len(open_)}")
         for e in sorted(open_, key=lambda e: e.answer_deadline):
@@ -662,6 +686,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_kinds(args: argparse.Namespace) -> int:
     from shopper.kinds_doc import finding_kinds_text, kinds_markdown, kinds_text
 
+    if args.findings:
+        _config(args)   # the kinds config.yaml declares (`findings:`) are listed too
     print(finding_kinds_text() if args.findings else kinds_markdown() if args.markdown else kinds_text())
     return EXIT_OK
 
@@ -868,6 +894,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "PostgreSQL store it only enqueues each slot (once, even across restarts) into "
                                      "the store's job queue, and `runner.py worker` processes run them.")
     sch.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
+    sch.add_argument("--dry-run", action="store_true", help="check every entry, print the plan (each entry, its "
+                     "journeys, the next run times) and exit")
 
     wk = sub.add_parser("worker", parents=[common], help="run queued journeys, runs, sweeps and reports (PostgreSQL)",
                         description="Take jobs from the job queue in the PostgreSQL store and run them, one at a time, "

@@ -26,8 +26,12 @@ def _screenshots(obs: Observations) -> dict[tuple[str, int | None], tuple[str, .
 @check("page_error", kinds=[PAGE_ERROR])
 def page_error(obs: Observations) -> Iterator[Finding]:
     shots = _screenshots(obs)
+    # a step that found the site down (its home page 5xx) is said once, by site_unreachable
+    down = {(o.journey, o.step) for o in obs.of_kind("site_unreachable")}
     for o in obs.of_kind("response"):
         d = o.data
+        if (o.journey, o.step) in down:
+            continue
         if d.get("audited") and d["status"] >= 400 and (d["type"] != "document" or d.get("main_frame", True)):
             what = "Page" if d["type"] == "document" else "Request"
             yield Finding.of("page_error", severity="major" if d["status"] >= 500 else "minor", journey=o.journey,

@@ -35,6 +35,7 @@ class FindingKind:
     configurable: bool = False
     summary: str = ""
     check: str = ""          # the check that emits it (filled in by @check)
+    declared: bool = False   # declared by a journey or config.yaml (shopper/declared_kinds.py), not in Python
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -115,7 +116,8 @@ def kind_problem(name: str, *, check: str | None = None, configurable: bool = Tr
     what = f"a finding kind of {check}" if check else "a finding kind a journey can name"
     why = " (it is registered, but not for this)" if name in kinds else ""
     return (f"{name!r} is not {what}{why}{_suggest(name, allowed)} (kinds: {', '.join(allowed)}); "
-            f"a new kind is one FindingKind line in checks/")
+            f"declare a new one under `findings:` in the journey or config.yaml: {{{name}: {{title: ..., severity: "
+            f"minor, process: website}}}}")
 
 
 def fail_on_problem(item: str) -> str | None:

@@ -17,9 +17,18 @@ EXPECTATION_UNMET = FindingKind(
 
 @check("soft_checks", kinds=[EXPECTATION_UNMET], any_configurable=True)
 def soft_checks(obs: Observations) -> Iterator[Finding]:
+    from shopper.declared_kinds import register_declared
+
     for o in obs.of_kind("soft_check"):
         d = o.data
-        yield Finding.of(d["finding"], severity=d.get("severity") or severity_of(d["finding"]), journey=o.journey,
+        declared = d.get("declared")
+        if declared:   # a kind a journey or config.yaml declared: known here too (a worker, a later report)
+            register_declared(d["finding"], declared)
+        severity = d.get("severity") or (declared or {}).get("severity") or severity_of(d["finding"])
+        title = f"{declared['title']}: {d['label']}" if declared else f"{d['label']}: {d['message']}"
+        data = {"line": d.get("line"), "soft": True}
+        if declared and declared.get("fix"):
+            data["fix"] = declared["fix"]
+        yield Finding.of(d["finding"], severity=severity, journey=o.journey,
                          step=o.step, subject=f"soft:{d['kind']}:{d.get('key') or d['label']}",   # unresolved: stable
-                         title=f"{d['label']}: {d['message']}"[:300], detail=d["message"],
-                         evidence=o.evidence, data={"line": d.get("line"), "soft": True})
+                         title=title[:300], detail=d["message"], evidence=o.evidence, data=data)

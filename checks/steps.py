@@ -16,7 +16,12 @@ STEP_FAILED = FindingKind("step_failed", "major", "website",
 
 @check("step_failed", kinds=[STEP_FAILED])
 def step_failed(obs: Observations) -> Iterator[Finding]:
+    from .reachability import unreachable_journeys
+
+    unreachable = unreachable_journeys(obs)   # one site_unreachable finding says it for all of them
     for journey in obs.journeys:
+        if journey.name in unreachable:
+            continue
         for step in journey.steps:
             if step.status == "failed":
                 yield Finding.of("step_failed", severity="major", journey=journey.name, step=step.index,

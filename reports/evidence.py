@@ -65,8 +65,9 @@ class EvidenceFiles:
     by_content: dict[str, str] = field(default_factory=dict)   # sha256 of the bytes -> id of that place
     left_out: dict[str, str] = field(default_factory=dict)     # stored path -> why it is not in the report
 
-    def show(self, path: str, journey: str = "") -> Markup:
-        """The evidence the first time (image, or a trace to download); a link to that place afterwards."""
+    def show(self, path: str, journey: str = "", fingerprint: str = "") -> Markup:
+        """The evidence the first time (image, or a trace to download); a link to that place afterwards.
+        `fingerprint`: the finding it backs (the `show-trace` hint names it)."""
         label = caption(path) + (f" ({journey})" if journey else "")
         key = self._content_key(path)
         if path not in self.ids and key in self.by_content:   # the same bytes saved twice: shown once
@@ -75,14 +76,16 @@ class EvidenceFiles:
             return Markup('<a class="evidence-ref" href="#{}">{} — shown above</a>').format(self.ids[path], label)
         src = self._source(path)
         if src is None:
-            return Markup('<p class="evidence-ref muted">{}: {}</p>').format(label, self.left_out[path])
+            hint = f"; open it with runner.py show-trace {fingerprint}" if fingerprint and path.endswith(".zip") else ""
+            return Markup('<p class="evidence-ref muted">{}: {}{}</p>').format(label, self.left_out[path], hint)
         anchor = self.ids[path] = f"ev-{len(set(self.ids.values())) + 1}"
         if key is not None:
             self.by_content[key] = anchor
         if src.endswith(".zip") and not src.startswith("data:"):
-            return Markup('<p class="evidence-trace" id="{}"><a href="{}" download>{}</a> — open it with '
-                          '<code>runner.py show-trace</code> or <code>playwright show-trace FILE</code></p>'
-                          ).format(anchor, src, label)
+            how = (Markup("<code>runner.py show-trace {}</code>").format(fingerprint) if fingerprint else
+                   Markup("<code>playwright show-trace {}</code>").format(src))
+            return Markup('<p class="evidence-trace" id="{}"><a href="{}" download>{}</a> — open it with {}</p>'
+                          ).format(anchor, src, label, how)
         img = Markup('<img src="{}" alt="Screenshot, {}">').format(src, label)
         if not self.inline:
             img = Markup('<a href="{}">{}</a>').format(src, img)

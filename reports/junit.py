@@ -1,9 +1,16 @@
-"""Run JSON -> JUnit XML: one test case per journey, one failure per finding, for CI dashboards.
+"""Run JSON -> JUnit XML: one test case per journey, at most one <failure> or <error> in it, for CI dashboards.
 
-Counting follows the usual JUnit convention: `tests` counts test cases; a test case counts once,
-as an error if it has an <error>, else as a failure if it has a <failure>. A journey with several
-findings therefore has several <failure> elements but adds one to `failures`. Findings marked flaky
-(`data.flaky`) are reported in <system-out> and a `flaky` property, never as failures.
+What common viewers read decides the shape. Jenkins' JUnit plugin (CaseResult) keeps the text and the
+message of a test case's first <error> or <failure>; GitLab's unit test report shows the first one's
+text (and once ignored the message attribute), and screenshots named `[[ATTACHMENT|path]]` in
+<system-out>; GitHub's JUnit report actions (mikepenz/action-junit-report, dorny/test-reporter) annotate
+from the first one too. So a journey gets ONE <failure> whose message counts and names its findings and
+whose text lists every finding with its evidence — or one <error> (the journey could not finish, or the
+shopper's set-up stopped it) whose text lists the failed steps and the findings all the same.
+
+Counting follows the usual JUnit convention: `tests` counts test cases; a test case counts once, as an
+error if it has an <error>, else as a failure if it has a <failure>. Findings marked flaky (`data.flaky`)
+are reported in <system-out> and a `flaky` property, never as failures.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from typing import Any, Iterable
 from shopper.atomic import write_atomic
 
 SUITE_NAME = "mystery-shopper"
+SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
 ORPHAN_CLASSNAME = "mystery-shopper"   # findings of no journey in this run (a sweep's "(mailbox)")
 # XML 1.0 forbids these even as character references; everything else ElementTree escapes.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -101,15 +109,26 @@ def _add_results(case: ET.Element, findings: list[dict], var_dir: Path | None,
         props = _sub(case, "properties")
         for f in flaky:
             _sub(props, "property", name="flaky", value=f"{f.get('kind', '')}: {f.get('title', '')}")
-    if error is not None:
-        _sub(case, "error", error[1], type=error[2], message=error[0])
-    for f in findings:
-        if not _is_flaky(f) and fail_reason(f, fail_on):
-            _sub(case, "failure", finding_text(f, var_dir), type=f.get("kind", ""), message=f.get("title", ""))
+    failing = sorted((f for f in findings if not _is_flaky(f) and fail_reason(f, fail_on)),
+                     key=lambda f: SEVERITY_ORDER.get(f.get("severity", ""), 9))
+    listed = "\n\n".join(f"{n}. [{f.get('severity', '')}] {f.get('kind', '')}: {f.get('title', '')}\n"
+                          f"{finding_text(f, var_dir)}" for n, f in enumerate(failing, 1))
+    if error is not None:   # one element per test case: the error, with the findings in its text
+        text = error[1] + (f"\n\nFindings ({len(failing)}):\n\n{listed}" if failing else "")
+        _sub(case, "error", text, type=error[2], message=error[0])
+    elif failing:
+        kinds = list(dict.fromkeys(f.get("kind", "") for f in failing))
+        _sub(case, "failure", listed, type=kinds[0] if len(kinds) == 1 else "findings",
+             message=failing[0].get("title", "") if len(failing) == 1 else
+             f"{len(failing)} findings: " + "; ".join(f"[{f.get('severity', '')}] {f.get('title', '')}"
+                                                       for f in failing))
     out = [f"flaky: [{f.get('severity', '')}] {f.get('kind', '')}: {f.get('title', '')}\n{finding_text(f, var_dir)}"
            for f in flaky]
     out += [f"reported, not failing (fail-on {','.join(fail_on)}): [{f.get('severity', '')}] {f.get('kind', '')}: "
             f"{f.get('title', '')}\n{finding_text(f, var_dir)}" for f in reported]
+    shots = [p for f in failing for p in _evidence(f.get("evidence") or [], var_dir) if p.endswith(".png")]
+    if shots:   # GitLab shows it beside the failed test (Jenkins' attachments plugin reads it too)
+        out.append(f"[[ATTACHMENT|{shots[0]}]]")
     if out:
         _sub(case, "system-out", "\n".join(out))
 

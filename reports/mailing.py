@@ -28,9 +28,12 @@ from shopper.secrets import Redactor
 from .evidence import read_logo
 from .plain import when
 from .render import safe_href
+from shopper.score import band
+
 from .view import RunView, run_view
 
 SEVERITIES = ("critical", "major", "minor", "info")
+BAND_COLOURS = {"bad": "#b03a2e", "warn": "#7a4d00", "good": "#1b7340"}
 SEVERITY_COLOURS = {"critical": "#8b0000", "major": "#b03a2e", "minor": "#8a5a00", "info": "#4a5562"}
 TOP_FINDINGS = 10    # listed in the mail body; the attachment has them all
 TREND_POINTS = 8     # runs shown in the mail's trend line
@@ -55,6 +58,7 @@ class ProcessLine:
     score: int | None
     previous: int | None
     open: int
+    band: str = "warn"            # shopper.score.band: red with an open critical
 
     @property
     def change(self) -> str:
@@ -93,6 +97,10 @@ class ReportFacts:
     def open(self) -> int:
         return sum(n for _, n in self.open_counts)
 
+    @property
+    def band(self) -> str:
+        return band(self.score, self.open_counts)
+
 
 def report_facts(store: Any, run_id: str, settings: ReportConfig | None = None) -> ReportFacts:
     """Open counts, new and fixed (by fingerprint), process scores, the trend and the top findings of a run."""
@@ -103,7 +111,7 @@ def report_facts(store: Any, run_id: str, settings: ReportConfig | None = None) 
     for f in v.findings:
         every[f.severity] = every.get(f.severity, 0) + 1
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    ranked = sorted(v.findings, key=lambda f: (order.get(f.severity, len(order)), not f.new, f.title))
+    ranked = v.ranked   # the report's "Fix these first" order, continued
     top = tuple(TopFinding(severity=one_line(f.severity, 20), kind=one_line(f.kind, 60),
                            title=one_line(f.title, MAX_TITLE), journey=one_line(f.journey, 120),
                            fix=one_line(f.fix, MAX_FIX), new=f.new, flaky=f.flaky) for f in ranked[:TOP_FINDINGS])
@@ -114,7 +122,7 @@ def report_facts(store: Any, run_id: str, settings: ReportConfig | None = None) 
         by_severity=tuple(sorted(every.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))),
         new=len(v.new), flaky=len(v.flaky), fixed=len(v.fixed),
         journeys=len(v.journeys), journeys_clean=sum(j.status == "clean" for j in v.journeys),
-        processes=tuple(ProcessLine(p.label, p.score, p.previous, p.total) for p in v.processes),
+        processes=tuple(ProcessLine(p.label, p.score, p.previous, p.total, p.band) for p in v.processes),
         trend=tuple((when(t, tz, "day"), s) for t, s in v.trend[-TREND_POINTS:]), top=top)
 
 
@@ -149,11 +157,13 @@ def build_report_email(store: Any, run_id: str, *, html_single_file: str, sender
     logo_cid = make_msgid("logo", domain="report.invalid") if logo else None
     ctx = {"facts": facts, "sent": when(now, settings.zone()), "attachment": name,
            "report_url": safe_href(report_url or settings.url), "colours": SEVERITY_COLOURS,
+           "band_colours": BAND_COLOURS,
            "logo_cid": logo_cid[1:-1] if logo_cid else None}
     env = _environment()
     scrub = redactor.redact if redactor is not None else (lambda text: text)
     msg = EmailMessage()
-    msg["Subject"] = subject_line(facts)
+    prefix = one_line(settings.subject_prefix, 120)
+    msg["Subject"] = f"{prefix} {subject_line(facts)}" if prefix else subject_line(facts)
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg["Date"] = format_datetime(now)

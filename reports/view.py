@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from shopper.model import SEVERITIES
-from shopper.score import process_label, process_of, scores
+from shopper.score import band, open_headline, process_label, process_of, scores
 
 from .fixes import fix_for
 from .history import History, history
@@ -56,6 +56,10 @@ class ProcessView:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def band(self) -> str:
+        return band(self.score, self.counts)
+
 
 @dataclass
 class TimelineEvent:
@@ -89,6 +93,26 @@ class JourneyView:
     blocked: dict[str, int]
     observations: list[dict[str, Any]]
     findings: list[FindingView]
+
+    @property
+    def observed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(what a reader needs: failures, errors and the facts behind a finding's step; the rest, behind a
+        toggle). Responses are shown only when they failed (4xx/5xx)."""
+        shown = [o for o in self.observations if o["kind"] not in NOT_OBSERVED_HERE
+                 and (o["kind"] != "response" or (o.get("data") or {}).get("status", 0) >= 400)]
+        steps = {f.step - 1 for f in self.findings if f.step is not None}
+        needed = [o for o in shown if o["kind"] in NOTEWORTHY
+                  or (o.get("step") in steps and (o.get("data") or {}).get("ok") is not True)]   # a link that works: routine
+        picked = {id(o) for o in needed}
+        return needed, [o for o in shown if id(o) not in picked]
+
+
+# What "What was observed" leaves out (shown elsewhere: pages in the steps, mail and expectations in their sections)
+NOT_OBSERVED_HERE = {"page", "mail_received", "journey_started", "expectation", "expectation_left",
+                     "silence_expected"}
+# What a reader needs to see without asking: what went wrong on the page or the network
+NOTEWORTHY = {"js_error", "request_failed", "site_unreachable", "soft_check", "error_screenshot", "response",
+              "blocked_requests"}
 
 
 @dataclass
@@ -128,8 +152,24 @@ class RunView:
         return [f for f in self.findings if f.flaky]
 
     @property
+    def ranked(self) -> list[FindingView]:
+        """Every finding in the one order of "what to fix first" (the report, the mail and `status`): the most
+        severe first, then the longest open, then the new; flaky ones last."""
+        return sorted(self.findings, key=fix_order)
+
+    @property
     def fix_first(self) -> list[FindingView]:
-        return sorted(self.open_findings, key=lambda f: (RANK.get(f.severity, 9), -f.runs, f.process, f.title))[:FIX_FIRST]
+        return [f for f in self.ranked if not f.flaky][:FIX_FIRST]
+
+    @property
+    def band(self) -> str:
+        """The headline's colour: an open critical is red whatever the score (shopper.score.band)."""
+        return band(self.score, self.open_counts)
+
+    @property
+    def headline(self) -> str:
+        """'1 critical, 3 major open' — what is open leads, before the score."""
+        return open_headline(self.open_counts)
 
     @property
     def trend(self) -> list[tuple[str, int | None]]:
@@ -139,6 +179,10 @@ class RunView:
         """Processes with findings, worst score first; findings most severe first."""
         groups = [(p, [f for f in self.findings if f.process == p.key]) for p in self.processes]
         return [(p, sorted(fs, key=lambda f: (f.flaky, RANK.get(f.severity, 9), f.title))) for p, fs in groups if fs]
+
+
+def fix_order(f: FindingView) -> tuple:
+    return (f.flaky, RANK.get(f.severity, 9), -f.runs, not f.new, f.process, f.title)
 
 
 def run_view(store: Any, run_id: str) -> RunView:
@@ -164,7 +208,8 @@ def run_view(store: Any, run_id: str) -> RunView:
     keys = list(dict.fromkeys([*per_process, *(f.process for f in findings)]))
     processes = [ProcessView(k, process_label(k), per_process.get(k), before.get(k),
                              _counts([f for f in findings if f.process == k and not f.flaky])) for k in keys]
-    processes.sort(key=lambda p: (p.score if p.score is not None else 101, p.label))
+    # severity before averages: a process with an open critical first, then the worst score
+    processes.sort(key=lambda p: (not p.counts.get("critical"), p.score if p.score is not None else 101, p.label))
     by_journey: dict[str, list[dict]] = {}
     for o in observations:
         by_journey.setdefault(o["journey"], []).append(o)

@@ -28,4 +28,4 @@ def attempt_journey(runner: Any, store: Any, run_id: str, journey: Journey, retr
         record_outgoing_observations(store, run_id, [o for o in result.observations if id(o) not in written])
         return result
 
-    return run_with_retries(once, retries)
+    return run_with_retries(once, retries, checked=runner.keep_trace_if_failing)

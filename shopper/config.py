@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from .alerts.settings import AlertsConfig
+from .declared_kinds import DeclaredKind
 from .duration import Duration
 from .scheduler import SchedulesConfig
 from .errors import ConfigError
@@ -21,6 +22,7 @@ class BrowserConfig:
     headless: bool = True
     block_hosts: list[str] = field(default_factory=list)   # glob patterns: trackers, CDNs the audit does not need
     step_timeout: Duration = Duration(15)
+    soft_timeout: Duration = Duration(5)   # how long a soft check (`finding:`/`severity:`) waits before it gives up
     journey_timeout: Duration = Duration(180)
     trace: Literal["on-failure", "always", "off"] = "on-failure"
     trace_snapshots: bool = True           # DOM snapshots + screencast in traces: the viewer shows the page
@@ -194,6 +196,8 @@ class ReportConfig:
     url: str | None = None             # where the published report lives (linked from the report mail)
     company: str = ""                  # the audited company's name, on the report and its mail
     logo: str | None = None            # a PNG/JPEG/GIF file (relative to config.yaml), inlined in both
+    from_: str = ""                    # `from:` of the report mail (default: the alerts' sender), never the persona
+    subject_prefix: str = ""           # put in front of the report mail's subject, e.g. "[Kettle & Co audit]"
 
     def zone(self) -> Any:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -226,6 +230,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     retries: int = 0                  # re-run a journey that failed before writing to anyone, up to N times
     fail_on: list[str] = field(default_factory=list)   # kinds or a severity that fail a run; empty: any finding
+    findings: dict[str, DeclaredKind] = field(default_factory=dict)   # finding kinds journeys' soft checks may name
     base_dir: str = "."               # the directory relative paths are resolved against (not a YAML key)
 
     def __post_init__(self) -> None:
@@ -313,6 +318,8 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
                 cfg = dataclasses.replace(bound, sites={
                     name: with_flows(prof, sites_node.value.get(name) if sites_node is not None and sites_node.is_map
                                      else None, str(p), problems) for name, prof in bound.sites.items()})
+            if bound is not MISSING:
+                _declare_kinds(bound.findings, root, str(p), problems)
             _fail_on_problems(root, str(p), problems)
         if problems:
             raise ConfigError(f"{p}: {len(problems)} problem(s)", problems)
@@ -342,6 +349,20 @@ def read_config_text(p: Path) -> str:
         line = data.count(b"\n", 0, e.start) + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise ConfigError(f"{p}:{line}:{col}: byte 0x{data[e.start]:02x} is not UTF-8: save the file as UTF-8") from None
+
+
+def _declare_kinds(kinds: dict[str, Any], root: Any, path: str, problems: list[Any]) -> None:
+    """Register the kinds config.yaml declares under `findings:` (journeys may name them)."""
+    from .declared_kinds import register_declared
+    from .errors import Problem
+
+    node = root.value.get("findings") if root.is_map else None
+    for name, kind in kinds.items():
+        msg = register_declared(name, kind)
+        if msg is not None:
+            line, col = node.key_marks.get(name, (node.line, node.col)) if node is not None and node.is_map \
+                else (root.line, root.col)
+            problems.append(Problem(path, line, col, f"findings.{name}: {msg}"))
 
 
 def load_site_file(path: str | Path) -> SiteProfile:

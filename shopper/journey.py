@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .declared_kinds import DeclaredKind, register_declared
 from .duration import Duration
 from .errors import JourneyError, Problem
 from .schema import MISSING, bind_dataclass, bind_value, suggest
@@ -67,6 +68,7 @@ class _Header:
     variables: dict[str, str] = field(default_factory=dict)
     timeout: Duration | None = None
     step_timeout: Duration | None = None
+    findings: dict[str, DeclaredKind] = field(default_factory=dict)   # finding kinds its soft checks may name
 
 
 def _strings(obj: Any) -> Iterable[str]:
@@ -191,6 +193,8 @@ def parse_journey(text: str, path: str, known_vars: Iterable[str] = ()) -> Journ
     header_node = Node({k: v for k, v in root.value.items() if k not in ("steps", "flows")}, root.line, root.col,
                        root.key_marks)
     header = bind_dataclass(_Header, header_node, path, "journey", problems)
+    if header is not MISSING:
+        _declare_kinds(header.findings, root.value.get("findings"), path, problems)
     flows = parse_flows(root.value.get("flows"), path, problems)
     steps: list[Step] = []
     steps_node = root.value.get("steps")
@@ -223,6 +227,16 @@ def parse_journey(text: str, path: str, known_vars: Iterable[str] = ()) -> Journ
     return Journey(name=header.name, path=path, steps=tuple(steps), description=header.description,
                    tags=tuple(header.tags), site=header.site, variables=dict(header.variables),
                    timeout=header.timeout, step_timeout=header.step_timeout, flows=flows)
+
+
+def _declare_kinds(kinds: dict[str, DeclaredKind], node: Node | None, path: str, problems: list[Problem]) -> None:
+    """Register the kinds a journey declares under `findings:` (before its steps name them)."""
+    for name, kind in kinds.items():
+        msg = register_declared(name, kind)
+        if msg is not None:
+            line, col = node.key_marks.get(name, (node.line, node.col)) if node is not None and node.is_map \
+                else (0, 0)
+            problems.append(Problem(path, line, col, f"findings.{name}: {msg}"))
 
 
 def parse_flows(node: Node | None, path: str, problems: list[Problem]) -> dict[str, tuple[Step, ...]]:

@@ -54,12 +54,15 @@ def finding_kinds_text() -> str:
     """`runner.py kinds --findings`: the finding-kind registry, YAML-like."""
     from checks.registry import finding_kinds
 
+    from .score import process_label
+
     lines = []
     for name, k in sorted(finding_kinds().items()):
-        flags = [w for w, on in (("breach", k.breach), ("setup", k.setup), ("configurable", k.configurable)) if on]
+        flags = [w for w, on in (("breach", k.breach), ("setup", k.setup), ("configurable", k.configurable),
+                                 ("declared", k.declared)) if on]
         lines.append(f"{name}:")
         lines.append(f"    severity: {k.severity}")
-        lines.append(f"    process: {k.process}")
+        lines.append(f"    process: {process_label(k.process)} ({k.process})")
         lines.append(f"    check: {k.check}")
         if flags:
             lines.append(f"    flags: [{', '.join(flags)}]")

@@ -63,9 +63,27 @@ def publish(session: Any, run_json: dict[str, Any], outputs: Outputs) -> Publish
 
         sender = mail_sender(config, session.redactor, session.environ)
         out.alerts = alert_after(config.alerts, store, run_json["run_id"], session.clock.now(),
-                                 smtp_settings=sender.settings, sender_address=sender.address,
+                                 smtp_settings=sender.settings, sender_address=alerts_sender(config, sender.address),
                                  environ=session.environ)
     return out
+
+
+def alerts_sender(config: Any, persona: str) -> str:
+    """Who alerts come from: `alerts.email.from`, else the shopper's address."""
+    email = config.alerts.email
+    return (email.from_ if email is not None and email.from_ else "") or persona
+
+
+def report_sender(config: Any, persona: str) -> str:
+    """Who the report mail comes from: `report.from`, else the alerts' sender, else "Mystery Shopper" at the
+    address the SMTP server lets the shopper send as — never the shopper persona's name, so that a reply
+    reads as one to the audit tool."""
+    from email.utils import formataddr
+
+    if config.report.from_:
+        return config.report.from_
+    configured = alerts_sender(config, "")
+    return configured or formataddr(("Mystery Shopper", persona))
 
 
 def stored_run_json(store: Any, run_id: str) -> dict[str, Any]:
@@ -140,11 +158,15 @@ def verdict(run_json: dict[str, Any], fail_on: list[str] | tuple[str, ...]) -> t
                      "running (not scored, not alerted; fix and run again):")
         lines += [f"  {j['name']}: {j.get('error')}" for j in setup]
         lines += [f"  {f['kind']}: {f['title']}" for f in own]
-    if failing:
-        lines.append(f"exit {2 if setup or own or run_json.get('invalid') else 1}: {len(failing)} finding(s) fail "
-                     "the run:")
-        lines += [f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']} ({why})" for f, why in failing]
-    if run_json.get("invalid") or setup or own:
+    if failing:   # the findings are listed above (summary_lines): say which fail, not all of them again
+        code = 2 if setup or own or run_json.get('invalid') else 1
+        if not fail_on:
+            lines.append(f"exit {code}: {len(failing)} finding(s) fail the run; without --fail-on, every finding does")
+        else:
+            lines.append(f"exit {code}: {len(failing)} of {len(findings)} finding(s) fail the run with --fail-on "
+                         f"{','.join(fail_on)}:")
+            lines += [f"  [{f['severity']}] {f['journey']}: {f['kind']}" for f, _ in failing]
+    if run_json.get("invalid") or setup or own or run_json.get("status") == "error":
         return EXIT_USAGE, lines
     return (EXIT_FINDINGS if failing else EXIT_OK), lines
 
@@ -161,6 +183,26 @@ def summary_lines(run_json: dict[str, Any]) -> list[str]:
     lines = [f"run {run_json['run_id']}: {s['journeys']} journey(s){': ' + statuses if statuses else ''}; "
              f"{s['findings']} finding(s){' (' + sev + ')' if sev else ''}; {score_text}"
              + (f"; {s['invalid']} invalid file(s)" if s.get("invalid") else "")]
+    if run_json.get("status") == "error":
+        lines.append(f"error: nothing was audited: {nothing_audited_reason(run_json)}")
     for f in run_json.get("findings") or []:
-        lines.append(f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']}")
+        lines.append(f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']}{finding_reason(f)}")
     return lines
+
+
+def finding_reason(f: dict[str, Any]) -> str:
+    """': <the browser's error, shortened>' for a failed step's finding; '' otherwise (its title says it)."""
+    from .reachability import short_error
+
+    return f": {short_error(f.get('detail'))}" if f["kind"] == "step_failed" and f.get("detail") else ""
+
+
+def nothing_audited_reason(run_json: dict[str, Any]) -> str:
+    """Why a run with status `error` audited nothing, in one line."""
+    s = run_json.get("summary") or {}
+    if s.get("error"):
+        return str(s["error"])
+    invalid = run_json.get("invalid") or []
+    if invalid:
+        return f"every selected journey file is invalid ({len(invalid)}: {', '.join(i['path'] for i in invalid[:3])})"
+    return "no journey was selected"

@@ -100,12 +100,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> "JourneyFi
 @dataclass
 class ShopperSession:
     """What every journey item shares: one audit session (config, store, browser) made on first use, closed
-    at the end. Each item is one run, published like a CLI run (report, alerts)."""
+    at the end. The whole pytest session is ONE run: each item adds its journey (and is judged on that
+    journey's own findings); at the end the run is swept, checked, stored and published once, like a CLI
+    run (one report, one trend point, alerts)."""
 
     pytest_config: pytest.Config
     roots: list[Path]
     _config: "Config | None" = None
     _audit: Any = None
+    _run: Any = None
+    result: "AuditResult | None" = None
+    published: Any = None
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -142,17 +147,39 @@ class ShopperSession:
 
         return parse_fail_on(self.pytest_config.getoption("shopper_fail_on"), self.config.fail_on)
 
+    @property
+    def incremental(self) -> Any:
+        """The session's one run (shopper.session_run.IncrementalRun)."""
+        if self._run is None:
+            from shopper.audit import AuditOptions
+            from shopper.session_run import IncrementalRun
+
+            opt = self.pytest_config.getoption
+            self._run = IncrementalRun(self.audit, AuditOptions(
+                base_url=opt("shopper_base_url"), site=opt("shopper_site"), sweep=bool(self.config.imap.host)))
+        return self._run
+
     def run(self, journey: "Journey") -> "AuditResult":
-        """Run one journey as one run in the store (sweeping only when a mailbox is configured) and publish it
-        as `runner.py run` does: the report and alerts."""
-        from shopper.audit import AuditOptions, Selection
+        """Add one journey to the session's run; an AuditResult of it alone, with its own findings."""
+        from shopper.audit import AuditResult
+
+        result, findings = self.incremental.add(journey)
+        return AuditResult(self.incremental.run_id, result.started_at, result.started_at, [result], findings)
+
+    def report_path(self) -> Path | None:
+        """Where the session's report is written when the session ends."""
+        run_id = self._run.run_id if self._run is not None else None
+        return self.config.var_path / "reports" / run_id / "index.html" if run_id else None
+
+    def finish(self) -> None:
+        """The session's run, checked, stored and published once (report, alerts)."""
+        if self._run is None or self.result is not None:
+            return
         from shopper.publish import Outputs
 
-        opt = self.pytest_config.getoption
-        result = self.audit.run(Selection([journey], []), AuditOptions(
-            base_url=opt("shopper_base_url"), site=opt("shopper_site"), sweep=bool(self.config.imap.host)))
-        result.published = self.audit.publish(result.to_json(), Outputs(fail_on=tuple(self.fail_on)))
-        return result
+        self.result = self._run.finish()
+        if self.result is not None:
+            self.published = self.audit.publish(self.result.to_json(), Outputs(fail_on=tuple(self.fail_on)))
 
     def close(self) -> None:
         while self._closers:
@@ -168,6 +195,26 @@ def _state(config: pytest.Config) -> ShopperSession:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = ShopperSession(config, journey_roots(list(config.args), config.invocation_params.dir))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _STATE in session.config.stash:
+        _state(session.config).finish()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    state = _state(terminalreporter.config) if _STATE in terminalreporter.config.stash else None
+    if state is None or state.result is None:
+        return
+    from shopper.publish import summary_lines
+
+    terminalreporter.section("mystery shopper")
+    for line in summary_lines(state.result.to_json()):
+        terminalreporter.write_line(line)
+    if state.published is not None and state.published.report:
+        terminalreporter.write_line(f"report: {state.published.report}")
+    for line in state.published.alerts if state.published is not None else []:
+        terminalreporter.write_line(f"alerts: {line}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -261,7 +308,7 @@ def failure_text(result: "AuditResult", var_dir: Path, report: Path | None,
             lines += [f"  evidence: {var_dir / e}" for e in j.evidence]
     lines += ["  " + line for line in _finding_lines(failing, var_dir)]
     if report is not None:
-        lines.append(f"report: {report}")
+        lines.append(f"report: {report} (written when the session ends)")
     return "\n".join(lines)
 
 
@@ -271,22 +318,37 @@ class JourneyItem(pytest.Item):
     def __init__(self, *, journey: "Journey", **kwargs: Any):
         super().__init__(**kwargs)
         self.journey = journey
+        self.result: Any = None
         self.extra_keyword_matches.update(journey.tags)   # `-k smoke` selects journeys by tag
+
+    def setup(self) -> None:
+        """The journey runs here, so that the shopper's own set-up problems (a secret not set, no SMTP, no
+        browser, a broken config) show as pytest ERROR, not as a FAILED journey of the site."""
+        from shopper.errors import ShopperError
+
+        session = _state(self.config)
+        try:
+            self.result = session.run(self.journey)
+        except ShopperError as e:
+            pytest.fail("\n".join([f"{type(e).__name__}: {e}", *map(str, getattr(e, "problems", []))]),
+                        pytrace=False)
+        j = self.result.journeys[0]
+        if j.status == "setup_error":
+            pytest.fail(f"journey {j.name} ({j.path}): setup error (the shopper's own set-up, not a finding of "
+                        f"the site): {j.error}", pytrace=False)
 
     def runtest(self) -> None:
         from shopper.publish import fail_reason
 
         session = _state(self.config)
-        result = session.run(self.journey)
-        report = result.published.report
+        result = self.result
+        report = session.report_path()
         self.user_properties += [("run_id", result.run_id), ("report", str(report)),
                                  ("status", result.journeys[0].status if result.journeys else "")]
         reported = [f for f in result.findings if not fail_reason(f, session.fail_on)]
         if reported:
             self.add_report_section("call", "findings reported, not failing (flaky, or not selected by fail-on)",
                                     "\n".join(_finding_lines(reported, session.config.var_path)))
-        if result.published.alerts:
-            self.add_report_section("call", "alerts", "\n".join(result.published.alerts))
         text = failure_text(result, session.config.var_path, report, session.fail_on)
         if text is not None:
             raise JourneyFailed(text)
@@ -320,6 +382,7 @@ class InvalidJourneyItem(pytest.Item):
         self.error = error
 
     def runtest(self) -> None:
+        _state(self.config).incremental.add_invalid(self.error)   # listed in the session's run and report
         problems = self.error.problems
         raise InvalidJourney("\n".join([f"{self.error.path}: {len(problems)} problem(s)", *map(str, problems)]))
 

@@ -37,13 +37,17 @@ class Attempts:
         return self.results[-1]
 
 
-def run_with_retries(run_once: Callable[[int], Any], retries: int) -> Attempts:
-    """Run attempt 1, and again (up to `retries` more times) while it finds problems and wrote to no one."""
+def run_with_retries(run_once: Callable[[int], Any], retries: int,
+                     checked: Callable[[Any, list[Finding]], None] | None = None) -> Attempts:
+    """Run attempt 1, and again (up to `retries` more times) while it finds problems and wrote to no one.
+    `checked(result, findings)` is told each attempt's findings (the runner keeps traces of failing journeys)."""
     a = Attempts()
     for attempt in range(1, retries + 2):
         result = run_once(attempt)
         a.results.append(result)
         a.findings.append(run_checks(Observations([result])))
+        if checked is not None:
+            checked(result, a.findings[-1])
         if not a.findings[-1] or wrote_to_anyone(result) or result.status == "setup_error":   # never retry set-up
             break
     return a

@@ -20,10 +20,11 @@ from .mail.outgoing import new_token, plus_address
 from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
 from .probes.reach import ReachPolicy
+from .reachability import origin, site_down
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, resolve
-from .steps.soft import is_soft, soft_failure
+from .steps.soft import is_soft, soft_failure, step_budget
 from .watchdog import STOPPED_RESPONDING, Alarm, Watchdog
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class JourneyRunner:
         self.before_step: Callable[[Step], None] | None = None   # told before each step starts (job queue)
         self.browser_error: str | None = None   # why there is no browser (journeys that need one: setup_error)
         self._watchdog: Watchdog | None = None
+        self.unreachable: dict[str, tuple[str, str]] = {}   # origin -> (host, why it cannot be reached)
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
         profile = self.config.site(self.options.site or journey.site)
@@ -151,6 +153,9 @@ class JourneyRunner:
             journey = dataclasses.replace(journey, steps=expand_flows(journey, profile.flows if profile else {}))
         except ShopperError as e:   # e.g. an unknown site profile or flow: the shopper's configuration
             return self._not_run(journey, started, str(e))
+        site = origin(base_url)
+        if site in self.unreachable:   # one fact about the site, found by an earlier journey of this run
+            return self._unreachable(journey, started, base_url, site, self.unreachable[site])
         if self.browser is None and any(step.uses_page for step in journey.steps):
             return self._not_run(journey, started, self.browser_error or "no browser: run `make setup` or set "
                                  "browser.executable in config.yaml ($SHOPPER_BROWSER)")
@@ -190,8 +195,8 @@ class JourneyRunner:
         record("journey_started", {"base_url": base_url, "site": self.options.site or journey.site})
         context = page = None
         hung = False
-        blocked_by: str | None = None
         blocked_counter: dict[str, int] = {}
+        blocked_by: str | None = None   # also when the browser fails before the first step
         try:
             tracing = False
             if any(step.uses_page for step in journey.steps):
@@ -234,12 +239,14 @@ class JourneyRunner:
                     context.tracing.stop(path=str(part))
                     trace_parts.append(part)
                     tracing = False
-                step_timeout = (step.timeout or journey.step_timeout or self.config.browser.step_timeout).seconds
+                step_timeout = step_budget(step, (journey.step_timeout or self.config.browser.step_timeout).seconds,
+                                           self.config.browser.soft_timeout.seconds)
                 current["step"] = step.index
                 if self.before_step is not None:
                     self.before_step(step)
                 if tracing:   # the trace viewer lists the step's actions under its name
                     context.tracing.group(f"{step.index + 1}. {self._label(step, state)}")
+                seen = len(state.observations)
                 with self._watch(step, min(step_timeout, remaining), deadline) as alarm:
                     result = self._run_step(step, state, page, min(step_timeout, remaining))
                 if alarm is not None and alarm.fired:   # a hung page: this journey ends, the next one runs
@@ -249,28 +256,33 @@ class JourneyRunner:
                     error = failed = f"{STOPPED_RESPONDING} (step {step.index + 1}); the journey was stopped"
                     tracing = False   # the page's processes are gone: what the trace holds is lost with them
                 steps.append(result)
+                down = site_down(result, state.observations[seen:], base_url,
+                                 first_open=step.kind == "open" and not any(s.kind == "open" for s in steps[:-1]))
                 if tracing:   # after the result is kept: a browser gone mid-step raises here, as a crash
                     context.tracing.group_end()
                 if self.after_step is not None:
                     self.after_step(state.observations[handed_over:])
                     handed_over = len(state.observations)
-                if result.status == "setup_error":
+                if down is not None:   # the site is not there: said once, not as a failure of every step
+                    site, host, cause = down
+                    self.unreachable[site] = (host, cause)
+                    record("site_unreachable", {"origin": site, "host": host, "cause": cause,
+                                                "error": result.error or ""})
+                    failed = error = f"not run: site unreachable: {cause}"
+                elif result.status == "setup_error":
                     failed = f"not run: the shopper's set-up stopped step {step.index + 1}"
                 elif result.status == "blocked":   # the customer cannot go on: a finding, not a failure
                     blocked_by = result.error
                     failed = f"skipped: {blocked_by}"
                 elif result.status == "failed" and not step.continue_on_error:
                     failed = f"not run: step {step.index + 1} failed, so what follows is unknown"
-            keep = bool(failed) or any(s.status == "failed" for s in steps) or self.config.browser.trace == "always"
-            if tracing and keep:
+            if tracing:   # kept for now: a journey with findings keeps it too (keep_trace_if_failing)
                 part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
                 jdir.mkdir(parents=True, exist_ok=True)
                 context.tracing.stop(path=str(part))
                 trace_parts.append(part)
-            elif tracing:
-                context.tracing.stop()   # nothing failed: discard without writing a zip
             for part in trace_parts:
-                if keep and not trace_has_secret(part, self.redactor.contains_secret):
+                if not trace_has_secret(part, self.redactor.contains_secret):
                     evidence.append(str(part.resolve().relative_to(self.config.var_path.resolve())))
                 else:
                     part.unlink(missing_ok=True)
@@ -325,6 +337,30 @@ class JourneyRunner:
             limit = min(limit, 2 * timeout_s + grace)
         with self._watchdog.armed(limit) as alarm:
             yield alarm
+
+    def keep_trace_if_failing(self, result: JourneyResult, findings: list[Any]) -> None:
+        """`trace: on-failure` means a failing journey, as in Playwright Test: one that failed, stopped or has
+        findings keeps its trace; a clean one drops it."""
+        if self.config.browser.trace != "on-failure" or findings or result.status != "clean":
+            return
+        for e in [e for e in result.evidence if Path(e).name.startswith("trace-part")]:
+            (self.config.var_path / e).unlink(missing_ok=True)
+            result.evidence.remove(e)
+
+    def _unreachable(self, journey: Journey, started: Any, base_url: str, site: str,
+                     known: tuple[str, str]) -> JourneyResult:
+        """A journey not started because its site cannot be reached (status incomplete: nothing is known of it)."""
+        host, cause = known
+        why = f"not started: site unreachable: {cause}"
+        at = self.clock.now().isoformat()
+        steps = [StepResult(step.index, step.kind, self.redactor.redact(step.label), "skipped", started.isoformat(),
+                            0.0, error=why, line=step.line) for step in journey.steps]
+        observations = [Observation("journey_started", journey.name, None, {"base_url": base_url, "site": journey.site},
+                                    at),
+                        Observation("site_unreachable", journey.name, None,
+                                    {"origin": site, "host": host, "cause": cause}, at)]
+        return JourneyResult(journey.name, journey.path, list(journey.tags), "incomplete", started.isoformat(), 0.0,
+                             steps, observations, journey.site, error=why)
 
     def _not_run(self, journey: Journey, started: Any, why: str) -> JourneyResult:
         """A journey the shopper's own set-up kept from running (status setup_error): nothing is known of the site."""

@@ -159,7 +159,7 @@ class Scheduler:
             for entry in config.runs:
                 self._plan(entry.name, entry, lambda e=entry: self._run(e))
             if config.sweep_every is not None:
-                self._sched.every(int(config.sweep_every.seconds)).seconds.do(self._do, "sweep", self._sweep)
+                self._sched.every(int(config.sweep_every.seconds)).seconds.do(self._do, "sweep", self._sweep).tag("sweep")
             if config.report is not None:
                 self._plan("report", config.report, lambda r=config.report: self._do("report", self._email_report, r))
 
@@ -190,6 +190,15 @@ class Scheduler:
         """Run every job due now (each at most once per tick; never two at the same time)."""
         with _on_clock(self.clock):
             self._sched.run_pending()   # plans each job's next slot after it ends: an overrun is not run twice
+
+    def next_runs(self) -> dict[str, _dt.datetime]:
+        """Each entry's (and 'sweep', 'report') next slot, timezone-aware."""
+        out: dict[str, _dt.datetime] = {}
+        for job in self._sched.jobs:
+            for tag in job.tags:
+                if job.next_run is not None and (tag not in out or job.next_run.astimezone() < out[tag]):
+                    out[tag] = job.next_run.astimezone()   # schedule plans in the machine's local time
+        return out
 
     def seconds_to_next(self) -> float:
         with _on_clock(self.clock):

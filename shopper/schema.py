@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import keyword
 import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
@@ -134,6 +135,8 @@ def bind_dataclass(cls: type, node: Node, path: str, where: str, problems: list[
     for key, vnode in node.value.items():
         if key in extra_keys:
             continue
+        if keyword.iskeyword(key) and key + "_" in names:   # `from:` binds the field `from_`
+            key = key + "_"
         if key not in names:
             line, col = node.key_marks.get(key, (vnode.line, vnode.col))
             problems.append(Problem(path, line, col, f"unknown key '{key}' in {where}{suggest(key, names)}"

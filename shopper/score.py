@@ -4,22 +4,44 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 PENALTY = {"critical": 40, "major": 20, "minor": 8, "info": 2}
+# The customer processes, one set of names for journeys' tags, finding kinds (`runner.py kinds --findings`),
+# the report, the mail and `status`. Journeys are grouped by the first of their tags that names one.
 PROCESSES = {"unsubscribe": "Unsubscribe", "support": "Support", "tracking": "Order tracking",
-             "payment": "Payment"}
+             "payment": "Payment", "orders": "Orders", "website": "Website",
+             "shopper": "Shopper set-up"}   # the shopper's own set-up: never scored
+ALIASES = {"web": "website", "order": "orders", "unsubscribing": "unsubscribe"}
 OTHER = "Other"
 
 
 def process_of(tags: Iterable[str], journey: str) -> str:
-    """A journey's process: the first of its tags that names a known process, else its first tag."""
+    """A journey's process: the first of its tags that names a known process (`web` is `website`), else its
+    first tag."""
     tags = list(tags)
     for t in tags:
-        if t in PROCESSES:
-            return t
+        if ALIASES.get(t, t) in PROCESSES:
+            return ALIASES.get(t, t)
     return tags[0] if tags else journey
 
 
 def process_label(key: str) -> str:
+    key = ALIASES.get(key, key)
     return PROCESSES.get(key, key.replace("_", " ").capitalize())
+
+
+def band(score: int | None, open_counts: dict[str, int] | Iterable[tuple[str, int]]) -> str:
+    """'bad', 'warn' or 'good': severity before averages — an open critical is red whatever the score."""
+    counts = dict(open_counts)
+    if counts.get("critical"):
+        return "bad"
+    if score is None:
+        return "warn"
+    return "bad" if score < 60 else "warn" if score < 90 else "good"
+
+
+def open_headline(open_counts: dict[str, int] | Iterable[tuple[str, int]]) -> str:
+    """'1 critical, 3 major open' (most severe first), or 'nothing open'."""
+    counts = [(s, n) for s, n in dict(open_counts).items() if n]
+    return ", ".join(f"{n} {s}" for s, n in counts) + " open" if counts else "nothing open"
 
 
 def scores(journeys: list[dict[str, Any]], findings: list[dict[str, Any]]) -> dict[str, Any]:

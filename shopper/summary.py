@@ -8,7 +8,7 @@ from .model import SEVERITIES
 from .score import scores
 
 JOURNEY_STATUSES = ("clean", "findings", "incomplete", "setup_error")
-RUN_STATUSES = ("clean", "findings", "incomplete", "setup_error")
+RUN_STATUSES = ("clean", "findings", "incomplete", "setup_error", "error")
 
 
 def worst_severity(severities: Iterable[str]) -> str | None:
@@ -22,10 +22,13 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 
 
 def run_status(journeys: list[Any], findings: list[Any]) -> str:
-    """`setup_error` when the shopper's own set-up kept a journey (or the sweep) from running, else
-    `incomplete` when a journey could not finish, else `findings` or `clean`."""
+    """`error` when no journey ran (nothing audited is never clean), `setup_error` when the shopper's own set-up
+    kept a journey (or the sweep) from running, else `incomplete` when a journey could not finish, else
+    `findings` or `clean`."""
     from checks.registry import is_setup
 
+    if not journeys:
+        return "error"
     statuses = {_get(j, "status") for j in journeys}
     if "setup_error" in statuses or any(is_setup(_get(f, "kind")) for f in findings):
         return "setup_error"
@@ -84,8 +87,14 @@ def progress_status(result: Any, findings: list[Any]) -> str:
     not_run = sum(s.status == "skipped" for s in result.steps)
     if result.status == "setup_error":
         return f"setup error, not scored: {result.error}"
+    from .reachability import short_error
+
     mine = [f for f in findings if f.journey == result.name]
     found = f"{len(mine)} finding(s), worst {worst_severity(f.severity for f in mine)}" if mine else ""
+    failed = [s for s in result.steps if s.status == "failed"]
+    why = "; ".join(f"step {s.index + 1} ({short_error(s.label, 60)}) failed: {short_error(s.error)}" for s in failed[:2])
+    if result.error and result.error.startswith("not "):   # not started / not run: the reason says it all
+        why = short_error(result.error)
     if result.status == "incomplete":
-        return f"incomplete ({not_run} step(s) not run){', ' + found if found else ''}"
-    return found or "no findings so far"
+        return f"incomplete ({not_run} step(s) not run){', ' + found if found else ''}{': ' + why if why else ''}"
+    return (found or "no findings so far") + (f": {why}" if why else "")

@@ -83,6 +83,9 @@ def _fresh_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime, 
     if others:
         alerts.append(Alert("new_findings", _title(len(others), "new problem", "new problems", score, previous_score),
                             _compact(others), score, previous_score, run_id))
+    if run.status == "error" and f"run_error:{run_id}" not in waiting:   # unattended and audited nothing: say so
+        why = run.summary.get("error") or "no journey ran"
+        alerts.append(Alert("run_error", f"nothing audited: {why}", (), None, previous_score, run_id))
     drops = score_drops(store, run, config.score_drop) if "score_drop" in config.on else []
     if drops and f"score_drop:{run_id}" not in recent and f"score_drop:{run_id}" not in waiting:
         worst = max(drops, key=lambda d: d[1] - d[2])

@@ -19,8 +19,11 @@ class EmailAlertConfig:
 
     to: list[str] = field(default_factory=list)
     subject_prefix: str = "[Mystery Shopper]"
+    from_: str = ""    # `from:` the alerts' sender (default: shopper.address, what the SMTP server lets it send as)
 
     def __post_init__(self) -> None:
+        if any(c in self.from_ for c in "\r\n"):
+            raise ValueError("from: an address cannot contain a line break")
         if not self.to:
             raise ValueError("to lists no address: add one, or remove alerts.email")
         if any("\n" in a or "\r" in a for a in self.to):

@@ -163,7 +163,7 @@ class BrowserProbe:
             # Playwright adds --no-sandbox unless chromium_sandbox is set: only root goes without
             self._browser = self._pw.chromium.launch(executable_path=self.choice.executable,
                                                      headless=self.headless, args=LAUNCH_ARGS,
-                                                     chromium_sandbox=sandbox_on())
+                                                     chromium_sandbox=sandbox_on(), handle_sigint=False)
         except Exception as e:
             raise ProbeError(f"could not start Chromium ({self.choice.executable or 'Playwright bundled'}): "
                              f"{str(e).splitlines()[0]} — check the browser install (`make setup`)") from e

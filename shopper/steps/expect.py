@@ -5,7 +5,7 @@ import re
 
 from ..errors import StepError
 from .registry import step_kind
-from .soft import Soft
+from .soft import Soft, within_region
 from .targets import Targeted, text_matcher
 from .wait import url_matches
 
@@ -25,9 +25,11 @@ class Expect(Soft, Targeted):
         - expect: {selector: ".error", hidden: true}
         - expect: {url: "**/orders/*", title: "/Order/", status: 200}
         - expect: {text: "/phone|call us/i", finding: expectation_unmet, severity: minor}
-    `text` here is text on the page (not a target); use `within` to look in one region only.
+    `text` here is text on the page (not a target); use `within` to look in one region only
+    (`within: main`), or give it a duration (`within: 2s`) to give up after that long.
     With `finding:` and/or `severity:` it is a soft check: when it does not hold, a finding of that
-    kind (default `expectation_unmet`) is recorded and the journey goes on.
+    kind (default `expectation_unmet`, or one the journey declares under `findings:`) is recorded and
+    the journey goes on, after `within:` / `timeout:`, else `browser.soft_timeout` (5s), not the step timeout.
     """
 
     within: str | None = None
@@ -49,7 +51,8 @@ class Expect(Soft, Targeted):
         page = ctx.page
         checked = []
         if self.text is not None:
-            region = page.locator(ctx.value(self.within)).first if self.within else page.locator("body")
+            within = within_region(self)
+            region = page.locator(ctx.value(within)).first if within else page.locator("body")
             want = ctx.value(self.text)
             try:
                 if self.hidden:

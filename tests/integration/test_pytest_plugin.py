@@ -147,3 +147,30 @@ def test_flaky_findings_do_not_fail_an_item(tmp_path):
     text = failure_text(SimpleNamespace(run_id="r1", journeys=[j], findings=[flaky, real]), tmp_path, None)
     assert "[minor] broken_link: Broken link" in text and "HTTP 502 once" not in text
     assert "1 failing finding(s), run r1" in text
+
+
+@pytest.mark.browser
+def test_one_session_is_one_run_one_report_one_trend_point_and_setup_errors_are_errors(pytester, journeys_dir,
+                                                                                      shop_broken):
+    from shopper.store import open_store
+
+    (journeys_dir / "mistakes.yaml").unlink()
+    (journeys_dir / "needs_secret.yaml").write_text(
+        "name: needs_secret\nsteps:\n  - open: /login\n"
+        "  - fill: {label: Password, value: \"${secret:SHOPPER_I21_NEVER_SET}\"}\n", encoding="utf-8")
+    result = run(pytester, shop_broken.url, "journeys", "-v")
+    result.assert_outcomes(passed=1, failed=1, errors=1)   # the shopper's own set-up: ERROR, not FAILED
+    result.stdout.fnmatch_lines(["*needs_secret.yaml::needs_secret ERROR*"])
+    out = result.stdout.str()
+    assert "setup error (the shopper's own set-up, not a finding of the site)" in out and "Traceback" not in out
+    store = open_store(str(pytester.path / "var" / "shopper.db"))
+    try:
+        (run_,) = store.runs()   # one run for the three items
+        assert sorted(j["name"] for j in store.journeys(run_.id)) == ["browse_shop", "home_page", "needs_secret"]
+        assert run_.summary["journeys"] == 3
+    finally:
+        store.close()
+    reports = list((pytester.path / "var" / "reports").iterdir())
+    assert [r.name for r in reports] == [run_.id]   # one report
+    assert f"report: {reports[0] / 'index.html'}" in out
+    assert f"run {run_.id}: 3 journey(s): " in out   # the session's run, summed up once at the end

@@ -213,10 +213,10 @@ def test_new_and_fixed_counted_by_fingerprint_and_hostile_titles_escaped(tmp_pat
     assert "critical 1, major 1, minor 1" in text
     assert "Open: 1 major, 1 minor (and 1 flaky, not counted)" in text
     assert "Score trend: 01 Mar 84 → 02 Mar 62" in text
-    # critical first, then major; new ones marked, the recurring one not
-    order = [text.index(t) for t in ("Down", "evil Subject: injected", "Broken http://x.test/a")]
+    # the report's "fix these first" order: major, then minor; the flaky critical last (not counted as open)
+    order = [text.index(t) for t in ("evil Subject: injected", "Broken http://x.test/a", "Down")]
     assert order == sorted(order) and text.count(" NEW ") == 2
-    assert "1. [critical] NEW (flaky) Down" in text
+    assert "3. [critical] NEW (flaky) Down" in text
     assert "What to fix: Fix or remove the link" in text   # no fix in the finding: the kind's, as in the report
     assert "<img src=x onerror=alert(1)>evil Subject: injected" in text   # one line, no bidi override
     assert "&lt;img src=x onerror=alert(1)&gt;evil Subject: injected" in html

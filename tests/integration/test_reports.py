@@ -48,7 +48,7 @@ def test_new_recurring_fixed_and_scores(demo_history):
     assert {f["runs"] for f in last.recurring} == {2}
     assert [t["score"] for t in last.trend] == [49, 100, 49, 49]
     assert store.run(runs[0].run_id).summary["processes"] == {"payment": 60, "support": 52, "tracking": 60,
-                                                              "unsubscribe": 40, "web": 32}
+                                                              "unsubscribe": 40, "website": 32}
 
 
 class Text(HTMLParser):
@@ -149,7 +149,7 @@ def test_report_in_chromium_at_desktop_and_phone_widths(last_report, browser):
         assert page.locator(".finding").evaluate_all(visible) == 1
         assert page.locator(".group").evaluate_all(visible) == 1
         page.locator("label[for=fs-all]").click()
-        page.locator("label[for=fp-web]").click()
+        page.locator("label[for=fp-website]").click()
         assert page.locator(".finding").evaluate_all(visible) == 4
         page.locator("a[href^='#f-']").first.click()             # "fix these first" opens the finding
         target = page.evaluate("location.hash")

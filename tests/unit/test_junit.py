@@ -88,23 +88,26 @@ def test_a_test_case_per_journey_named_by_journey_and_file():
         assert case.get("name") and case.get("classname") and case.get("time")
 
 
-def test_a_failure_per_finding_with_kind_title_and_text():
+def test_one_failure_per_test_case_lists_every_finding_with_its_evidence():
+    """Jenkins, GitLab and GitHub's reporters show a test case's first <failure> only: it must say it all."""
     browse = cases(parse(junit_xml(MIXED)))["browse_shop"]
-    failures = browse.findall("failure")
-    assert [(f.get("type"), f.get("message")) for f in failures] == [
-        ("broken_link", "Broken link to /careers (HTTP 404)"), ("page_error", "Page /reviews answered HTTP 500")]
-    text = failures[1].text
-    assert "severity: major" in text and "detail: GET /reviews (document) → 500" in text
-    assert "fingerprint: fp-page_error-browse_shop" in text
-    assert "evidence: artifacts/r/browse-shop/step-07.png" in text   # relative without var_dir
-    assert "step: 2" in text                                          # shown 1-based
-    assert "severity: minor" in failures[0].text
+    [failure] = browse.findall("failure")
+    assert failure.get("type") == "findings"
+    assert failure.get("message") == ("2 findings: [major] Page /reviews answered HTTP 500; "
+                                      "[minor] Broken link to /careers (HTTP 404)")   # most severe first
+    first, second = failure.text.split("\n\n")
+    assert first.startswith("1. [major] page_error: Page /reviews answered HTTP 500\nseverity: major")
+    assert "detail: GET /reviews (document) → 500" in first and "fingerprint: fp-page_error-browse_shop" in first
+    assert "evidence: artifacts/r/browse-shop/step-07.png" in first   # relative without var_dir
+    assert "step: 2" in first                                          # shown 1-based
+    assert second.startswith("2. [minor] broken_link: ") and "evidence: artifacts/r/browse-shop/step-03.png" in second
+    assert browse.find("system-out").text == "[[ATTACHMENT|artifacts/r/browse-shop/step-07.png]]"
 
 
 def test_evidence_is_made_absolute_with_the_var_dir(tmp_path):
     browse = cases(parse(junit_xml(MIXED, var_dir=tmp_path / "var")))["browse_shop"]
-    texts = [f.text for f in browse.findall("failure")]
-    assert f"evidence: {tmp_path / 'var' / 'artifacts/r/browse-shop/step-03.png'}" in texts[0]
+    [failure] = browse.findall("failure")
+    assert f"evidence: {tmp_path / 'var' / 'artifacts/r/browse-shop/step-03.png'}" in failure.text
 
 
 def test_a_journey_that_erred_has_an_error_with_its_failed_steps():
@@ -113,8 +116,8 @@ def test_a_journey_that_erred_has_an_error_with_its_failed_steps():
     assert error.get("type") == "incomplete"
     assert error.get("message") == "journey timed out after 2m"
     assert "step 3 (click #pay, line 9): timed out waiting for #pay" in error.text
-    assert [f.get("type") for f in checkout.findall("failure")] == ["step_failed"]
-    assert [c.tag for c in checkout] == ["error", "failure"]
+    assert "Findings (1):\n\n1. [major] step_failed: Step 3 failed: click #pay" in error.text
+    assert [c.tag for c in checkout] == ["error"]   # one element: viewers read only the first
 
 
 def test_findings_of_no_journey_in_the_run_get_their_own_test_case():
