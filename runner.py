@@ -679,9 +679,6 @@ def cmd_init_site(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS["init-site"] = COMMANDS.pop("init_site")
-
-
 def _site_name(url: str) -> str:
     from urllib.parse import urlsplit
 

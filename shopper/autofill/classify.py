@@ -59,6 +59,17 @@ def words(text: str) -> str:
     return " ".join(re.sub(r"[_\-\[\]\.:/]+", " ", text).lower().split())
 
 
+# a section prefix in a name (`shippingAddress.full_name`, `billing_addr_city`) names the form's part,
+# not the field: `address` there must not make every field a street
+_SECTION = re.compile(r"^(?:(?:shipping|billing|delivery|invoice|postal|mailing|ship|bill)\s+)+"
+                      r"(?:(?:address|addr|adr|adresse|details)\b\s*)?(?=\S)")
+
+
+def without_section(text: str) -> str:
+    """Name words without a leading section prefix: `shipping address full name` -> `full name`."""
+    return _SECTION.sub("", text, count=1) or text
+
+
 def from_autocomplete(token: str) -> str | None:
     """The kind a WHATWG autocomplete attribute names: `shipping given-name` -> given_name."""
     parts = [p for p in token.lower().split() if not p.startswith("section-")]
@@ -89,7 +100,7 @@ def classify(f: FieldInfo) -> Classification:
         return Classification(kind, "autocomplete")
     if f.tag == "input" and f.type in INPUT_TYPES:
         return Classification(INPUT_TYPES[f.type], "type")
-    for source, text in (("name", words(f.name)), ("name", words(f.id)), ("label", f.label.lower()),
+    for source, text in (("name", without_section(words(f.name))), ("name", without_section(words(f.id))), ("label", f.label.lower()),
                          ("placeholder", f.placeholder.lower()), ("aria", f.aria_label.lower()),
                          ("nearby", f.nearby.lower()[:120])):
         kind = from_text(text)
@@ -111,19 +122,25 @@ def _refine(kind: str, f: FieldInfo) -> str:
     return kind
 
 
-def select_option(f: FieldInfo, wanted: list[str]) -> str | None:
-    """The value of the option of select `f` that matches one of `wanted` (values first, then words in
+def option_index(f: FieldInfo, wanted: list[str]) -> int | None:
+    """The index in `f.options` of the option that matches one of `wanted` (values first, then words in
     the option text; a `/regex/`-free alternation like `united kingdom|britain` is allowed)."""
-    real = [(v, t) for v, t in f.options if v.strip() or t.strip()]
+    real = [(i, v, t) for i, (v, t) in enumerate(f.options) if v.strip() or t.strip()]
     for w in wanted:
-        for v, t in real:
+        for i, v, t in real:
             if v.strip().lower() == w.lower() or t.strip().lower() == w.lower():
-                return v
+                return i
     for w in wanted:
         if "|" not in w and len(w) < 4:
             continue
         pattern = re.compile(w, re.I)
-        for v, t in real:
+        for i, v, t in real:
             if pattern.search(t):
-                return v
+                return i
     return None
+
+
+def select_option(f: FieldInfo, wanted: list[str]) -> str | None:
+    """The value of the option of select `f` that matches one of `wanted` (see `option_index`)."""
+    i = option_index(f, wanted)
+    return f.options[i][0] if i is not None else None

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..errors import ProbeError
+from .settle import install as install_settle
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ class BrowserProbe:
             log.warning("browser disconnected; starting a new one")
             self._launch()
         ctx = self._browser.new_context(viewport=self.viewport, locale=self.locale, ignore_https_errors=False)
+        install_settle(ctx)   # pages count their requests from the start: steps wait for them to settle
         blocked: Counter = Counter()
         if block_hosts:
             def route(r: Any) -> None:
