@@ -16,7 +16,8 @@ PERSONA_KINDS = ("email", "name", "given_name", "family_name", "tel", "company",
                  "cc_csc", "password")
 JOURNEY_KINDS = ("message", "subject", "order_number")
 SKIP_KINDS = ("search", "coupon", "skip")
-ALIASES = {"email_confirm": "email", "username": "email"}
+ALIASES = {"email_confirm": "email", "username": "skip", "phone_part": "skip", "cc_type": "skip",
+           "name_full": "name"}
 KINDS = PERSONA_KINDS + JOURNEY_KINDS
 _NOT_TEXT = {"hidden", "submit", "button", "reset", "image", "file", "checkbox", "radio", "range", "color"}
 
@@ -56,6 +57,7 @@ class Classification:
 def words(text: str) -> str:
     """Attribute text as words: `billingFirstName` / `first_name[0]` -> `billing first name 0`."""
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text or "")
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)    # USStates -> US States
     return " ".join(re.sub(r"[_\-\[\]\.:/]+", " ", text).lower().split())
 
 
@@ -91,6 +93,16 @@ def from_text(text: str) -> str | None:
     return None
 
 
+_GENERIC = ("name", "street", "message")
+
+
+def last_part(name: str) -> str:
+    """The last part of a framework's path-like name: `billing.USStates_Selected` -> `USStates_Selected`,
+    `ctl00$main$txtCity` -> `txtCity` (the earlier parts name the section, not the field)."""
+    parts = [p for p in re.split(r"[.$:/]|\]\[|\[|\]", name or "") if p and not p.isdigit()]
+    return parts[-1] if len(parts) > 1 else ""
+
+
 def classify(f: FieldInfo) -> Classification:
     """The kind of value `f` wants and what gave it away."""
     if f.tag == "input" and f.type in _NOT_TEXT:
@@ -98,14 +110,29 @@ def classify(f: FieldInfo) -> Classification:
     kind = from_autocomplete(f.autocomplete)
     if kind:
         return Classification(kind, "autocomplete")
-    if f.tag == "input" and f.type in INPUT_TYPES:
-        return Classification(INPUT_TYPES[f.type], "type")
-    for source, text in (("name", without_section(words(f.name))), ("name", without_section(words(f.id))), ("label", f.label.lower()),
-                         ("placeholder", f.placeholder.lower()), ("aria", f.aria_label.lower()),
-                         ("nearby", f.nearby.lower()[:120])):
+    typed = INPUT_TYPES.get(f.type) if f.tag == "input" else None
+    if typed and typed != "tel":
+        return Classification(typed, "type")
+    # type=tel is also the numeric keypad of mobile pages (card numbers, codes, postcodes): words first
+    found: list[tuple[str, str]] = []
+    for source, text in (("name", words(last_part(f.name))), ("name", without_section(words(f.name))),
+                         ("name", words(last_part(f.id))), ("name", without_section(words(f.id))),
+                         ("label", f.label.lower()), ("placeholder", f.placeholder.lower()),
+                         ("aria", f.aria_label.lower()), ("nearby", f.nearby.lower()[:120])):
         kind = from_text(text)
         if kind:
-            return Classification(_refine(kind, f), source)
+            found.append((kind, source))
+    if found:
+        kind, source = found[0]
+        if source == "name" and kind in _GENERIC:
+            # `name`, `address` in an attribute are often a section's words (CardPersonName,
+            # BillingAddressEntry.State): what the customer reads says more
+            shown = next(((k, s) for k, s in found if s in ("label", "placeholder", "aria") and k != kind), None)
+            if shown is not None:
+                kind, source = shown
+        return Classification(_refine(kind, f), source)
+    if typed:
+        return Classification(_refine(typed, f), "type")
     if f.tag == "textarea":
         return Classification("message", "tag")
     return Classification(None, "none")
@@ -115,6 +142,8 @@ def _refine(kind: str, f: FieldInfo) -> str:
     """Corrections a single pattern cannot make: a textarea is no name field, a 2-char box is no year."""
     if f.tag == "textarea" and kind not in ("street", "message", "subject"):
         return "message"
+    if kind == "tel" and f.maxlength is not None and f.maxlength <= 5:
+        return "skip"   # a part of a split phone number (area code, prefix, extension): not the whole
     if kind == "cc_exp" and f.maxlength is not None and f.maxlength <= 2:
         text = f"{words(f.name)} {f.label} {f.placeholder}".lower()
         return "cc_exp_year" if re.search(r"\byy|year|jahr|ann[ée]e|a[ñn]o|anno|jaar|\baa\b|\bjj\b", text) \

@@ -12,8 +12,9 @@ BUTTON_MARK = "data-shopper-button"
 # Runs in the page. Marks each visible control with data-shopper-field=N so the filler can find it
 # again, and describes it the way autofill sees it. Forms are scored so the caller can pick one.
 _COLLECT = r"""
-([mark, scopeSel]) => {
+([mark, scopeSel, everything]) => {
   const visible = el => {
+    if (everything) return el.type !== 'hidden';   // a benchmark reads every control, shown or not
     if (el.disabled) return false;
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || s.display === 'none') return false;
@@ -175,9 +176,10 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def read_forms(page: Any, scope: str | None = None) -> list[PageForm]:
-    """Every form on the page (or the elements matching `scope`), with their visible controls."""
-    raw = page.evaluate(_COLLECT, [MARK, scope])
+def read_forms(page: Any, scope: str | None = None, *, include_hidden: bool = False) -> list[PageForm]:
+    """Every form on the page (or the elements matching `scope`), with their visible controls
+    (`include_hidden`: all controls but `type=hidden` ones, as autofill's regression data lists them)."""
+    raw = page.evaluate(_COLLECT, [MARK, scope, include_hidden])
     forms = []
     for f in raw:
         fields = [PageField(d["index"], FieldInfo(tag=d["tag"], type=d["type"], name=d["name"], id=d["id"],

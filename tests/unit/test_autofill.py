@@ -18,7 +18,7 @@ LABELS = [
     ("Expiration date", "cc_exp"), ("CVC", "cc_csc"), ("Security code", "cc_csc"), ("Message", "message"),
     ("How can we help?", "message"), ("Subject", "subject"), ("Order number", "order_number"),
     ("Order no.", "order_number"), ("Password", "password"), ("Search", "search"), ("Discount code", "coupon"),
-    ("Confirm email", "email"), ("Username", "email"),
+    ("Confirm email", "email"), ("Username", "skip"),   # a user name is not an e-mail (Chromium types it UNKNOWN)
     # German
     ("E-Mail-Adresse", "email"), ("Vorname", "given_name"), ("Nachname", "family_name"), ("Telefonnummer", "tel"),
     ("Straße und Hausnummer", "street"), ("Adresszusatz", "line2"), ("PLZ", "postcode"), ("Postleitzahl", "postcode"),
