@@ -63,6 +63,12 @@ class Checkout:
         return walk.run()
 
 
+def places_orders(journey) -> bool:
+    """Whether the journey's steps (its default flows included) would place a real order."""
+    steps = list(journey.steps) + [st for flow in journey.flows.values() for st in flow]
+    return any(st.kind == "checkout" and getattr(st.spec, "place_order", True) for st in steps)
+
+
 def _method_words(method: str) -> str:
     return method.replace("_", " ").strip("/")
 
