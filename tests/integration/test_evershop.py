@@ -123,3 +123,23 @@ def test_init_site_command_writes_the_shipped_profile(evershop, tmp_path):
     text = out.read_text()
     assert "would press 'Place Order' (dry run: not pressed)" in text   # followed the mini-cart to the checkout
     assert "#   contact_path: not found" in text and "#   newsletter_path: not found" in text
+
+
+def test_place_orders_false_stops_before_the_final_button(evershop, browser, tmp_path):
+    config = _config(evershop, tmp_path / "var")
+    config = dataclasses.replace(config, shopper=dataclasses.replace(config.shopper, place_orders=False))
+    store = open_store(config.store_url)
+    try:
+        sel = select_journeys([JOURNEYS / "track_order.yaml"], config)
+        session = AuditSession(config, store, SystemClock(), {"SHOPPER_IMAP_PASSWORD": evershop.password},
+                               browser=browser, redactor=Redactor())
+        result = session.run(sel, AuditOptions(base_url=evershop.url, site="evershop"))
+    finally:
+        store.close()
+    [j] = result.journeys
+    assert j.status == "incomplete" and not result.findings, [(f.kind, f.title) for f in result.findings]
+    [step] = [s for s in j.steps if s.kind == "checkout"]
+    assert step.status == "skipped" and "shopper.place_orders is false" in step.error
+    assert "'Place Order'" in step.error
+    assert not any("/checkout/success" in o.data["url"] for o in j.observations if o.kind == "checkout_page")
+    assert all(s.status == "skipped" for s in j.steps[j.steps.index(step):])
