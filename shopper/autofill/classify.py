@@ -96,6 +96,13 @@ def from_text(text: str) -> str | None:
 _GENERIC = ("name", "street", "message")
 
 
+def _name_words(name: str) -> str:
+    """A name/id as words: the last part of a path-like name alone (its earlier parts name sections:
+    `ctl00$MainRegion$txtCity`), else the name without a leading section prefix."""
+    last = last_part(name)
+    return words(last) if last else without_section(words(name))
+
+
 def last_part(name: str) -> str:
     """The last part of a framework's path-like name: `billing.USStates_Selected` -> `USStates_Selected`,
     `ctl00$main$txtCity` -> `txtCity` (the earlier parts name the section, not the field)."""
@@ -111,17 +118,20 @@ def classify(f: FieldInfo) -> Classification:
     if kind:
         return Classification(kind, "autocomplete")
     typed = INPUT_TYPES.get(f.type) if f.tag == "input" else None
-    if typed and typed != "tel":
+    if typed == "email":
         return Classification(typed, "type")
-    # type=tel is also the numeric keypad of mobile pages (card numbers, codes, postcodes): words first
+    # type=tel is also the numeric keypad of mobile pages (card numbers, codes, postcodes), type=search a
+    # styling choice, type=password a hidden security code: words first
     found: list[tuple[str, str]] = []
-    for source, text in (("name", words(last_part(f.name))), ("name", without_section(words(f.name))),
-                         ("name", words(last_part(f.id))), ("name", without_section(words(f.id))),
+    for source, text in (("name", _name_words(f.name)), ("name", _name_words(f.id)),
                          ("label", f.label.lower()), ("placeholder", f.placeholder.lower()),
                          ("aria", f.aria_label.lower()), ("nearby", f.nearby.lower()[:120])):
         kind = from_text(text)
         if kind:
             found.append((kind, source))
+    if typed == "password":
+        hidden = next((k for k, _ in found if k in ("cc_csc", "cc_number")), None)
+        return Classification(hidden or "password", "label" if hidden else "type")
     if found:
         kind, source = found[0]
         if source == "name" and kind in _GENERIC:
@@ -142,6 +152,15 @@ def _refine(kind: str, f: FieldInfo) -> str:
     """Corrections a single pattern cannot make: a textarea is no name field, a 2-char box is no year."""
     if f.tag == "textarea" and kind not in ("street", "message", "subject"):
         return "message"
+    if kind == "cc_exp":   # one box of a month/year pair: its name or its options tell which
+        text = f"{words(f.name)} {words(f.id)} {f.label} {f.placeholder} {f.aria_label}".lower()
+        nums = [int(t) for _, t in f.options if t.strip().isdigit()]
+        month = bool(re.search(r"month|\bmm\b|monat|mois|\bmes\b|mese|maand", text))
+        year = bool(re.search(r"year|\byy|\baa\b|\bjj\b|jahr|ann[ée]e|a[ñn]o|anno|jaar", text))
+        if (month and not year) or (not year and nums and max(nums) <= 12):
+            return "cc_exp_month"
+        if (year and not month) or (not month and nums and max(nums) > 31):
+            return "cc_exp_year"
     if kind == "tel" and f.maxlength is not None and f.maxlength <= 5:
         return "skip"   # a part of a split phone number (area code, prefix, extension): not the whole
     if kind == "cc_exp" and f.maxlength is not None and f.maxlength <= 2:

@@ -28,13 +28,32 @@ _COLLECT = r"""
     if (by) for (const id of by.split(/\s+/)) parts.push(text(document.getElementById(id)));
     return parts.filter(Boolean).join(' ').slice(0, 200);
   };
+  const ownText = el => {   // the text right before the control in its parent (a bare text node)
+    let t = '';
+    for (let n = el.previousSibling; n && !t; n = n.previousSibling)
+      if (n.nodeType === 3) t = n.textContent.replace(/\s+/g, ' ').trim();
+    return t;
+  };
   const nearbyOf = el => {
     let p = el.previousElementSibling;
     for (let i = 0; p && i < 3; i++, p = p.previousElementSibling) {
+      if (p.matches && p.matches('input, select, textarea, button')) break;
       const t = text(p); if (t) return t.slice(0, 120);
     }
+    const own = ownText(el); if (own) return own.slice(0, 120);
     const parent = el.parentElement;
     if (parent) { const t = text(parent); if (t && t.length < 120) return t; }
+    // as Chromium infers labels: the cell before a table cell, the element before a wrapping div
+    for (let a = el.parentElement, i = 0; a && i < 3; a = a.parentElement, i++) {
+      if (a.tagName === 'TD' || a.tagName === 'TH') {
+        const prev = a.previousElementSibling; const t = text(prev);
+        if (t) return t.slice(0, 120);
+        break;
+      }
+      if (a.querySelectorAll('input, select, textarea').length > 1) break;
+      const prev = a.previousElementSibling;
+      if (prev && !prev.querySelector('input, select, textarea')) { const t = text(prev); if (t) return t.slice(0, 120); }
+    }
     return '';
   };
   let nb = 0;

@@ -80,10 +80,11 @@ _P = {
     "company": r"company|business|organi[sz]ation|firma|firmenname|unternehmen|soci[ée]t[ée]|entreprise|"
                r"empresa|ragione.?sociale|azienda|societ[àa]|bedrijf|bedrijfsnaam",
     # -- postal address
-    "skip": r"address.?(type|title|name|label|nickname|book|id\b)|adres ba[şs]l|identifica[çc][ãa]o do endere|"
+    "skip": r"address.?(type|title|name|label|nickname|book|id\b)|middle.?name|additional.?name|\bmiddle\b|"
+            r"zweiter vorname|(?<!address )country.?code|adres ba[şs]l|identifica[çc][ãa]o do endere|"
             r"tax.?id|\bvat\b|ust.?id|\btva\b|\bssn\b|social security|"
             r"address.?(line)?.?3|addr.?3|\bline.?3\b|third line|3rd line|dritte zeile",
-    "line2": r"address.?(line)?.?2|addr.?2|\bline.?2\b|street.?2|second line|2nd line|zweite zeile|suite|apartment|\bapt\b|\bunit\b|"
+    "line2": r"(address|addr|indirizzo|adresse|direcci[óo]n|adres|endere[çc]o|street)\s*(line)?\s*2\b|address.?(line)?.?2|addr.?2|\bline.?2\b|street.?2|second line|2nd line|zweite zeile|suite|apartment|\bapt\b|\bunit\b|"
              r"adresszusatz|zusatz|erg[äa]nzende|compl[ée]ment|appartement|b[âa]timent|piso|puerta|"
              r"apartamento|interno|scala|toevoeging",
     "postcode": r"\bzip|postal|post.?code|postcode|\bpcode|postleitzahl|\bplz\b|code postal|\bcp\b|"
@@ -97,9 +98,9 @@ _P = {
     "street": r"street|address|addr\b|\bline.?1\b|stra(ss|ß)e|hausnummer|anschrift|adresse|\brue\b|"
               r"num[ée]ro et rue|voie|direcci[óo]n|calle|domicilio|indirizzo|\bvia\b|straat|huisnummer|adres",
     # -- names
-    "given_name": r"first.?name|given.?name|fore.?name|\bfirst\b|\bfname\b|vorname|pr[ée]nom|"
+    "given_name": r"first.?name|given.?name|fore.?name|\bfirst\b(?!.*(line|addr|purchase|time))|\bfname\b|vorname|pr[ée]nom|"
                   r"\bnombre\b(?!.*apellid)|\bnome\b(?!.*cognome)|voornaam|roepnaam",
-    "family_name": r"last.?name|family.?name|sur.?name|\blast\b|\blname\b|nachname|familienname|"
+    "family_name": r"last.?name|family.?name|sur.?name|\blast\b(?! ?\d| ?(four|4))(?!.*(line|addr))|\blname\b|nachname|familienname|"
                    r"nom de famille|\bnom\b(?!.*pr[ée]nom)|apellidos?|cognome|achternaam|familienaam",
     "name": r"\bname\b|full.?name|your.?name|\bnom\b|nom complet|\bnombre\b|nombre y apellidos|nome e cognome|"
             r"\bnome\b|\bnaam\b|volledige naam|ihr name|votre nom|tu nombre|il tuo nome|uw naam",
@@ -109,7 +110,7 @@ _P = {
 # Beyond the six languages: words Chromium's tables also know (Portuguese, Turkish, Russian, Indonesian,
 # Polish, Hindi, Malayalam...), so a shop in another language is not left empty.
 _MORE = {
-    "email": r"\be-?posta\b|\beposta\b|почта|e-?mail|surel|ईमेल|ഇ-?മെയില|メール|电子邮件|이메일",
+    "email": r"\be-?posta\b|\beposta\b|почт|e-?mail|surel|ईमेल|ഇ-?മെയില|メール|电子邮件|이메일",
     "tel": r"telefone|telefon|телефон|telepon|ponsel|nomor hp|मोबाइल|फ़ोन|फोन|മൊബൈല|ഫോൺ|電話|电话|전화",
     "company": r"şirket|sirket|компания|организация|perusahaan|firma|会社|公司|회사",
     "line2": r"informaci[óo]n adicional|complemento|дом|квартира|mieszkanie|lokal",
@@ -118,6 +119,9 @@ _MORE = {
     "region": r"\bstates\b|^i̇l\b|^il\b|şehir|sehir|estado|область|регион|provinsi|województwo|राज्य|സംസ്ഥാന|都道府県|省",
     "country": r"ülke|ulke|страна|negara|kraj|देश|രാജ്യ|国|국가",
     "street": r"endere[çc]o|logradouro|\brua\b|улица|адрес|alamat|ulica|adres|पता|വിലാസ|住所|地址|주소",
+    "cc_name": r"cc.?holder|card.?holder|владел|pemegang kartu|w[łl]a[śs]ciciel karty",
+    "cc_csc": r"security.?(number|value)|\bc ?v ?[vc]\b",
+    "cc_type": r"\bcc.?type",
     "cc_number": r"n[úu]mero do cart[ãa]o|номер.{0,20}карт|nomor kartu|numer karty",
     "cc_exp": r"validade|срок действия|masa berlaku|data wa[żz]no",
     "name_full": r"ad[ıi] soyad[ıi]|full.?name|nome completo|полное имя|\bфио\b|nama lengkap|imi[ęe] i nazwisko|nome e cognome|"
@@ -134,6 +138,10 @@ _ORDER.insert(_ORDER.index("given_name"), "name_full")
 # family names before given names where a language's family word holds the given one (soyad / ad)
 _ORDER.remove("family_name")
 _ORDER.insert(_ORDER.index("given_name"), "family_name")
+# a person's names before the postal words (`addrFirstName` is a first name, not a street)
+for _kind in ("name_full", "family_name", "given_name"):
+    _ORDER.remove(_kind)
+    _ORDER.insert(_ORDER.index("skip"), _kind)
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(_P[kind], re.I)) for kind in _ORDER]
 
 # Words that mark a submit button in each language, for forms that have several buttons.
