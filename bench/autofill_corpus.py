@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shopper.autofill.classify import classify  # noqa: E402
+from shopper.autofill.classify import classify_form  # noqa: E402
 from shopper.autofill.page import read_forms  # noqa: E402
 
 CORPUS = Path(os.environ.get("SHOPPER_SHARED") or ROOT.parent / "shared") / "corpus" / "autofill"
@@ -111,6 +111,7 @@ def our_family(kind: str) -> str:
 def score_page(page, html: Path, out: Path, tally: Tally) -> None:
     page.goto(f"http://corpus.test/{html.name}", wait_until="domcontentloaded")
     controls = [f for form in read_forms(page, "html", include_hidden=True) for f in form.fields]
+    kinds = [c.kind for c in classify_form([c.info for c in controls])]
     used: set[int] = set()
     pos = 0
     for exp in read_out(out):
@@ -122,11 +123,13 @@ def score_page(page, html: Path, out: Path, tally: Tally) -> None:
                                   not (c.info.name or c.info.id) and i >= pos):
                 match = i
                 break
+        if match is None and exp.key:   # a form the page repeats (the .out lists each copy): the same control
+            match = next((i for i, c in enumerate(controls) if exp.key in (c.info.name, c.info.id)), None)
         kind = None
         if match is not None:
             used.add(match)
             pos = match + 1
-            kind = classify(controls[match].info).kind
+            kind = kinds[match]
         fills = kind in CHROMIUM_TYPES
         right = fills and exp.type in CHROMIUM_TYPES[kind]
         if fills:

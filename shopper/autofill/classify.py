@@ -17,7 +17,7 @@ PERSONA_KINDS = ("email", "name", "given_name", "family_name", "tel", "company",
 JOURNEY_KINDS = ("message", "subject", "order_number")
 SKIP_KINDS = ("search", "coupon", "skip")
 ALIASES = {"email_confirm": "email", "username": "skip", "phone_part": "skip", "cc_type": "skip",
-           "name_full": "name"}
+           "name_full": "name", "house_number": "skip"}
 KINDS = PERSONA_KINDS + JOURNEY_KINDS
 _NOT_TEXT = {"hidden", "submit", "button", "reset", "image", "file", "checkbox", "radio", "range", "color"}
 
@@ -58,6 +58,7 @@ def words(text: str) -> str:
     """Attribute text as words: `billingFirstName` / `first_name[0]` -> `billing first name 0`."""
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text or "")
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)    # USStates -> US States
+    text = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)   # phone1ext -> phone 1 ext
     return " ".join(re.sub(r"[_\-\[\]\.:/]+", " ", text).lower().split())
 
 
@@ -148,10 +149,34 @@ def classify(f: FieldInfo) -> Classification:
     return Classification(None, "none")
 
 
+def _is_house_number(f: FieldInfo) -> bool:
+    from .patterns import HOUSE_NUMBER
+
+    return any(HOUSE_NUMBER.search(t) for t in (_name_words(f.name), _name_words(f.id), f.label.lower().strip(),
+                                                f.placeholder.lower().strip()) if t)
+
+
+def classify_form(fields: list[FieldInfo]) -> list[Classification]:
+    """`classify` for every field of a form, with what only neighbours tell: two expiry boxes in a row
+    with the same words are its month, then its year."""
+    out = [classify(f) for f in fields]
+    if any(_is_house_number(f) for f in fields):
+        # the street and its number in two boxes: the persona's street line fits neither alone
+        out = [Classification("skip", c.source) if c.kind == "street" else c for c in out]
+    for i in range(len(out) - 1):
+        if out[i].kind == "cc_exp" and out[i + 1].kind == "cc_exp" and fields[i].tag == fields[i + 1].tag:
+            out[i] = Classification("cc_exp_month", out[i].source)
+            out[i + 1] = Classification("cc_exp_year", out[i + 1].source)
+    return out
+
+
 def _refine(kind: str, f: FieldInfo) -> str:
     """Corrections a single pattern cannot make: a textarea is no name field, a 2-char box is no year."""
     if f.tag == "textarea" and kind not in ("street", "message", "subject"):
         return "message"
+    if kind == "cc_name" and re.search(r"first|last|given|family|vorname|nachname|pr[ée]nom", 
+                                        f"{words(f.name)} {f.label}".lower()):
+        return "skip"   # half of the holder's name: the persona has it whole only
     if kind == "cc_exp":   # one box of a month/year pair: its name or its options tell which
         text = f"{words(f.name)} {words(f.id)} {f.label} {f.placeholder} {f.aria_label}".lower()
         nums = [int(t) for _, t in f.options if t.strip().isdigit()]

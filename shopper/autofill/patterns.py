@@ -34,7 +34,7 @@ INPUT_TYPES: dict[str, str] = {"email": "email", "tel": "tel", "password": "pass
 _P = {
     # -- not the persona's: search boxes, coupons, and what the journey gives (message, order number)
     "search": r"\bsearch\b|\bsuche\b|\bsuchen\b|recherch|\bbuscar\b|\bbusca\b|\bcerca\b|\bzoek|^q$|\bquery\b",
-    "coupon": r"coupon|voucher|promo|discount|gutschein|rabatt|code promo|bon de r[ée]duction|cup[oó]n|"
+    "coupon": r"\bsvc|stored.?value|gift.?(card|cert)|certificate|coupon|voucher|promo|discount|gutschein|rabatt|code promo|bon de r[ée]duction|cup[oó]n|"
               r"descuento|buono|sconto|kortingscode|kortingsbon|gift ?card|geschenkkarte",
     "order_number": r"order.?(number|no\b|nr\b|#|id\b|ref)|order$|bestell.?(nummer|nr)|auftrags.?(nummer|nr)|"
                     r"num[ée]ro de (la )?commande|n[°º] de commande|n[úu]mero de(l)? pedido|"
@@ -52,7 +52,7 @@ _P = {
     "cc_number": r"card.?(number|num|no\b|nr)|cc.?(number|num|no\b|nr)|"
                  r"kartennummer|kreditkarte.*nummer|num[ée]ro de (la )?carte|n[úu]mero de (la )?tarjeta|"
                  r"numero (della )?carta|kaartnummer|creditcardnummer|kaart ?nummer",
-    "cc_csc": r"\bcvc|\bcvv|\bcsc\b|cvn|security.?code|card.?verification|verification.?(code|number)|"
+    "cc_csc": r"\bcvc|\bcvv|\bcsc\b|cvn|security.?code|card.?verification|"
               r"pr[üu]f.?(nummer|ziffer|code)|sicherheitscode|kartenpr[üu]f|cryptogramme|code de s[ée]curit[ée]|"
               r"c[óo]digo de seguridad|codice (di )?sicurezza|codice di verifica|beveiligingscode|"
               r"controlecode|kaartcode",
@@ -73,14 +73,17 @@ _P = {
     "email": r"e.?mail|courriel|adresse [ée]lectronique|correo|electr[óo]nico|posta elettronica|"
              r"indirizzo (di )?posta|mailadres",
     "phone_part": r"\bext\b|extension|durchwahl|area.?code|vorwahl|\bprefix\b|\bsuffix\b|dial.?code|"
-                  r"(phone|tel).{0,12}country.?code|country.?code.{0,12}(phone|tel)|calling.?code|"
+                  r"(phone|tel).{0,12}country.?code|country.?code.{0,12}(phone|tel)|calling.?code|phone.?country|"
                   r"l[äa]ndervorwahl|indicatif|prefijo|prefisso|netnummer|landcode|\bexchange\b",
     "tel": r"phone|mobile|\bcell\b|telefon|telephone|t[ée]l[ée]phone|\btel\b|t[ée]l[ée]fono|cellulare|"
            r"\bhandy\b|\bportable\b|\bm[óo]vil\b|\bcelular\b|telefoonnummer|mobiel|rufnummer",
     "company": r"company|business|organi[sz]ation|firma|firmenname|unternehmen|soci[ée]t[ée]|entreprise|"
                r"empresa|ragione.?sociale|azienda|societ[àa]|bedrijf|bedrijfsnaam",
     # -- postal address
-    "skip": r"address.?(type|title|name|label|nickname|book|id\b)|middle.?name|additional.?name|\bmiddle\b|"
+    "house_number": r"^(house ?(number|no)|hausnummer|huisnummer|дом|n[úu]mero|num[ée]ro|street ?(no|num|number)|"
+                    r"house|hsnr|hnr)\s*[:*.]?\s*$",
+    "skip": r"other.?state|not.?us.?state|military|"
+            r"address.?(type|title|name|label|nickname|book|id\b)|middle.?name|additional.?name|\bmiddle\b|"
             r"zweiter vorname|(?<!address )country.?code|adres ba[şs]l|identifica[çc][ãa]o do endere|"
             r"tax.?id|\bvat\b|ust.?id|\btva\b|\bssn\b|social security|"
             r"address.?(line)?.?3|addr.?3|\bline.?3\b|third line|3rd line|dritte zeile",
@@ -110,7 +113,7 @@ _P = {
 # Beyond the six languages: words Chromium's tables also know (Portuguese, Turkish, Russian, Indonesian,
 # Polish, Hindi, Malayalam...), so a shop in another language is not left empty.
 _MORE = {
-    "email": r"\be-?posta\b|\beposta\b|почт|e-?mail|surel|ईमेल|ഇ-?മെയില|メール|电子邮件|이메일",
+    "email": r"\be-?posta\b|\beposta\b|почта\b|почты\b|электронн|e-?mail|surel|ईमेल|ഇ-?മെയില|メール|电子邮件|이메일",
     "tel": r"telefone|telefon|телефон|telepon|ponsel|nomor hp|मोबाइल|फ़ोन|फोन|മൊബൈല|ഫോൺ|電話|电话|전화",
     "company": r"şirket|sirket|компания|организация|perusahaan|firma|会社|公司|회사",
     "line2": r"informaci[óo]n adicional|complemento|дом|квартира|mieszkanie|lokal",
@@ -143,6 +146,7 @@ for _kind in ("name_full", "family_name", "given_name"):
     _ORDER.remove(_kind)
     _ORDER.insert(_ORDER.index("skip"), _kind)
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(_P[kind], re.I)) for kind in _ORDER]
+HOUSE_NUMBER = re.compile(_P["house_number"], re.I)
 
 # Words that mark a submit button in each language, for forms that have several buttons.
 SUBMIT_WORDS = re.compile(

@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .classify import JOURNEY_KINDS, KINDS, PERSONA_KINDS, SKIP_KINDS, FieldInfo, classify, select_option, words
+from .classify import (JOURNEY_KINDS, KINDS, PERSONA_KINDS, SKIP_KINDS, FieldInfo, classify_form, select_option,
+                       words)
 from . import payment as payments
 from .persona import CONFIG_KEYS, Persona
 
@@ -101,9 +102,9 @@ def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, 
     explicit = dict(explicit or {})
     used: set[str] = set()
     radios_done: set[str] = set()
-    for c in controls:
+    classes = classify_form([c.info for c in controls])
+    for c, cl in zip(controls, classes):
         f = c.info
-        cl = classify(f)
         kind = cl.kind
         given: str | None = None
         for key, value in explicit.items():

@@ -48,7 +48,8 @@ LABELS = [
     ("Messaggio", "message"), ("Oggetto", "subject"), ("Numero d'ordine", "order_number"), ("Cerca", "search"),
     # Dutch
     ("E-mailadres", "email"), ("Voornaam", "given_name"), ("Achternaam", "family_name"),
-    ("Telefoonnummer", "tel"), ("Straat", "street"), ("Huisnummer", "street"), ("Toevoeging", "line2"),
+    ("Telefoonnummer", "tel"), ("Straat", "street"), ("Huisnummer", "skip"), ("Toevoeging", "line2"),
+    # a house number box alone takes no street line (Chromium: ADDRESS_HOME_HOUSE_NUMBER)
     ("Postcode", "postcode"), ("Woonplaats", "city"), ("Plaats", "city"), ("Land", "country"),
     ("Bedrijfsnaam", "company"), ("Kaartnummer", "cc_number"), ("Naam op kaart", "cc_name"),
     ("Vervaldatum", "cc_exp"), ("Beveiligingscode", "cc_csc"), ("Bericht", "message"), ("Onderwerp", "subject"),
