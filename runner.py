@@ -65,11 +65,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_problems(sel.invalid)
     for j in sel.journeys:
         print(f"{j.path}: ok ({j.name}, {len(j.steps)} steps)")
+    _print_order_placing(config, sel.journeys)
     if sel.invalid:
         n = sum(len(e.problems) for e in sel.invalid)
         print(f"{len(sel.invalid)} invalid file(s), {n} problem(s)", file=sys.stderr)
         return EXIT_USAGE
     return _preflight(config, sel.journeys) if args.preflight else EXIT_OK
+
+
+def _print_order_placing(config, journeys) -> None:
+    from shopper.steps.checkout import places_orders
+
+    placing = [j.name for j in journeys if places_orders(j)]
+    if not placing:
+        return
+    if config.shopper.place_orders:
+        print(f"places real orders: {', '.join(placing)} (set shopper.place_orders: false to stop before the "
+              f"final button)")
+    else:
+        print(f"would place orders, stopped before the final button (shopper.place_orders: false): "
+              f"{', '.join(placing)}")
 
 
 # -- doctor ---------------------------------------------------------------------------------------
@@ -722,7 +737,6 @@ def cmd_init_site(args: argparse.Namespace) -> int:
         print(f"{what:<{w}}  {value[:45]:<{v}}  {how}")
     print(f"site profile: {out}  (add it to config.yaml: site_files: [{out}])")
     return EXIT_OK
-
 
 
 def _site_name(url: str) -> str:

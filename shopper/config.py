@@ -131,6 +131,9 @@ class PaymentData:
     """How the shopper pays: a test card, or an offline method the site offers (bank transfer, invoice...)."""
 
     method: str = "card"              # card, or a /regex/ or text naming the site's offline method
+    # when `method` is card: the methods the shopper accepts, first offered wins (shopper/autofill/payment.py)
+    prefer: list[str] = field(default_factory=lambda: ["card", "cash_on_delivery", "bank_transfer", "invoice",
+                                                       "pay_at_pickup"])
     card: PaymentCard = field(default_factory=PaymentCard)
 
 
@@ -148,6 +151,7 @@ class ShopperIdentity:
     postal: PostalAddress = field(default_factory=PostalAddress)
     payment: PaymentData = field(default_factory=PaymentData)
     password_env: str = "SHOPPER_SITE_PASSWORD"   # for account forms; read from the environment, never stored
+    place_orders: bool = True         # false (a production shop): `checkout` stops before the final button
 
 
 @dataclass(frozen=True)

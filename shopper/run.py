@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from .clock import Clock
 from .config import Config
-from .errors import ConfigError, JourneyBlocked, SetupError, ShopperError, StepError
+from .errors import ConfigError, JourneyBlocked, OrderNotPlaced, SetupError, ShopperError, StepError
 from .journey import Journey, Step, expand_flows
-from .autofill.persona import persona_variables
+from .autofill.persona import payment_preference, persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
@@ -172,7 +172,7 @@ class JourneyRunner:
             variables.setdefault(name, value)
         variables.setdefault("shopper_password_env", ident.password_env)
         profile_payment = self._payment(journey)
-        variables.setdefault("shopper_payment", profile_payment or ident.payment.method)
+        variables.setdefault("shopper_payment", profile_payment or payment_preference(ident.payment))
         variables.setdefault("journey_token", token)
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
                              reach=self._reach(base_url, journey),
@@ -274,6 +274,8 @@ class JourneyRunner:
                 elif result.status == "blocked":   # the customer cannot go on: a finding, not a failure
                     blocked_by = result.error
                     failed = f"skipped: {blocked_by}"
+                elif result.status == "skipped":   # it stopped on purpose (no real order): the rest cannot run
+                    failed = f"skipped: {result.error}"
                 elif result.status == "failed" and not step.continue_on_error:
                     failed = f"not run: step {step.index + 1} failed, so what follows is unknown"
             if tracing:   # kept for now: a journey with findings keeps it too (keep_trace_if_failing)
@@ -397,8 +399,12 @@ class JourneyRunner:
         status, detail, error, evidence = "passed", "", None, []
         try:
             detail = str(step.spec.run(ctx) or "")
+            if page is not None and getattr(step.spec, "acts", False):
+                ctx.settle()   # the page reacts to the action (XHR, re-render): the next step sees its result
         except JourneyBlocked as e:   # recorded by the step; its check reports it
             status, error = "blocked", str(e)
+        except OrderNotPlaced as e:   # shopper.place_orders: false: the shopper's choice, not the site's failure
+            status, error = "skipped", str(e)
         except (SetupError, ConfigError) as e:   # the shopper's own set-up: never the company's finding
             status, error = "setup_error", str(e)
         except StepError as e:
