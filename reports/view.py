@@ -14,6 +14,7 @@ from typing import Any
 
 from shopper.model import SEVERITIES
 from shopper.score import process_label, process_of, scores
+from shopper.summary import JOURNEY_STATUSES
 
 from .fixes import fix_for
 from .history import History, history
@@ -21,7 +22,7 @@ from .response_times import human, response_times
 
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
 FIX_FIRST = 3
-DONE = {"clean", "findings", "incomplete", "setup_error"}   # the statuses of issue 12, when the engine stores them
+DONE = set(JOURNEY_STATUSES)   # the statuses the engine stores (shopper/summary.py)
 
 
 @dataclass
@@ -80,7 +81,7 @@ class ExpectationView:
 class JourneyView:
     name: str
     path: str
-    status: str               # clean | findings | incomplete | setup_error
+    status: str               # shopper.summary.JOURNEY_STATUSES
     worst: str | None
     duration_ms: float
     steps: list[dict[str, Any]]
@@ -89,6 +90,7 @@ class JourneyView:
     blocked: dict[str, int]
     observations: list[dict[str, Any]]
     findings: list[FindingView]
+    reason: str | None = None     # not_applicable: why the journey does not apply to this shop
 
 
 @dataclass
@@ -216,7 +218,7 @@ def _journey(j: dict[str, Any], observations: list[dict], findings: list[Finding
     return JourneyView(name=j["name"], path=j["path"], status=journey_status(j["status"], j["steps"], open_),
                        worst=worst, duration_ms=j["duration_ms"], steps=steps, evidence=list(j.get("evidence") or []),
                        error=j.get("error"), blocked=j.get("blocked") or {}, observations=observations,
-                       findings=findings)
+                       findings=findings, reason=j.get("reason"))
 
 
 def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationView:

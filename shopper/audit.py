@@ -157,7 +157,7 @@ def _known_vars(config: Config) -> set[str]:
     """Variables of any site profile may be used by a journey (the profile is chosen at run time)."""
     known: set[str] = set()
     for profile in config.sites.values():
-        known |= set(profile.vars)
+        known |= set(profile.vars) | {v for j in profile.journeys.values() for v in j.vars}
     return known
 
 

@@ -159,6 +159,9 @@ def summary_lines(run_json: dict[str, Any]) -> list[str]:
     lines = [f"run {run_json['run_id']}: {s['journeys']} journey(s){': ' + statuses if statuses else ''}; "
              f"{s['findings']} finding(s){' (' + sev + ')' if sev else ''}; {score_text}"
              + (f"; {s['invalid']} invalid file(s)" if s.get("invalid") else "")]
+    for j in run_json.get("journeys") or []:
+        if j.get("status") == "not_applicable":
+            lines.append(f"  not applicable (not scored): {j['name']}: {j.get('reason') or ''}")
     for f in run_json.get("findings") or []:
         lines.append(f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']}")
     return lines

@@ -81,7 +81,7 @@ def resolve(text: str, variables: Mapping[str, str], redactor: Redactor,
             shown.append(str(secret))
             has_secret = True
         else:
-            if name not in variables:
+            if variables.get(name) is None:   # not defined, or declared absent (null) by the site profile
                 raise UndefinedVariable(name, sorted(variables))
             value = str(variables[name])
             if _depth < 5 and "${" in value:

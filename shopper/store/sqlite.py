@@ -21,7 +21,7 @@ from .migrate import apply_migrations
 from .queue import QueueStoreMixin
 
 JOURNEY_COLUMNS = ("run_id", "name", "path", "site", "tags", "status", "started_at", "duration_ms", "error",
-                   "evidence", "blocked")
+                   "evidence", "blocked", "reason")
 STEP_COLUMNS = ("run_id", "journey", "idx", "kind", "label", "status", "started_at", "duration_ms", "detail",
                 "error", "evidence", "url", "title", "line")
 FINDING_COLUMNS = ("run_id", "fingerprint", "kind", "severity", "journey", "step", "title", "detail", "subject",
@@ -79,7 +79,7 @@ class RunStoreMixin:
         with self.tx() as db:
             db.execute(upsert_sql("journey_runs", JOURNEY_COLUMNS, key=("run_id", "name")),
                        (run_id, j.name, j.path, j.site, _j(j.tags), j.status, j.started_at, j.duration_ms,
-                        j.error, _j(j.evidence), _j(j.blocked_requests)))
+                        j.error, _j(j.evidence), _j(j.blocked_requests), getattr(j, "reason", None)))
             db.executemany(upsert_sql("steps", STEP_COLUMNS, key=("run_id", "journey", "idx")),
                            [(run_id, j.name, s.index, s.kind, s.label, s.status, s.started_at, s.duration_ms,
                              s.detail, s.error, _j(s.evidence), s.url, s.title, s.line) for s in j.steps])
