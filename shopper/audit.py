@@ -111,12 +111,12 @@ def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_i
 
 
 def sweep_after_run(config: Config, store: Any, clock: Clock, redactor: Redactor, environ: Mapping[str, str],
-                    progress: Callable[[str], None]) -> Any:
+                    progress: Callable[[str], None], links: Any = None) -> Any:
     """Every run also sweeps — when there is a mailbox to read or something is waiting for mail."""
     settings = imap_settings(config, redactor, environ)
     if settings is None and not store.expectations(states=("open",)):
         return None
-    result = Sweeper(store, settings, clock).sweep()
+    result = Sweeper(store, settings, clock, links=links).sweep()
     progress(f"sweep: {result.new_messages} new message(s)" if result.ok else f"sweep failed: {result.error}")
     return result
 
@@ -222,7 +222,7 @@ class AuditSession:
             probes = Probes.from_config(config, self.redactor, self.environ)
             settings = imap_settings(config, self.redactor, self.environ)
             if settings is not None:
-                probes.inbox = Inbox(Sweeper(store, settings, clock), store)
+                probes.inbox = Inbox(Sweeper(store, settings, clock, links=probes.links), store)
         except ValueError as e:
             store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
             raise ConfigError(f"dns: {e}") from None
@@ -231,7 +231,7 @@ class AuditSession:
             if before_sweep is not None:
                 before_sweep()
             swept = sweep_after_run(config, store, clock, self.redactor, self.environ,
-                                    self.progress) if options.sweep else None
+                                    self.progress, probes.links) if options.sweep else None
             if probes.inbox is not None and probes.inbox.collected:   # sweeps made during journeys
                 swept = swept or SweepResult("in-journey", ok=True)
                 swept.observations[:0] = probes.inbox.collected
@@ -305,7 +305,11 @@ def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str,
     for line in mark_interrupted_runs(store, clock.now().isoformat()):
         progress(line)
     store.begin_run(run_id, clock.now().isoformat(), kind="sweep", owner=owner())
-    result = Sweeper(store, settings, clock).sweep()
+    probes = Probes.from_config(config, redactor, environ)   # the links in watched orders' mail
+    try:
+        result = Sweeper(store, settings, clock, links=probes.links).sweep()
+    finally:
+        probes.close()
     findings = record_sweep(store, run_id, result)
     store.finish_run(run_id, clock.now().isoformat(), "findings" if findings else "clean",
                      {"findings": len(findings), "new_messages": result.new_messages, "ok": result.ok,

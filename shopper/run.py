@@ -176,6 +176,8 @@ class JourneyRunner:
         record("journey_started", {"base_url": base_url, "site": self.options.site or journey.site})
         context = page = None
         blocked_counter: dict[str, int] = {}
+        not_applicable: str | None = None   # a step found the journey does not apply to this shop
+        blocked_by: str | None = None       # set before `try`: a browser failing at the start reaches the end too
         try:
             tracing = False
             if any(step.uses_page for step in journey.steps):
@@ -191,8 +193,6 @@ class JourneyRunner:
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
             failed: str | None = None   # why the steps after this one do not run
-            blocked_by: str | None = None
-            not_applicable: str | None = None   # a step found the journey does not apply to this shop
             handed_over = 0
             trace_parts: list[Path] = []
             for step in journey.steps:

@@ -16,6 +16,7 @@ from .mail.links import extract_links, list_id
 from .mail.match import match_token
 from .mail.parse import parse_message
 from .model import Observation
+from .order_watch import order_arrival, order_mail_observations
 from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, message_key, watch
 from .probes.mail import mailbox_name
 
@@ -53,8 +54,9 @@ class Sweeper:
     """Reads one mailbox into the store. Not thread-safe; one per process (or per watch)."""
 
     def __init__(self, store: Any, settings: ImapSettings | None, clock: Clock,
-                 box_factory: Callable[[ImapSettings], ImapMailbox] = ImapMailbox):
+                 box_factory: Callable[[ImapSettings], ImapMailbox] = ImapMailbox, links: Any = None):
         self.store = store
+        self.links = links   # a LinkChecker: the tracking and status links of watched orders' mail
         self.settings = settings
         self.clock = clock
         self.box_factory = box_factory
@@ -124,16 +126,17 @@ class Sweeper:
             links = extract_links(mail.message) if (token or c.kind == "newsletter") and c.kind != "bounce" else []
             rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
             result.observations.append(self._received(c, m, token))
-            arrivals.append((token, c, m))
+            arrivals.append((token, c, m, links))
         self.store.save_batch(self.mailbox, batch.state, rows, now)
         result.new_messages += len(rows)
-        for token, c, m in arrivals:
+        for token, c, m, links in arrivals:
             if token:
-                self._arrive(token, c, m, result)
+                self._arrive(token, c, m, result, links)
             if c.kind == "newsletter" and c.list_id:
                 self._newsletter(c, m, result)
 
-    def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult) -> None:
+    def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult,
+                links: list[tuple[str, str]] = ()) -> None:
         sent = self.store.sent_tokens([token]).get(token)
         received = m.internaldate
         bounce = _bounce_info(c)
@@ -142,11 +145,18 @@ class Sweeper:
                 result.observations.append(self._obs("mail_bounced", sent["journey"], sent["step"], {
                     **failed, "kind": c.kind, "token": token, "to": sent["to_addr"], "subject": sent["subject"],
                     "received_at": received.isoformat(), "excerpt": c.excerpt[:1500]}))
+        orders = []
         for exp in self.store.expectations(tokens=[token]):
             if exp.kind == "silence":   # judged by the list the mail comes from, in _newsletter
                 continue
+            if exp.kind == "order":   # mail about a watched order (shopper/order_watch.py)
+                orders.append(exp)
+                self._save_change(exp, apply_arrival(exp, order_arrival(exp, c, received)), result)
+                continue
             after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce))
             self._save_change(exp, after, result)
+        if orders and c.kind != "bounce":
+            result.observations += order_mail_observations(orders, c, m, list(links), self.links, self._obs)
 
     def _newsletter(self, c: Classification, m: Any, result: SweepResult) -> None:
         """A newsletter may break a promise of silence (after unsubscribing from its list)."""

@@ -73,6 +73,50 @@ class LinkChecker:
             return LinkResult(url, resp.status_code < 400, status=resp.status_code, final_url=current)
         return LinkResult(url, False, error=f"more than {self.max_redirects} redirects", final_url=current)
 
+    def fetch_text(self, url: str, limit: int = 512 * 1024) -> tuple[LinkResult, str]:
+        """GET `url` as a customer's click would (redirects followed, our resolver): the result and up to
+        `limit` bytes of its body as text ('' when it did not answer)."""
+        current = url
+        for _ in range(self.max_redirects + 1):
+            try:
+                status, location, body = self._get_body(current, limit)
+            except DnsFailure as e:
+                return LinkResult(url, False, error=f"DNS: {e}", final_url=current), ""
+            except httpx.TimeoutException:
+                return LinkResult(url, False, error=f"timeout after {self.timeout:g}s", final_url=current), ""
+            except httpx.HTTPError as e:
+                return LinkResult(url, False, error=f"connection: {e or type(e).__name__}", final_url=current), ""
+            if location is not None:
+                current = urljoin(current, location)
+                continue
+            return LinkResult(url, status < 400, status=status, final_url=current), body
+        return LinkResult(url, False, error=f"more than {self.max_redirects} redirects", final_url=current), ""
+
+    def _get_body(self, url: str, limit: int) -> tuple[int, str | None, str]:
+        """(status, redirect location or None, body text up to `limit` bytes) of one GET."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        headers: dict[str, str] = {}
+        extensions: dict[str, str] = {}
+        target = url
+        if not _is_ip(host):
+            ip = self.resolver.addresses(host)[0]
+            netloc_ip = (f"[{ip}]" if ":" in ip else ip) + (f":{parts.port}" if parts.port else "")
+            target = urlunsplit((parts.scheme, netloc_ip, parts.path or "/", parts.query, ""))
+            headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+            if parts.scheme == "https":
+                extensions["sni_hostname"] = host
+        with self._client.stream("GET", target, headers=headers, extensions=extensions) as resp:
+            if resp.is_redirect and "location" in resp.headers:
+                return resp.status_code, resp.headers["location"], ""
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= limit:
+                    break
+            return resp.status_code, None, b"".join(chunks)[:limit].decode(resp.encoding or "utf-8", "replace")
+
     def post(self, url: str, form: dict[str, str]) -> tuple[int | None, str | None]:
         """POST a form (e.g. RFC 8058 one-click unsubscribe); (status, None) or (None, error)."""
         try:
