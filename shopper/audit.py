@@ -40,6 +40,12 @@ JSON_SCHEMA = "mystery-shopper/run/v1"
 class Selection:
     journeys: list[Journey]
     invalid: list[JourneyError]
+    not_selected: list[JourneyError] = field(default_factory=list)   # invalid, but not asked for: a warning
+
+    def warnings(self) -> list[str]:
+        """One line per invalid journey file the selection left out: never the exit status."""
+        return [f"warning: {e.path} does not validate ({len(e.problems)} problem(s)) and was not selected; "
+                f"`runner.py validate {e.path}` shows them" for e in self.not_selected]
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class AuditOptions:
     workers: int = 1
     sweep: bool = True
     headed: bool = False
+    trial: bool = False     # while a profile is being written: stored as kind 'trial', out of history and alerts
 
     @property
     def run_options(self) -> RunOptions:
@@ -137,11 +144,12 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
     names, tags = set(names), set(tags)
     journeys: list[Journey] = []
     invalid: list[JourneyError] = []
+    not_selected: list[JourneyError] = []
     for path in find_journey_files(paths):
         try:
             j = load_journey(path, known_vars=_known_vars(config) | set(extra_vars))
         except JourneyError as e:
-            invalid.append(e)
+            (invalid if _invalid_selected(e, path, names, tags, shard) else not_selected).append(e)
             continue
         if names and j.name not in names and Path(path).stem not in names:
             continue
@@ -150,7 +158,37 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
         if shard is not None and shard_of(j.name, shard[1]) != shard[0]:
             continue
         journeys.append(j)
-    return Selection(journeys, invalid)
+    return Selection(journeys, invalid, not_selected)
+
+
+def _invalid_selected(err: JourneyError, path: str | Path, names: set[str], tags: set[str],
+                      shard: tuple[int, int] | None) -> bool:
+    """Would the selection have taken this invalid file? Its name and tags are read leniently; when they cannot
+    be read, a file is selected unless `--journey` names others (its stem decides) — a doubt is an error."""
+    if not (names or tags or shard):
+        return True
+    name, file_tags = _header_of(path)
+    if names and not names & {Path(path).stem, name}:
+        return False
+    if tags and file_tags is not None and not tags & file_tags:
+        return False
+    return not (shard is not None and name and shard_of(name, shard[1]) != shard[0])
+
+
+def _header_of(path: str | Path) -> tuple[str, set[str] | None]:
+    """(name, tags) of a journey file that does not validate, as far as its YAML can be read."""
+    from .yamlnodes import load
+
+    try:
+        root, _ = load(Path(path).read_text(encoding="utf-8", errors="replace"), str(path))
+    except Exception:   # unreadable YAML: nothing known of it
+        return "", None
+    if root is None or not root.is_map:
+        return "", None
+    name = root.value.get("name")
+    tags = root.value.get("tags")
+    return (str(name.value) if name is not None and isinstance(name.value, str) else "",
+            {str(t.value) for t in tags.value} if tags is not None and tags.is_list else None)
 
 
 def _known_vars(config: Config) -> set[str]:
@@ -214,7 +252,7 @@ class AuditSession:
         started = clock.now().isoformat()
         for line in mark_interrupted_runs(store, started):
             self.progress(line)
-        store.begin_run(run_id, started, owner=owner())
+        store.begin_run(run_id, started, kind="trial" if options.trial else "run", owner=owner())
         for err in selection.invalid:
             store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
         attempts: dict[str, Attempts] = {}
@@ -252,6 +290,9 @@ class AuditSession:
         result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
                              browser_version, swept)
         store.finish_run(run_id, result.finished_at, result.status, result.summary())
+        if options.trial:   # nothing of a trial is judged later: its open expectations are closed
+            store.abandon_run_expectations(run_id, "a trial run (runner.py run --trial): not audited later",
+                                           clock.now().isoformat())
         return result
 
     def _run_journeys(self, selection: Selection, options: AuditOptions, probes: Probes, run_id: str,

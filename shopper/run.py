@@ -21,7 +21,7 @@ from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, trace_has_secret
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
-from .template import MissingSecret, UndefinedVariable, resolve
+from .template import MissingSecret, UndefinedVariable, expand_known, resolve
 from .steps.soft import is_soft, soft_failure
 from .summary import JOURNEY_STATUSES, NOT_APPLICABLE   # noqa: F401 (one list of journey statuses, in summary.py)
 
@@ -348,6 +348,9 @@ class JourneyRunner:
             status, soft_error, error = "passed", error or "", None
         duration = (time.monotonic() - t0) * 1000
         label = self._label(step, state)
+        # every message shows values, never `${name}`: steps quote the options they were given
+        detail = expand_known(detail, state.variables, self.redactor)
+        error = expand_known(error, state.variables, self.redactor) if error else error
         if page is None:
             if soft:
                 detail = soft_failure(ctx, step, soft_error, label=label)

@@ -109,8 +109,8 @@ def press(ctx: Any, filled: Filled, button: Any) -> str:
         buttons = [b for b in filled.form.buttons if b["submit"]][:1]
     if not buttons:
         seen = ", ".join(repr(b["text"]) for b in filled.form.buttons) or "none"
-        want = f"a button named {button.pattern if isinstance(button, re.Pattern) else button!r}" if button else \
-            "a submit button"
+        want = f"button named {button.pattern if isinstance(button, re.Pattern) else button!r}" if button else \
+            "submit button"   # "has no {want}": a noun without its article ("has no a button" was the bug)
         raise StepError(f"form {filled.form.describe()} on {ctx.page.url} has no {want} (buttons: {seen})")
     b = buttons[0]
     filled.form.button(ctx.page, b).click(timeout=ACT_TIMEOUT_MS)
