@@ -17,11 +17,12 @@ class History:
 
 
 def recent_runs(store: Any, run_id: str, limit: int) -> list[Any]:
-    """Up to `limit` runs of kind 'run' ending with `run_id`, newest first (one indexed query)."""
+    """Up to `limit` runs of kind 'run' ending with `run_id` (itself whatever its kind: a trial's report shows the
+    record it is kept out of), newest first (one indexed query)."""
     cur = store.run(run_id)
-    rows = store.query("SELECT id, started_at, summary FROM runs WHERE kind='run' AND "
+    rows = store.query("SELECT id, started_at, summary FROM runs WHERE (kind='run' OR id=?) AND "
                        "(started_at < ? OR (started_at = ? AND id <= ?)) ORDER BY started_at DESC, id DESC LIMIT ?",
-                       cur.started_at, cur.started_at, cur.id, limit)
+                       cur.id, cur.started_at, cur.started_at, cur.id, limit)
     return [dict(r) for r in rows]
 
 

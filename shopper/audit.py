@@ -1,6 +1,7 @@
 """One audit run: select and load journeys, run them, apply checks, store everything, build the JSON."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import secrets as pysecrets
@@ -41,11 +42,13 @@ class Selection:
     journeys: list[Journey]
     invalid: list[JourneyError]
     not_selected: list[JourneyError] = field(default_factory=list)   # invalid, but not asked for: a warning
+    notes: list[str] = field(default_factory=list)   # e.g. a profile's step declaration that names no step
 
     def warnings(self) -> list[str]:
-        """One line per invalid journey file the selection left out: never the exit status."""
+        """One line per invalid journey file the selection left out, and per note: never the exit status."""
         return [f"warning: {e.path} does not validate ({len(e.problems)} problem(s)) and was not selected; "
-                f"`runner.py validate {e.path}` shows them" for e in self.not_selected]
+                f"`runner.py validate {e.path}` shows them" for e in self.not_selected] + \
+               [f"warning: {n}" for n in self.notes]
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,27 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
         if shard is not None and shard_of(j.name, shard[1]) != shard[0]:
             continue
         journeys.append(j)
-    return Selection(journeys, invalid, not_selected)
+    return Selection(journeys, invalid, not_selected, _declaration_notes(config, journeys))
+
+
+def _declaration_notes(config: Config, journeys: list[Journey]) -> list[str]:
+    """Site profiles' step declarations (`journeys: J: steps: {NAME: reason}`) that name no step of J."""
+    from .applicability import unused_declarations
+    from .journey import expand_flows
+
+    notes = []
+    for site, profile in config.sites.items():
+        for j in journeys:
+            if j.name not in profile.journeys:
+                continue
+            try:
+                steps = expand_flows(j, profile.flows)
+            except JourneyError:
+                continue
+            for key in unused_declarations(profile, dataclasses.replace(j, steps=steps)):
+                notes.append(f"site profile '{site}': journeys: {j.name}: steps: '{key}' names no step of "
+                             f"{j.name} (a step's name or kind)")
+    return notes
 
 
 def _invalid_selected(err: JourneyError, path: str | Path, names: set[str], tags: set[str],

@@ -146,3 +146,15 @@ def test_pytest_plugin_skips_a_not_applicable_journey(pytester, shop_healthy, mo
                                            "--shopper-site=shop", "-rs", "journeys", timeout=240)
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*not applicable: cash on delivery only*"])
+
+
+def test_a_step_declaration_that_names_no_step_is_a_warning(tmp_path):
+    import dataclasses as dc
+
+    from shopper.audit import select_journeys
+    from shopper.config import Config
+
+    config = dc.replace(Config(), sites=profile(tracks={"steps": {"check_trackin": "typo", "navigation shown": "ok"}}))
+    sel = select_journeys([write(tmp_path, "tracks", TRACKS)], config)
+    assert sel.warnings() == ["warning: site profile 'shop': journeys: tracks: steps: 'check_trackin' names no step "
+                              "of tracks (a step's name or kind)"]

@@ -50,7 +50,7 @@ def test_invalid_journeys_not_selected_are_a_warning_not_the_exit_status(tmp_pat
 
 @pytest.mark.browser
 def test_trial_run_stays_out_of_history_trends_and_alerts(tmp_path, shop_healthy):
-    trial = cli(tmp_path, "run", str(HOME), "--base-url", shop_healthy.url, "--trial", "--no-report")
+    trial = cli(tmp_path, "run", str(HOME), "--base-url", shop_healthy.url, "--trial")   # with its report
     assert trial.returncode == 0, trial.stderr
     assert "stored as a trial, kept out of history, trends and alerts" in trial.stdout
     status = cli(tmp_path, "status")
@@ -66,6 +66,8 @@ def test_trial_run_stays_out_of_history_trends_and_alerts(tmp_path, shop_healthy
     try:
         last = store.last_run()
         assert last.kind == "run" and [r["id"] for r in recent_runs(store, last.id, 10)] == [last.id]
+        [t] = store.runs(kind="trial")   # its own report shows itself, nothing else of kind trial
+        assert [r["id"] for r in recent_runs(store, t.id, 10)] == [t.id]
     finally:
         store.close()
 
