@@ -236,6 +236,8 @@ def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationV
         headline = (f"{what}: {len(came)} newsletter(s) after unsubscribing" if e.state == "violated" else
                     f"{what}: no newsletter since unsubscribing" if e.state == "met" else f"{what}: watched")
         return ExpectationView(e.journey, e.channel, e.target, e.state, headline, _ordered(ev), e.token)
+    if e.kind == "order":
+        return _order_view(e)
     if e.ack_deadline is not None:
         ev.append(TimelineEvent("acknowledgement due", e.ack_deadline, "due"))
     if e.acked_at is not None:
@@ -260,6 +262,22 @@ def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationV
         headline = f"{what}: waiting for an answer"
     return ExpectationView(e.journey, e.channel, e.target, e.state, headline, _ordered(ev), e.token,
                            subject=(sent or {}).get("subject", ""))
+
+
+def _order_view(e: Any) -> ExpectationView:
+    """An order's notice (shipped, delivered, cancelled, refunded): expected → due → came, or overdue."""
+    what = f"Order {e.target}: {e.channel} notice"
+    ev = [TimelineEvent(f"{e.channel} notice expected", e.created_at, "info"),
+          TimelineEvent(f"{e.channel} notice due", e.answer_deadline, "due")]
+    if e.answered_at is not None:
+        ev.append(TimelineEvent(f"{e.channel} notice came", e.answered_at, "ok" if e.state == "met" else "bad"))
+        headline = f"{what} came after {human(e.answer_latency.total_seconds())}"
+    elif e.state == "breached":
+        ev.append(TimelineEvent(f"overdue: no {e.channel} notice", e.resolved_at, "bad"))
+        headline = f"{what}: none by the deadline"
+    else:
+        headline = f"{what}: waiting" if e.state == "open" else f"{what}: {e.state}"
+    return ExpectationView(e.journey, e.channel, e.target, e.state, headline, _ordered(ev), e.token)
 
 
 def _ordered(events: list[TimelineEvent]) -> list[TimelineEvent]:

@@ -96,8 +96,10 @@ def project(tmp_path_factory, browser):
             (tmp / path).parent.mkdir(parents=True, exist_ok=True)
             (tmp / path).write_text(text, encoding="utf-8")
         env = {**world.environ({k: v for k, v in os.environ.items() if not k.startswith("SHOPPER_")}),
-               "SHOPPER_CONFIG": str(tmp / "config.yaml"), "SHOPPER_SMTP_PASSWORD": "unused"}
-        seed = run(tmp, env, f"runner.py run --journey browse_shop")
+               "SHOPPER_CONFIG": str(tmp / "config.yaml"), "SHOPPER_SMTP_PASSWORD": "unused",
+               # the world's clock (its mail is dated by it): what `runner.py demo` passes to its session
+               "SHOPPER_NOW": world.clock.now().isoformat()}
+        seed = run(tmp, env, "runner.py run --journey browse_shop")
         assert seed.returncode in (0, 1), seed.stdout + seed.stderr
         yield tmp, env, world
 

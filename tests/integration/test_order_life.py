@@ -52,6 +52,10 @@ def test_shipping_notice_met_and_its_links_checked(demo):
     links = [o.data for o in result.sweep.observations if o.kind == "tracking"]
     assert {d["url"].split("/", 3)[-1] for d in links} == {f"courier/track/{exp.target}", f"orders/{exp.target}"}
     assert all(d["ok"] and d["source"] == "mail" for d in links)
+    from reports.render import render_run
+    html = render_run(session.store, result.run_id, session.config.var_path / "r", session.config.var_path) \
+        .read_text(encoding="utf-8")
+    assert f"Order {exp.target}: shipped notice came after" in html
 
 
 def test_no_shipping_notice_by_the_deadline_is_shipment_overdue(demo):
