@@ -636,7 +636,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"open expectations: {len(open_)}")
         for e in sorted(open_, key=lambda e: e.answer_deadline):
             due = e.answer_deadline.strftime("%Y-%m-%d %H:%M UTC")
-            what = "no mail from" if e.kind == "silence" else f"{e.channel} reply from"
+            what = "no mail from" if e.kind == "silence" else f"{e.channel} notice for order" if e.kind == "order" \
+                else f"{e.channel} reply from"
             print(f"  {e.journey}: {what} {e.target}, due {due}")
         sweep = store.last_sweep()
         if sweep:

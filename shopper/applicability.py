@@ -43,7 +43,7 @@ def step_not_applicable(profile: Any, journey: str, step: Any, variables: Mappin
     absent = sorted({r.name for text in _strings(step.spec) for r in references(text)
                      if not r.is_secret and r.name in variables and variables[r.name] is None})
     if absent:
-        return ABSENT_NOTE.format(names=", ".join(f"${{{n}}}" for n in absent))
+        return ABSENT_NOTE.format(names=", ".join(absent))
     return None
 
 
