@@ -94,18 +94,7 @@ class LinkChecker:
 
     def _get_body(self, url: str, limit: int) -> tuple[int, str | None, str]:
         """(status, redirect location or None, body text up to `limit` bytes) of one GET."""
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        headers: dict[str, str] = {}
-        extensions: dict[str, str] = {}
-        target = url
-        if not _is_ip(host):
-            ip = self.resolver.addresses(host)[0]
-            netloc_ip = (f"[{ip}]" if ":" in ip else ip) + (f":{parts.port}" if parts.port else "")
-            target = urlunsplit((parts.scheme, netloc_ip, parts.path or "/", parts.query, ""))
-            headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
-            if parts.scheme == "https":
-                extensions["sni_hostname"] = host
+        target, headers, extensions = self._route(url)
         with self._client.stream("GET", target, headers=headers, extensions=extensions) as resp:
             if resp.is_redirect and "location" in resp.headers:
                 return resp.status_code, resp.headers["location"], ""
@@ -129,19 +118,22 @@ class LinkChecker:
             return None, f"connection: {e or type(e).__name__}"
         return resp.status_code, None
 
-    def _request(self, url: str, method: str, data: dict[str, str] | None = None) -> httpx.Response:
+    def _route(self, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """(URL to connect to, headers, extensions): the host resolved by our resolver, Host and SNI kept."""
         parts = urlsplit(url)
         host = parts.hostname or ""
         if _is_ip(host):
-            target, extensions, headers = url, {}, {}
-        else:
-            ip = self.resolver.addresses(host)[0]
-            netloc_ip = f"[{ip}]" if ":" in ip else ip
-            if parts.port:
-                netloc_ip += f":{parts.port}"
-            target = urlunsplit((parts.scheme, netloc_ip, parts.path or "/", parts.query, ""))
-            headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
-            extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+            return url, {}, {}
+        ip = self.resolver.addresses(host)[0]
+        netloc_ip = f"[{ip}]" if ":" in ip else ip
+        if parts.port:
+            netloc_ip += f":{parts.port}"
+        target = urlunsplit((parts.scheme, netloc_ip, parts.path or "/", parts.query, ""))
+        return target, {"Host": parts.netloc.rsplit("@", 1)[-1]}, \
+            ({"sni_hostname": host} if parts.scheme == "https" else {})
+
+    def _request(self, url: str, method: str, data: dict[str, str] | None = None) -> httpx.Response:
+        target, headers, extensions = self._route(url)
         if method == "GET":
             with self._client.stream("GET", target, headers=headers, extensions=extensions) as resp:
                 return resp  # status and headers only; the body is not read
