@@ -79,7 +79,8 @@ def test_dead_and_tampered_links_in_the_order_mail_are_tracking_broken(demo):
     text = (f"Your order {order} has left our warehouse.\n"
             f"Track your parcel: {shop}/courier/track/{order}\n"           # works
             f"Order status: {shop}/orders/{order}X9\n"                     # tampered: 404
-            f"Parcel status: {shop}/order-status?order={order}\n"          # answers, shows no order
+            f"Parcel status: {shop}/order-status?order={order}\n"          # names the order, does not show it
+            f"Courier: {shop}/order-status\n"                               # names no order: has only to answer
             f"Follow your parcel: http://track.parcel-courier.test/{order}\n"   # dead host (NXDOMAIN)
             f"Our kettles: {shop}/\n")                                     # not about the order: not checked
     raw = company_mail(sender="orders@shop-demo.test", to=plus_address(world.login, exp.token),
@@ -88,8 +89,8 @@ def test_dead_and_tampered_links_in_the_order_mail_are_tracking_broken(demo):
     _, result, findings = session.sweep()
     checked = {o.data["url"].replace(shop, "~"): o.data for o in result.observations if o.kind == "tracking"}
     assert set(checked) == {f"~/courier/track/{order}", f"~/orders/{order}X9", f"~/order-status?order={order}",
-                            f"http://track.parcel-courier.test/{order}"}
-    assert checked[f"~/courier/track/{order}"]["ok"]
+                            "~/order-status", f"http://track.parcel-courier.test/{order}"}
+    assert checked[f"~/courier/track/{order}"]["ok"] and checked["~/order-status"]["ok"]
     assert checked[f"~/orders/{order}X9"]["error"] == "HTTP 404"
     assert checked[f"~/order-status?order={order}"]["error"] == f"the page does not show order {order}"
     assert "NXDOMAIN" in checked[f"http://track.parcel-courier.test/{order}"]["error"]
