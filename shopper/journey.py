@@ -66,7 +66,7 @@ class _Header:
     description: str = ""
     tags: list[str] = field(default_factory=list)
     site: str | None = None
-    variables: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str | None] = field(default_factory=dict)   # null: absent unless a profile sets it
     timeout: Duration | None = None
     step_timeout: Duration | None = None
     findings: dict[str, DeclaredKind] = field(default_factory=dict)   # finding kinds its soft checks may name

@@ -178,7 +178,7 @@ def press(ctx: Any, filled: Filled, button: Any) -> str:
     if not buttons:
         seen = ", ".join(repr(b["text"]) for b in filled.form.buttons) or "none"
         want = f"button named {button.pattern if isinstance(button, re.Pattern) else button!r}" if button else \
-            "submit button"
+            "submit button"   # "has no {want}": a noun without its article ("has no a button" was the bug)
         raise StepError(f"form {filled.form.describe()} on {ctx.page.url} has no {want} (buttons: {seen})")
     b = buttons[0]
     filled.form.button(ctx.page, b).click(timeout=ACT_TIMEOUT_MS)
