@@ -142,6 +142,10 @@ class _Walk:
             number = self._order_number()
             if number:
                 self.ctx.set_var(self.spec.into, number)
+                # how the order was paid (later steps ask: a refund is due only for an order paid when placed)
+                first = self.preference[0] if isinstance(self.preference, list) else \
+                    str(self.preference).split(",")[0].strip()
+                self.ctx.set_var("order_payment", self.chosen or first)
                 self._note("confirmation", f"order number {number}")
                 self.ctx.record("extracted", {"name": self.spec.into, "value": number})
                 return f"order {number} placed in {len(self.visited)} pages"

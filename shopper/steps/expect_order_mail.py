@@ -45,9 +45,12 @@ class ExpectOrderMail:
         if not order_no:
             raise StepError(f"no order number in {self.order!r}: put expect_order_mail after the step that "
                             "places the order (checkout, extract)")
-        if self.if_paid and ctx.state.variables.get("shopper_payment", "card") not in PAID_METHODS:
+        # the method the checkout chose (else the persona's first preference): `shopper_payment` is a list
+        method = ctx.state.variables.get("order_payment") or \
+            str(ctx.state.variables.get("shopper_payment") or "card").split(",")[0].strip()
+        if self.if_paid and method not in PAID_METHODS:
             return (f"not applicable: order {order_no} was not paid when placed "   # a note; the journey goes on
-                    f"({ctx.state.variables.get('shopper_payment')}), so no {self.notice} mail is expected")
+                    f"({method}), so no {self.notice} mail is expected")
         try:
             within = Duration.parse(ctx.value(self.within))
         except ValueError as e:
