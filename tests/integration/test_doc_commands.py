@@ -32,7 +32,6 @@ REMOTE = {  # what a doc points at -> the demo world's equivalent ({shop} is its
 }
 # the exit statuses the docs give (README "Exit status of run", docs/ci.md, docs/mail.md)
 EXITS = {"run": {0, 1, 2}, "sweep": {0, 1, 2}, "demo": {0, 1}, "doctor": {0, 2}}
-FIXED_ELSEWHERE = {"init-site": "fixed on i17a"}   # the lead removes this at merge
 
 
 def doc_commands() -> list[tuple[str, str]]:
@@ -119,13 +118,11 @@ def run(cwd: Path, env: dict, command: str, shop: str = "") -> subprocess.Comple
 
 
 @pytest.mark.parametrize("where, command", COMMANDS, ids=[w for w, _ in COMMANDS])
-def test_documented_command_runs(project, where, command, request):
+def test_documented_command_runs(project, where, command):
     tmp, env, world = project
     for remote, local in REMOTE.items():
         command = command.replace(remote, local.format(shop=world.shop.url))
     verb = shlex.split(command, comments=True)[1 if command.startswith("runner.py") else 2]
-    if verb in FIXED_ELSEWHERE:
-        request.applymarker(pytest.mark.xfail(reason=FIXED_ELSEWHERE[verb], strict=False))
     done = run(tmp, env, command)
     out = done.stdout + done.stderr
     assert "Traceback (most recent call last)" not in out, f"{where}: {command}\n{out[-3000:]}"

@@ -58,7 +58,7 @@ def test_a_step_raising_not_applicable_ends_the_journey_unscored(audit, shop_hea
     assert [s.status for s in pays.steps] == ["passed", "not_applicable", "skipped"]   # nothing after it runs
     assert a.findings == []
     s = a.result.summary()
-    assert s["processes"] == {"web": 100} and s["statuses"]["not_applicable"] == 1   # 'payment' is not scored
+    assert s["processes"] == {"website": 100} and s["statuses"]["not_applicable"] == 1   # 'payment' is not scored
     assert a.result.status == "clean"                # the home page was audited and is clean
     run_json = a.result.to_json()
     assert run_json["journeys"][0]["reason"] == "the shop offers no card payment"
@@ -85,7 +85,7 @@ def test_a_run_of_only_not_applicable_journeys_is_never_clean(audit, shop_health
 
 
 def profile(**journeys) -> dict:
-    return {"shop": SiteProfile(base_url="", vars={"order_word": None},
+    return {"shop": SiteProfile(base_url="http://shop.test", vars={"order_word": None},
                                 journeys={k: JourneySettings(**v) for k, v in journeys.items()})}
 
 

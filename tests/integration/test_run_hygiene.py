@@ -60,14 +60,13 @@ def test_trial_run_stays_out_of_history_trends_and_alerts(tmp_path, shop_healthy
     real = cli(tmp_path, "run", str(HOME), "--base-url", shop_healthy.url, "--no-report")
     assert real.returncode == 0
     assert sorted(r[0] for r in db.execute("SELECT kind FROM runs")) == ["run", "trial"]
-    from reports.history import recent_runs
     from shopper.store import open_store
     store = open_store(str(tmp_path / "var" / "shopper.db"))
     try:
         last = store.last_run()
-        assert last.kind == "run" and [r["id"] for r in recent_runs(store, last.id, 10)] == [last.id]
+        assert last.kind == "run" and [r["id"] for r in store.runs_up_to(last.id, 10)] == [last.id]
         [t] = store.runs(kind="trial")   # its own report shows itself, nothing else of kind trial
-        assert [r["id"] for r in recent_runs(store, t.id, 10)] == [t.id]
+        assert [r["id"] for r in store.runs_up_to(t.id, 10)] == [t.id]
     finally:
         store.close()
 
