@@ -65,11 +65,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_problems(sel.invalid)
     for j in sel.journeys:
         print(f"{j.path}: ok ({j.name}, {len(j.steps)} steps)")
+    _print_order_placing(config, sel.journeys)
     if sel.invalid:
         n = sum(len(e.problems) for e in sel.invalid)
         print(f"{len(sel.invalid)} invalid file(s), {n} problem(s)", file=sys.stderr)
         return EXIT_USAGE
     return _preflight(config, sel.journeys) if args.preflight else EXIT_OK
+
+
+def _print_order_placing(config, journeys) -> None:
+    from shopper.steps.checkout import places_orders
+
+    placing = [j.name for j in journeys if places_orders(j)]
+    if not placing:
+        return
+    if config.shopper.place_orders:
+        print(f"places real orders: {', '.join(placing)} (set shopper.place_orders: false to stop before the "
+              f"final button)")
+    else:
+        print(f"would place orders, stopped before the final button (shopper.place_orders: false): "
+              f"{', '.join(placing)}")
 
 
 # -- doctor ---------------------------------------------------------------------------------------
@@ -130,14 +145,17 @@ def execute_run(args: argparse.Namespace, config, store) -> tuple[Any, int]:
     fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
     sel = _select(args, config, variables)
     retries = args.retries if getattr(args, "retries", None) is not None else config.retries
+    trial = bool(getattr(args, "trial", False))
     options = AuditOptions(base_url=args.base_url, site=args.site, variables=variables, retries=retries,
-                           workers=getattr(args, "workers", 1) or 1, headed=args.headed)
+                           workers=getattr(args, "workers", 1) or 1, headed=args.headed, trial=trial)
     with _session(config, store, args) as session:
         result = session.run(sel, options)
         run_json = result.to_json()
         published = session.publish(run_json, Outputs(json=args.json, junit=getattr(args, "junit", None),
                                                       report=not getattr(args, "no_report", False),
-                                                      fail_on=tuple(fail_on)))
+                                                      fail_on=tuple(fail_on), alerts=not trial))
+    if trial:
+        print(f"trial run {result.run_id}: stored as a trial, kept out of history, trends and alerts")
     _print_lines(summary_lines(run_json))
     if published.report:
         print(f"report: {published.report}")
@@ -163,6 +181,8 @@ def _select(args: argparse.Namespace, config, variables: dict[str, str]):
                           names=args.journey or [], tags=args.tag or [], extra_vars=variables,
                           shard=_shard(getattr(args, "shard", None)))
     _print_problems(sel.invalid, sys.stderr)
+    for line in sel.warnings():   # invalid files not selected: a warning, never the exit status
+        print(line, file=sys.stderr)
     if not sel.journeys and not sel.invalid:
         raise ConfigError("no journey matched: check the paths, --journey and --tag")
     return sel
@@ -671,7 +691,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"open expectations: {len(open_)}")
         for e in sorted(open_, key=lambda e: e.answer_deadline):
             due = e.answer_deadline.strftime("%Y-%m-%d %H:%M UTC")
-            what = "no mail from" if e.kind == "silence" else f"{e.channel} reply from"
+            what = "no mail from" if e.kind == "silence" else f"{e.channel} notice for order" if e.kind == "order" \
+                else f"{e.channel} reply from"
             print(f"  {e.journey}: {what} {e.target}, due {due}")
         sweep = store.last_sweep()
         if sweep:
@@ -722,7 +743,6 @@ def cmd_init_site(args: argparse.Namespace) -> int:
         print(f"{what:<{w}}  {value[:45]:<{v}}  {how}")
     print(f"site profile: {out}  (add it to config.yaml: site_files: [{out}])")
     return EXIT_OK
-
 
 
 def _site_name(url: str) -> str:
@@ -841,6 +861,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--queue", action="store_true", help="PostgreSQL store: put the journeys in the job queue as one "
                    "run, for `runner.py worker` processes (here or on other machines), wait and report")
     r.add_argument("--no-wait", action="store_true", help="with --queue: print the run id and return at once")
+    r.add_argument("--trial", action="store_true", help="a trial while a site profile is being written: the run is "
+                   "stored as a trial, kept out of history, trends and alerts, and leaves nothing to judge later")
 
     rep = sub.add_parser("report", parents=[common], help="render the HTML report of a run",
                          description="Render a run from the store as HTML (opens from disk, loads nothing from the internet).")

@@ -93,6 +93,8 @@ def bounced_mailbox(obs: Observations) -> Iterator[Finding]:
 def unanswered(obs: Observations) -> Iterator[Finding]:
     for o in obs.of_kind("expectation"):
         d = o.data
+        if d.get("kind") == "order":   # the order's notices: checks/orders.py
+            continue
         if "breached" in d["changes"]:
             kind = "unanswered_form" if d["channel"] == "web_form" else "unanswered_email"
             what = "The web form submitted" if d["channel"] == "web_form" else f"Mail to {d['target']}"

@@ -25,6 +25,20 @@ ROUTE_KINDS = {
                                 fix="Link the order's status page from the confirmation mail and offer "
                                     "'track my order' on the site.",
                                 summary="No order status or tracking a customer can find after ordering."),
+    "cancel": FindingKind("no_cancel_route", "major", "orders",
+                          fix="Let customers cancel an order that has not shipped: a cancel link in the "
+                              "confirmation mail, a button on the order page or in the account.",
+                          summary="A customer cannot cancel an order (the site profile says the shop should let "
+                                  "them)."),
+}
+# what a customer cannot do, for each missing route: the finding's title
+CANNOT = {
+    "contact": "A customer cannot reach the company: no contact page, form, address or phone number to be found",
+    "newsletter": "A customer cannot find the newsletter sign-up",
+    "unsubscribe": "A customer cannot leave the newsletter: no unsubscribe link, address or page to be found",
+    "order_status": "A customer has no way to see the order before it ships: no order status page or link in the "
+                    "confirmation mail or on the site; tracking arrives only by mail after shipment",
+    "cancel": "A customer cannot cancel the order: no cancel link in its mails, on the order page or in the account",
 }
 CHECKOUT_BLOCKED = FindingKind("checkout_blocked", "critical", "orders",
                                fix="Walk through the checkout as a guest: the page named in the finding stops "
@@ -40,7 +54,7 @@ def routes(obs: Observations) -> Iterator[Finding]:
         pages = [obs.site_relative(o.journey, p) for p in d.get("pages") or []]
         yield Finding.of(kind.name, severity=kind.severity, journey=o.journey, step=o.step,
                          subject=d["route"],
-                         title=f"No {d['route'].replace('_', ' ')} route a customer can find",
+                         title=CANNOT.get(d["route"], f"No {d['route'].replace('_', ' ')} route a customer can find"),
                          detail=f"Looked for {d['looked_for']} on: {', '.join(pages) or 'no page'}",
                          evidence=o.evidence, data=dict(d))
     for o in obs.of_kind("checkout_blocked"):

@@ -84,10 +84,12 @@ class DemoWorld:
                 "SHOPPER_SITE_PASSWORD": base.get("SHOPPER_SITE_PASSWORD", DEFAULT_PASSWORD)}
 
     def pass_days(self, days: int = 3) -> None:
-        """Let the company live through `days`: a newsletter each morning, every reply and bounce due."""
+        """Let the company live through `days`: a newsletter each morning, paid orders shipped, every reply and
+        bounce due."""
         for day in range(1, days + 1):
             self.clock.advance(days=1)
             self.company.send_newsletter(day)
+            self.shop.world.ship_paid_orders()   # the warehouse ships every paid order the next morning
             self.company.deliver_due()
         self.clock.advance(hours=1)
         self.company.deliver_due()

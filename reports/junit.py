@@ -145,6 +145,9 @@ def _journey_case(suite: ET.Element, journey: dict, findings: list[dict], var_di
     case = _sub(suite, "testcase", classname=f"journeys.{Path(path).stem}", name=journey.get("name", ""),
                 file=path, time=_seconds(journey.get("duration_ms", 0)))
     error = None
+    if journey.get("status") == "not_applicable" and not findings:   # an outcome, not a failure: skipped
+        _sub(case, "skipped", message=f"not applicable: {journey.get('reason') or 'the journey does not apply'}")
+        return case
     if journey.get("status") in ERRORS:
         kind, default = ERRORS[journey["status"]]
         message = str(journey.get("error") or default)
@@ -208,7 +211,8 @@ def junit_xml(run_json: dict, *, var_dir: Path | None = None, fail_on: list[str]
     cases += [_invalid_case(suite, inv) for inv in run_json.get("invalid") or []]
     errors = sum(c.find("error") is not None for c in cases)
     failures = sum(c.find("error") is None and c.find("failure") is not None for c in cases)
-    counts = {"tests": len(cases), "failures": failures, "errors": errors, "skipped": 0}
+    skipped = sum(c.find("skipped") is not None for c in cases)
+    counts = {"tests": len(cases), "failures": failures, "errors": errors, "skipped": skipped}
     suite.attrib.update({k: str(v) for k, v in counts.items()})
     root.attrib.update({k: str(v) for k, v in counts.items() if k != "skipped"})   # not a testsuites attribute
     root.set("time", suite.get("time", "0.000"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from shopper.model import SEVERITIES
 from shopper.score import band, open_headline, process_label, process_of, scores
+from shopper.summary import JOURNEY_STATUSES
 
 from .fixes import fix_for
 from .history import History, history
@@ -21,7 +22,7 @@ from .response_times import human, response_times
 
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
 FIX_FIRST = 3
-DONE = {"clean", "findings", "incomplete", "setup_error"}   # the statuses of issue 12, when the engine stores them
+DONE = set(JOURNEY_STATUSES)   # the statuses the engine stores (shopper/summary.py)
 
 
 @dataclass
@@ -84,7 +85,7 @@ class ExpectationView:
 class JourneyView:
     name: str
     path: str
-    status: str               # clean | findings | incomplete | setup_error
+    status: str               # shopper.summary.JOURNEY_STATUSES
     worst: str | None
     duration_ms: float
     steps: list[dict[str, Any]]
@@ -93,6 +94,7 @@ class JourneyView:
     blocked: dict[str, int]
     observations: list[dict[str, Any]]
     findings: list[FindingView]
+    reason: str | None = None     # not_applicable: why the journey does not apply to this shop
 
     @property
     def observed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -263,7 +265,7 @@ def _journey(j: dict[str, Any], observations: list[dict], findings: list[Finding
     return JourneyView(name=j["name"], path=j["path"], status=journey_status(j["status"], j["steps"], open_),
                        worst=worst, duration_ms=j["duration_ms"], steps=steps, evidence=list(j.get("evidence") or []),
                        error=j.get("error"), blocked=j.get("blocked") or {}, observations=observations,
-                       findings=findings)
+                       findings=findings, reason=j.get("reason"))
 
 
 def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationView:
@@ -281,6 +283,8 @@ def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationV
         headline = (f"{what}: {len(came)} newsletter(s) after unsubscribing" if e.state == "violated" else
                     f"{what}: no newsletter since unsubscribing" if e.state == "met" else f"{what}: watched")
         return ExpectationView(e.journey, e.channel, e.target, e.state, headline, _ordered(ev), e.token)
+    if e.kind == "order":
+        return _order_view(e)
     if e.ack_deadline is not None:
         ev.append(TimelineEvent("acknowledgement due", e.ack_deadline, "due"))
     if e.acked_at is not None:
@@ -310,6 +314,22 @@ def expectation_view(e: Any, sent: dict[str, Any] | None = None) -> ExpectationV
         headline = f"{what}: waiting for an answer"
     return ExpectationView(e.journey, e.channel, e.target, e.state, headline, _ordered(ev), e.token,
                            subject=(sent or {}).get("subject", ""))
+
+
+def _order_view(e: Any) -> ExpectationView:
+    """An order's notice (shipped, delivered, cancelled, refunded): expected → due → came, or overdue."""
+    what = f"Order {e.target}: {e.channel} notice"
+    ev = [TimelineEvent(f"{e.channel} notice expected", e.created_at, "info"),
+          TimelineEvent(f"{e.channel} notice due", e.answer_deadline, "due")]
+    if e.answered_at is not None:
+        ev.append(TimelineEvent(f"{e.channel} notice came", e.answered_at, "ok" if e.state == "met" else "bad"))
+        headline = f"{what} came after {human(e.answer_latency.total_seconds())}"
+    elif e.state == "breached":
+        ev.append(TimelineEvent(f"overdue: no {e.channel} notice", e.resolved_at, "bad"))
+        headline = f"{what}: none by the deadline"
+    else:
+        headline = f"{what}: waiting" if e.state == "open" else f"{what}: {e.state}"
+    return ExpectationView(e.journey, e.channel, e.target, e.state, headline, _ordered(ev), e.token)
 
 
 def _ordered(events: list[TimelineEvent]) -> list[TimelineEvent]:

@@ -103,6 +103,24 @@ if [ -f "$realshops/django-oscar/setup-oscar.sh" ] && \
     "sorl-thumbnail==13.4.0" "whoosh==2.7.4" "whitenoise==6.12.0" "gunicorn==27.0.1"
 fi
 
+# The second real shop (tests/fixtures/evershop.py): EverShop's npm install and build, once, under
+# var/evershop-lab (about 3 minutes; the test session then starts it in about 15 s). Started and stopped
+# here only to build; its own scripts write nothing outside LAB_HOME.
+evershop_home="$here/var/evershop-lab"
+if [ -f "$realshops/evershop/setup-evershop.sh" ] && command -v npm >/dev/null 2>&1 \
+   && [ ! -d "$evershop_home/app/.evershop/build" ]; then
+  echo "setup: installing and building EverShop 2.2.1 for the real-shop tests into var/evershop-lab (about 3 minutes)"
+  mkdir -p "$evershop_home"
+  cp "$realshops/evershop/setup-evershop.sh" "$realshops/evershop/stop-evershop.sh" "$evershop_home/"
+  port="$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  if LAB_HOME="$evershop_home" bash "$evershop_home/setup-evershop.sh" "$port" >"$evershop_home/setup.log" 2>&1; then
+    LAB_HOME="$evershop_home" bash "$evershop_home/stop-evershop.sh" >/dev/null 2>&1 || true
+  else
+    echo "setup: EverShop did not build (see $evershop_home/setup.log); its tests will build it" >&2
+    LAB_HOME="$evershop_home" bash "$evershop_home/stop-evershop.sh" >/dev/null 2>&1 || true
+  fi
+fi
+
 # axe-core (pinned) for the report's accessibility test, in a project-local directory git ignores
 AXE_VERSION=4.11.4
 axe_pkg=.tools/node_modules/axe-core/package.json

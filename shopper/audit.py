@@ -1,6 +1,7 @@
 """One audit run: select and load journeys, run them, apply checks, store everything, build the JSON."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import secrets as pysecrets
@@ -39,6 +40,14 @@ JSON_SCHEMA = "mystery-shopper/run/v1"
 class Selection:
     journeys: list[Journey]
     invalid: list[JourneyError]
+    not_selected: list[JourneyError] = field(default_factory=list)   # invalid, but not asked for: a warning
+    notes: list[str] = field(default_factory=list)   # e.g. a profile's step declaration that names no step
+
+    def warnings(self) -> list[str]:
+        """One line per invalid journey file the selection left out, and per note: never the exit status."""
+        return [f"warning: {e.path} does not validate ({len(e.problems)} problem(s)) and was not selected; "
+                f"`runner.py validate {e.path}` shows them" for e in self.not_selected] + \
+               [f"warning: {n}" for n in self.notes]
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class AuditOptions:
     workers: int = 1
     sweep: bool = True
     headed: bool = False
+    trial: bool = False     # while a profile is being written: stored as kind 'trial', out of history and alerts
 
     @property
     def run_options(self) -> RunOptions:
@@ -110,12 +120,12 @@ def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_i
 
 
 def sweep_after_run(config: Config, store: Any, clock: Clock, redactor: Redactor, environ: Mapping[str, str],
-                    progress: Callable[[str], None]) -> Any:
+                    progress: Callable[[str], None], links: Any = None) -> Any:
     """Every run also sweeps — when there is a mailbox to read or something is waiting for mail."""
     settings = imap_settings(config, redactor, environ)
     if settings is None and not store.expectations(states=("open",)):
         return None
-    result = Sweeper(store, settings, clock).sweep()
+    result = Sweeper(store, settings, clock, links=links).sweep()
     progress(f"sweep: {result.new_messages} new message(s)" if result.ok else f"sweep failed: {result.error}")
     return result
 
@@ -136,11 +146,12 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
     names, tags = set(names), set(tags)
     journeys: list[Journey] = []
     invalid: list[JourneyError] = []
+    not_selected: list[JourneyError] = []
     for path in find_journey_files(paths):
         try:
             j = load_journey(path, known_vars=_known_vars(config) | set(extra_vars))
         except JourneyError as e:
-            invalid.append(e)
+            (invalid if _invalid_selected(e, path, names, tags, shard) else not_selected).append(e)
             continue
         if names and j.name not in names and Path(path).stem not in names:
             continue
@@ -149,14 +160,64 @@ def select_journeys(paths: Iterable[str | Path], config: Config, *, names: Itera
         if shard is not None and shard_of(j.name, shard[1]) != shard[0]:
             continue
         journeys.append(j)
-    return Selection(journeys, invalid)
+    return Selection(journeys, invalid, not_selected, _declaration_notes(config, journeys))
+
+
+def _declaration_notes(config: Config, journeys: list[Journey]) -> list[str]:
+    """Site profiles' step declarations (`journeys: J: steps: {NAME: reason}`) that name no step of J."""
+    from .applicability import unused_declarations
+    from .journey import expand_flows
+
+    notes = []
+    for site, profile in config.sites.items():
+        for j in journeys:
+            if j.name not in profile.journeys:
+                continue
+            try:
+                steps = expand_flows(j, profile.flows)
+            except JourneyError:
+                continue
+            for key in unused_declarations(profile, dataclasses.replace(j, steps=steps)):
+                notes.append(f"site profile '{site}': journeys: {j.name}: steps: '{key}' names no step of "
+                             f"{j.name} (a step's name or kind)")
+    return notes
+
+
+def _invalid_selected(err: JourneyError, path: str | Path, names: set[str], tags: set[str],
+                      shard: tuple[int, int] | None) -> bool:
+    """Would the selection have taken this invalid file? Its name and tags are read leniently; when they cannot
+    be read, a file is selected unless `--journey` names others (its stem decides) — a doubt is an error."""
+    if not (names or tags or shard):
+        return True
+    name, file_tags = _header_of(path)
+    if names and not names & {Path(path).stem, name}:
+        return False
+    if tags and file_tags is not None and not tags & file_tags:
+        return False
+    return not (shard is not None and name and shard_of(name, shard[1]) != shard[0])
+
+
+def _header_of(path: str | Path) -> tuple[str, set[str] | None]:
+    """(name, tags) of a journey file that does not validate, as far as its YAML can be read."""
+    from .yamlnodes import load
+
+    try:
+        root, _ = load(Path(path).read_text(encoding="utf-8", errors="replace"), str(path))
+    except Exception:   # unreadable YAML: nothing known of it
+        return "", None
+    if root is None or not root.is_map:
+        return "", None
+    name = root.value.get("name")
+    tags = root.value.get("tags")
+    return (str(name.value) if name is not None and isinstance(name.value, str) else "",
+            {str(t.value) for t in tags.value} if tags is not None and tags.is_list else None)
 
 
 def _known_vars(config: Config) -> set[str]:
     """Variables of any site profile may be used by a journey (the profile is chosen at run time)."""
     known: set[str] = set()
     for profile in config.sites.values():
-        known |= set(profile.vars)
+        known |= set(profile.vars) | {v for j in profile.journeys.values() for v in j.vars}
     return known
 
 
@@ -215,7 +276,7 @@ class AuditSession:
         started = clock.now().isoformat()
         for line in mark_interrupted_runs(store, started):
             self.progress(line)
-        store.begin_run(run_id, started, owner=owner())
+        store.begin_run(run_id, started, kind="trial" if options.trial else "run", owner=owner())
         for err in selection.invalid:
             store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
         attempts: dict[str, Attempts] = {}
@@ -223,7 +284,7 @@ class AuditSession:
             probes = Probes.from_config(config, self.redactor, self.environ)
             settings = imap_settings(config, self.redactor, self.environ)
             if settings is not None:
-                probes.inbox = Inbox(Sweeper(store, settings, clock), store)
+                probes.inbox = Inbox(Sweeper(store, settings, clock, links=probes.links), store)
         except ValueError as e:
             store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
             raise ConfigError(f"dns: {e}") from None
@@ -232,7 +293,7 @@ class AuditSession:
             if before_sweep is not None:
                 before_sweep()
             swept = sweep_after_run(config, store, clock, self.redactor, self.environ,
-                                    self.progress) if options.sweep else None
+                                    self.progress, probes.links) if options.sweep else None
             if probes.inbox is not None and probes.inbox.collected:   # sweeps made during journeys
                 swept = swept or SweepResult("in-journey", ok=True)
                 swept.observations[:0] = probes.inbox.collected
@@ -253,6 +314,9 @@ class AuditSession:
         result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
                              browser_version, swept)
         store.finish_run(run_id, result.finished_at, result.status, result.summary())
+        if options.trial:   # nothing of a trial is judged later: its open expectations are closed
+            store.abandon_run_expectations(run_id, "a trial run (runner.py run --trial): not audited later",
+                                           clock.now().isoformat())
         return result
 
     def _run_journeys(self, selection: Selection, options: AuditOptions, probes: Probes, run_id: str,
@@ -305,7 +369,11 @@ def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str,
     for line in mark_interrupted_runs(store, clock.now().isoformat()):
         progress(line)
     store.begin_run(run_id, clock.now().isoformat(), kind="sweep", owner=owner())
-    result = Sweeper(store, settings, clock).sweep()
+    probes = Probes.from_config(config, redactor, environ)   # the links in watched orders' mail
+    try:
+        result = Sweeper(store, settings, clock, links=probes.links).sweep()
+    finally:
+        probes.close()
     findings = record_sweep(store, run_id, result)
     store.finish_run(run_id, clock.now().isoformat(), "findings" if findings else "clean",
                      {"findings": len(findings), "new_messages": result.new_messages, "ok": result.ok,

@@ -47,11 +47,22 @@ def web_url_problem(url: str, what: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class JourneySettings:
+    """A site profile's settings for one journey (`sites: NAME: journeys: JOURNEY:`), docs/journeys.md."""
+
+    vars: dict[str, str | None] = field(default_factory=dict)   # for this journey only (over the profile's vars)
+    not_applicable: str | None = None     # the journey does not apply to this shop: the reason, shown in the report
+    steps: dict[str, str] = field(default_factory=dict)   # optional steps (by name or kind) that do not apply: reason
+
+
+@dataclass(frozen=True)
 class SiteProfile:
-    """What differs between sites: base URL and the variables journeys use (selectors, addresses...)."""
+    """What differs between sites: base URL and the variables journeys use (selectors, addresses...).
+    A variable set to null is declared absent: the steps that use it are skipped with a note, not failed."""
 
     base_url: str
-    vars: dict[str, str] = field(default_factory=dict)
+    vars: dict[str, str | None] = field(default_factory=dict)
+    journeys: dict[str, JourneySettings] = field(default_factory=dict)   # per-journey vars and declarations
     hosts: list[str] = field(default_factory=list)   # other hosts of the audited site (`host` or `host:port`)
     payment: str | None = None        # this site's test payment: card, or its offline method's name (/regex/)
     flows: dict[str, Any] = field(default_factory=dict)   # named lists of steps journeys call with `- flow: NAME`
@@ -131,6 +142,9 @@ class PaymentData:
     """How the shopper pays: a test card, or an offline method the site offers (bank transfer, invoice...)."""
 
     method: str = "card"              # card, or a /regex/ or text naming the site's offline method
+    # when `method` is card: the methods the shopper accepts, first offered wins (shopper/autofill/payment.py)
+    prefer: list[str] = field(default_factory=lambda: ["card", "cash_on_delivery", "bank_transfer", "invoice",
+                                                       "pay_at_pickup"])
     card: PaymentCard = field(default_factory=PaymentCard)
 
 
@@ -148,6 +162,7 @@ class ShopperIdentity:
     postal: PostalAddress = field(default_factory=PostalAddress)
     payment: PaymentData = field(default_factory=PaymentData)
     password_env: str = "SHOPPER_SITE_PASSWORD"   # for account forms; read from the environment, never stored
+    place_orders: bool = True         # false (a production shop): `checkout` stops before the final button
 
 
 @dataclass(frozen=True)
@@ -265,7 +280,7 @@ class Config:
 
     def known_vars(self, site: str | None = None) -> set[str]:
         profile = self.sites.get(site or self.default_site or "")
-        return set(profile.vars) if profile else set()
+        return set(profile.vars) | {v for j in profile.journeys.values() for v in j.vars} if profile else set()
 
 
 ENV = {  # SHOPPER_* environment variables and the setting each overrides

@@ -71,3 +71,9 @@ class NotApplicable(StepError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class OrderNotPlaced(StepError):
+    """`shopper.place_orders: false` (a production shop): the checkout stopped before the button that
+    places the order. Not the site's fault: the step is skipped with this reason and the journey ends
+    `incomplete`."""

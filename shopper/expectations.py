@@ -8,6 +8,9 @@ resolved or closed while no person's answer had come: never `met`, a later answe
 newsletters and anything else meet nothing.
 A `silence` expectation (after unsubscribing): mail from the list after the grace period
 (`answer_deadline`) makes it `violated`; none until `window_end` makes it `met`.
+An `order` expectation (after an order, a cancellation): mail about the order (`target`, its number) that
+says `channel` happened — shipped, delivered, cancelled, refunded (shopper/mail/order_notice.py) — makes it
+`met`; none by `answer_deadline` makes it `breached`.
 A deadline is only judged after a sweep that *succeeded* past it: when the mailbox cannot be read,
 nothing is breached.
 """
@@ -43,7 +46,7 @@ class Expectation:
     id: int | None = None
     run_id: str = ""
     step: int | None = None
-    kind: str = "reply"                      # reply | silence
+    kind: str = "reply"                      # reply | silence | order (channel: the notice, target: the order)
     window_end: datetime | None = None       # silence: watched until then
     evidence: tuple[dict[str, Any], ...] = ()  # silence: the messages that came anyway
 
@@ -87,6 +90,8 @@ def apply_arrival(exp: Expectation, msg: Arrival) -> Expectation:
     """What one matched message changes. Bounces are final; answers after a breach are kept as late."""
     if exp.kind == "silence":
         return _break_silence(exp, msg)
+    if exp.kind == "order":
+        return _order_notice(exp, msg)
     if exp.state == "bounced":
         return exp
     if msg.kind == "bounce":
@@ -107,6 +112,17 @@ def apply_arrival(exp: Expectation, msg: Arrival) -> Expectation:
     state = "met" if exp.state == "open" else exp.state
     resolved = exp.resolved_at if exp.state != "open" else msg.received_at
     return dataclasses.replace(exp, acked_at=acked, answered_at=answered, state=state, resolved_at=resolved)
+
+
+def _order_notice(exp: Expectation, msg: Arrival) -> Expectation:
+    """Mail about the order saying the awaited state happened meets it (late ones are kept as late)."""
+    if exp.target not in msg.summary.get("orders", ()) or exp.channel not in msg.summary.get("states", ()):
+        return exp
+    if exp.answered_at is not None and exp.answered_at <= msg.received_at:
+        return exp
+    state = "met" if exp.state == "open" else exp.state
+    resolved = exp.resolved_at if exp.state != "open" else msg.received_at
+    return dataclasses.replace(exp, answered_at=msg.received_at, state=state, resolved_at=resolved)
 
 
 def _break_silence(exp: Expectation, msg: Arrival) -> Expectation:

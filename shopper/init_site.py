@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .autofill.persona import persona_variables
+from .autofill.persona import payment_preference, persona_variables
 from .clock import SystemClock
 from .config import ShopperIdentity
 from .errors import JourneyBlocked, StepError
@@ -53,10 +53,17 @@ def _path(base: str, url: str) -> str:
 def _context(page: Any, base_url: str, var_dir: Path) -> StepContext:
     ident = ShopperIdentity()
     state = JourneyState(journey="init-site", variables={**persona_variables(ident, ident.address),
+                                                         "shopper_payment": payment_preference(ident.payment),
                                                          "base_url": base_url.rstrip("/")},
                          redactor=Redactor(), environ={}, clock=SystemClock(), artifact_dir=var_dir / "init-site",
                          var_dir=var_dir, base_url=base_url)
     return StepContext(state=state, page=page, index=0, timeout_ms=15000, probes=None)
+
+
+def _open(ctx: StepContext, url: str) -> None:
+    """Open a page as a customer does: wait for it to load and then to settle (client-side rendering)."""
+    ctx.page.goto(url, wait_until="load", timeout=ctx.timeout_ms)
+    ctx.settle()
 
 
 def survey_site(page: Any, base_url: str, var_dir: Path, progress=lambda s: None) -> Survey:
@@ -65,7 +72,7 @@ def survey_site(page: Any, base_url: str, var_dir: Path, progress=lambda s: None
     s = Survey(base_url.rstrip("/"))
     ctx = _context(page, base_url, var_dir)
     progress(f"home page {base_url}")
-    page.goto(base_url, wait_until="load", timeout=ctx.timeout_ms)
+    _open(ctx, base_url)
     home = page.url
     s.add("home page", "home_path", _path(s.base_url, home), f"answered at {home}")
     s.landmarks = page.evaluate("""() => Object.fromEntries(['main', 'nav', 'header', 'footer', '[role=main]',
@@ -73,10 +80,10 @@ def survey_site(page: Any, base_url: str, var_dir: Path, progress=lambda s: None
     items = clickables(page)
     s.wording = [c.words for c in items if c.region in ("nav", "footer") and c.words][:25]
     for route in ("contact", "newsletter", "unsubscribe", "order_status"):
-        page.goto(home, wait_until="load", timeout=ctx.timeout_ms)
+        _open(ctx, home)
         progress(f"looking for the {route.replace('_', ' ')} route")
         _route(s, ctx, route, home)
-    page.goto(home, wait_until="load", timeout=ctx.timeout_ms)
+    _open(ctx, home)
     for c in matching(clickables(page), ROUTE_WORDS["account"], links_only=True)[:1]:
         s.add("account / log in", "login_path", _path(s.base_url, c.href), f"link {c.words!r} ({c.region})")
     if not any(f.var == "login_path" for f in s.found):
@@ -93,7 +100,7 @@ def _route(s: Survey, ctx: StepContext, route: str, home: str) -> None:
         s.add(route, var, _path(s.base_url, page.url), "on the home page itself")
         return
     for url in candidate_urls(route, page)[:4]:
-        page.goto(url, wait_until="load", timeout=ctx.timeout_ms)
+        _open(ctx, url)
         ok = SHOWS[route](page) if route != "order_status" else SHOWS[route](page, "", False)
         if ok:
             s.add(route, var, _path(s.base_url, page.url), f"linked from the home page ({ok})")
@@ -107,7 +114,7 @@ def _product_and_checkout(s: Survey, ctx: StepContext, home: str) -> None:
     from .steps.checkout import Checkout, _Walk
 
     page = ctx.page
-    page.goto(home, wait_until="load", timeout=ctx.timeout_ms)
+    _open(ctx, home)
     product = None
     links = [c for c in clickables(page) if c.is_link and c.region in ("main", "page") and c.href.startswith(s.base_url)
              and c.href.rstrip("/") != home.rstrip("/") and not ROUTE_WORDS["account"].search(c.words)]
@@ -118,7 +125,7 @@ def _product_and_checkout(s: Survey, ctx: StepContext, home: str) -> None:
         if c.href in seen or len(seen) >= 15:
             continue
         seen.add(c.href)
-        page.goto(c.href, wait_until="load", timeout=ctx.timeout_ms)
+        _open(ctx, c.href)
         buttons = len(matching(clickables(page), ACTION_WORDS["add_to_basket"]))
         heading = page.locator("h1").first.inner_text(timeout=2000) if page.locator("h1").count() else ""
         if buttons == 1 and c.text.rstrip("…. ").lower()[:20] in heading.lower():
@@ -127,7 +134,7 @@ def _product_and_checkout(s: Survey, ctx: StepContext, home: str) -> None:
         listing = listing or (page.url if buttons else None)
     product = product or listing
     if product is not None and product != page.url:
-        page.goto(product, wait_until="load", timeout=ctx.timeout_ms)
+        _open(ctx, product)
     if product is None:
         s.add("product", "product_path", None, "no page linked from home shows an add-to-basket / buy button")
         return

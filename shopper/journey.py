@@ -19,7 +19,8 @@ BUILTIN_VARS = ("base_url", "journey", "run_id", "shopper_email", "shopper_name"
                 "shopper_given_name", "shopper_family_name", "shopper_phone", "shopper_company", "shopper_street",
                 "shopper_line2", "shopper_city", "shopper_postcode", "shopper_region", "shopper_country",
                 "shopper_card_number", "shopper_card_expiry", "shopper_card_exp_month", "shopper_card_exp_year",
-                "shopper_card_cvc", "shopper_card_holder", "shopper_payment", "shopper_password_env")
+                "shopper_card_cvc", "shopper_card_holder", "shopper_payment", "shopper_password_env",
+                "shopper_place_orders")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class _Header:
     description: str = ""
     tags: list[str] = field(default_factory=list)
     site: str | None = None
-    variables: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str | None] = field(default_factory=dict)   # null: absent unless a profile sets it
     timeout: Duration | None = None
     step_timeout: Duration | None = None
     findings: dict[str, DeclaredKind] = field(default_factory=dict)   # finding kinds its soft checks may name

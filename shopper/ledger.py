@@ -25,6 +25,13 @@ def record_outgoing_observations(store: Any, run_id: str, observations: Any) -> 
                 ack_deadline=created + ack if ack else None, reply_from=tuple(d["reply_from"]), run_id=run_id,
                 step=o.step))
             left += 1
+        elif o.kind == "order_mail_expected":   # the order's life: a notice about it by a deadline
+            created = datetime.fromisoformat(o.at)
+            store.add_expectation(Expectation(
+                token=d["token"], journey=o.journey, channel=d["notice"], target=d["order_no"], created_at=created,
+                answer_deadline=created + timedelta(seconds=d["within_s"]), run_id=run_id, step=o.step,
+                kind="order"))
+            left += 1
         elif o.kind == "silence_expected":
             created = datetime.fromisoformat(o.at)
             grace_end = created + timedelta(seconds=d["grace_s"])

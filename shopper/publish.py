@@ -185,6 +185,9 @@ def summary_lines(run_json: dict[str, Any]) -> list[str]:
              + (f"; {s['invalid']} invalid file(s)" if s.get("invalid") else "")]
     if run_json.get("status") == "error":
         lines.append(f"error: nothing was audited: {nothing_audited_reason(run_json)}")
+    for j in run_json.get("journeys") or []:
+        if j.get("status") == "not_applicable":
+            lines.append(f"  not applicable (not scored): {j['name']}: {j.get('reason') or ''}")
     for f in run_json.get("findings") or []:
         lines.append(f"  [{f['severity']}] {f['journey']}: {f['kind']}: {f['title']}{finding_reason(f)}")
     return lines

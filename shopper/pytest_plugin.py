@@ -352,6 +352,8 @@ class JourneyItem(pytest.Item):
         text = failure_text(result, session.config.var_path, report, session.fail_on)
         if text is not None:
             raise JourneyFailed(text)
+        if result.journeys and all(j.status == "not_applicable" for j in result.journeys):
+            pytest.skip(f"not applicable: {result.journeys[0].reason}")   # an outcome, never a failed test
         if reported:   # the item passes, but not silently: pytest counts a warning beside it
             warnings.warn(JourneyFindingsWarning(f"journey {self.journey.name}: {len(reported)} finding(s) "
                                                  f"reported, not failing it"), stacklevel=1)

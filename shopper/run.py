@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 from .clock import Clock
 from .config import Config
-from .errors import ConfigError, JourneyBlocked, SetupError, ShopperError, StepError
+from .applicability import journey_not_applicable, journey_vars, step_not_applicable
+from .errors import ConfigError, JourneyBlocked, NotApplicable, OrderNotPlaced, SetupError, ShopperError, StepError
 from .journey import Journey, Step, expand_flows
-from .autofill.persona import persona_variables
+from .autofill.persona import payment_preference, persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
 from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
@@ -23,15 +24,15 @@ from .probes.reach import ReachPolicy
 from .reachability import origin, site_down
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
-from .template import MissingSecret, UndefinedVariable, resolve
+from .template import MissingSecret, UndefinedVariable, expand_known, resolve
 from .steps.soft import is_soft, soft_failure, step_budget
+from .summary import JOURNEY_STATUSES, NOT_APPLICABLE   # noqa: F401 (one list of journey statuses, in summary.py)
 from .watchdog import STOPPED_RESPONDING, Alarm, Watchdog
 
 log = logging.getLogger(__name__)
 
 
-STEP_STATUSES = ("passed", "findings", "failed", "skipped", "setup_error")
-JOURNEY_STATUSES = ("clean", "findings", "incomplete", "setup_error")
+STEP_STATUSES = ("passed", "findings", "failed", "skipped", "setup_error", "not_applicable")
 
 
 @dataclass
@@ -68,6 +69,7 @@ class JourneyResult:
     evidence: list[str] = field(default_factory=list)   # journey-level: the trace
     blocked_requests: dict[str, int] = field(default_factory=dict)
     worst: str | None = None        # the worst severity of its findings (status "findings")
+    reason: str | None = None       # status not_applicable: why the journey does not apply to this shop
 
     def to_dict(self, with_observations: bool = False) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if k not in ("steps", "observations")}
@@ -121,6 +123,7 @@ class JourneyRunner:
         extra_hosts: list[str] = []
         if profile is not None:
             variables.update(profile.vars)
+            variables.update(journey_vars(profile, journey.name))   # this journey's own, over the profile's
             base_url = profile.base_url
             extra_hosts = list(profile.hosts)
         variables.update(self.options.variables)
@@ -153,6 +156,9 @@ class JourneyRunner:
             journey = dataclasses.replace(journey, steps=expand_flows(journey, profile.flows if profile else {}))
         except ShopperError as e:   # e.g. an unknown site profile or flow: the shopper's configuration
             return self._not_run(journey, started, str(e))
+        declared = journey_not_applicable(profile, journey.name)
+        if declared:
+            return self._not_run(journey, started, declared, status=NOT_APPLICABLE)
         site = origin(base_url)
         if site in self.unreachable:   # one fact about the site, found by an earlier journey of this run
             return self._unreachable(journey, started, base_url, site, self.unreachable[site])
@@ -172,7 +178,7 @@ class JourneyRunner:
             variables.setdefault(name, value)
         variables.setdefault("shopper_password_env", ident.password_env)
         profile_payment = self._payment(journey)
-        variables.setdefault("shopper_payment", profile_payment or ident.payment.method)
+        variables.setdefault("shopper_payment", profile_payment or payment_preference(ident.payment))
         variables.setdefault("journey_token", token)
         state = JourneyState(journey=journey.name, variables=variables, redactor=self.redactor,
                              reach=self._reach(base_url, journey),
@@ -196,7 +202,8 @@ class JourneyRunner:
         context = page = None
         hung = False
         blocked_counter: dict[str, int] = {}
-        blocked_by: str | None = None   # also when the browser fails before the first step
+        not_applicable: str | None = None   # a step found the journey does not apply to this shop
+        blocked_by: str | None = None       # set before `try`: a browser failing at the start reaches the end too
         try:
             tracing = False
             if any(step.uses_page for step in journey.steps):
@@ -215,7 +222,6 @@ class JourneyRunner:
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
             failed: str | None = None   # why the steps after this one do not run
-            blocked_by: str | None = None
             handed_over = 0
             trace_parts: list[Path] = []
             for step in journey.steps:
@@ -239,6 +245,11 @@ class JourneyRunner:
                     context.tracing.stop(path=str(part))
                     trace_parts.append(part)
                     tracing = False
+                skip = step_not_applicable(profile, journey.name, step, state.variables)
+                if skip:   # declared by the profile: a note, not a failure
+                    steps.append(StepResult(step.index, step.kind, self.redactor.redact(step.label), NOT_APPLICABLE,
+                                            self.clock.now().isoformat(), 0.0, detail=skip, line=step.line))
+                    continue
                 step_timeout = step_budget(step, (journey.step_timeout or self.config.browser.step_timeout).seconds,
                                            self.config.browser.soft_timeout.seconds)
                 current["step"] = step.index
@@ -271,9 +282,14 @@ class JourneyRunner:
                     failed = error = f"not run: site unreachable: {cause}"
                 elif result.status == "setup_error":
                     failed = f"not run: the shopper's set-up stopped step {step.index + 1}"
+                elif result.status == NOT_APPLICABLE:   # an outcome: nothing after it runs
+                    not_applicable = result.error
+                    failed = f"not run: the journey does not apply to this shop ({not_applicable})"
                 elif result.status == "blocked":   # the customer cannot go on: a finding, not a failure
                     blocked_by = result.error
                     failed = f"skipped: {blocked_by}"
+                elif result.status == "skipped":   # it stopped on purpose (no real order): the rest cannot run
+                    failed = f"skipped: {result.error}"
                 elif result.status == "failed" and not step.continue_on_error:
                     failed = f"not run: step {step.index + 1} failed, so what follows is unknown"
             if tracing:   # kept for now: a journey with findings keeps it too (keep_trace_if_failing)
@@ -310,6 +326,8 @@ class JourneyRunner:
         setup = next((s for s in steps if s.status == "setup_error"), None)
         if setup is not None:
             status, error = "setup_error", error or f"step {setup.index + 1} ({setup.label}): {setup.error}"
+        elif not_applicable is not None and not error:
+            status = NOT_APPLICABLE  # an outcome, not a finding: never scored, alerted or failed
         elif blocked_by is not None and not error:
             status = "clean"        # the customer could not go on: a finding (settle_statuses), a known result
         elif error or failed or len(steps) < len(journey.steps) or any(s.status == "skipped" for s in steps):
@@ -319,7 +337,8 @@ class JourneyRunner:
         return JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(),
                              (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
                              error=self.redactor.redact(error) if error else None, evidence=evidence,
-                             blocked_requests=blocked)
+                             blocked_requests=blocked,
+                             reason=self.redactor.redact(not_applicable) if status == NOT_APPLICABLE else None)
 
     @contextlib.contextmanager
     def _watch(self, step: Step, timeout_s: float, deadline: float) -> Iterator[Alarm | None]:
@@ -362,12 +381,15 @@ class JourneyRunner:
         return JourneyResult(journey.name, journey.path, list(journey.tags), "incomplete", started.isoformat(), 0.0,
                              steps, observations, journey.site, error=why)
 
-    def _not_run(self, journey: Journey, started: Any, why: str) -> JourneyResult:
-        """A journey the shopper's own set-up kept from running (status setup_error): nothing is known of the site."""
+    def _not_run(self, journey: Journey, started: Any, why: str, status: str = "setup_error") -> JourneyResult:
+        """A journey the shopper's own set-up kept from running (status setup_error), or one the site profile
+        declares not applicable (with its reason): nothing is known of the site."""
         steps = [StepResult(step.index, step.kind, self.redactor.redact(step.label), "skipped", started.isoformat(),
                             0.0, error="not run: " + why, line=step.line) for step in journey.steps]
-        return JourneyResult(journey.name, journey.path, list(journey.tags), "setup_error", started.isoformat(), 0.0,
-                             steps, [], journey.site, error=self.redactor.redact(why))
+        na = status == NOT_APPLICABLE
+        return JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(), 0.0,
+                             steps, [], journey.site, error=None if na else self.redactor.redact(why),
+                             reason=self.redactor.redact(why) if na else None)
 
     @staticmethod
     def _step_saw_errors(state: JourneyState, index: int) -> bool:
@@ -397,8 +419,14 @@ class JourneyRunner:
         status, detail, error, evidence = "passed", "", None, []
         try:
             detail = str(step.spec.run(ctx) or "")
+            if page is not None and getattr(step.spec, "acts", False):
+                ctx.settle()   # the page reacts to the action (XHR, re-render): the next step sees its result
         except JourneyBlocked as e:   # recorded by the step; its check reports it
             status, error = "blocked", str(e)
+        except OrderNotPlaced as e:   # shopper.place_orders: false: the shopper's choice, not the site's failure
+            status, error = "skipped", str(e)
+        except NotApplicable as e:   # an outcome: the journey ends not_applicable with this reason
+            status, error = NOT_APPLICABLE, e.reason
         except (SetupError, ConfigError) as e:   # the shopper's own set-up: never the company's finding
             status, error = "setup_error", str(e)
         except StepError as e:
@@ -417,6 +445,9 @@ class JourneyRunner:
             status, soft_error, error = "passed", error or "", None
         duration = (time.monotonic() - t0) * 1000
         label = self._label(step, state)
+        # every message shows values, never `${name}`: steps quote the options they were given
+        detail = expand_known(detail, state.variables, self.redactor)
+        error = expand_known(error, state.variables, self.redactor) if error else error
         if page is None:
             if soft:
                 detail = soft_failure(ctx, step, soft_error, label=label)

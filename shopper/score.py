@@ -11,6 +11,7 @@ PROCESSES = {"unsubscribe": "Unsubscribe", "support": "Support", "tracking": "Or
              "shopper": "Shopper set-up"}   # the shopper's own set-up: never scored
 ALIASES = {"web": "website", "order": "orders", "unsubscribing": "unsubscribe"}
 OTHER = "Other"
+UNSCORED = ("setup_error", "not_applicable")   # journey statuses that say nothing about the site's processes
 
 
 def process_of(tags: Iterable[str], journey: str) -> str:
@@ -47,12 +48,12 @@ def open_headline(open_counts: dict[str, int] | Iterable[tuple[str, int]]) -> st
 def scores(journeys: list[dict[str, Any]], findings: list[dict[str, Any]]) -> dict[str, Any]:
     """{"overall": int | None, "processes": {key: int | None}, "incomplete": [key]} — 100 minus penalties of the
     process's findings (floor 0). Flaky findings and findings about the shopper's own set-up do not count;
-    a journey with status setup_error is not scored; a process with an incomplete journey has no score
+    a journey with status setup_error or not_applicable is not scored; a process with an incomplete journey has no score
     (None: what its later steps would have found is unknown); overall is the mean of the scored processes
     (None when none is)."""
     from checks.registry import is_setup
 
-    unscored = {j["name"] for j in journeys if j.get("status") == "setup_error"}
+    unscored = {j["name"] for j in journeys if j.get("status") in UNSCORED}
     process = {j["name"]: process_of(j.get("tags") or [], j["name"]) for j in journeys if j["name"] not in unscored}
     incomplete = sorted({process[j["name"]] for j in journeys if j.get("status") == "incomplete"})
     per: dict[str, int | None] = {p: 100 for p in process.values()}

@@ -68,7 +68,10 @@ def selection_problems(paths: Iterable[str | Path], config: Any, *, names: Itera
     problems += [f"unknown journey {n!r}{did_you_mean(n, cat.names)}" for n in dict.fromkeys(names)
                  if n not in cat.names]
     problems += [f"unknown tag {t!r}{did_you_mean(t, cat.tags)}" for t in dict.fromkeys(tags) if t not in cat.tags]
-    if not problems and cat.journeys and (names or tags) and not resolved_names(cat, names, tags):
+    invalid_stems = {Path(f).stem for f in cat.invalid}
+    # names and tags together matching nothing (a name of an invalid file is reported with its problems instead)
+    if not problems and cat.journeys and names and tags and not resolved_names(cat, names, tags) \
+            and not invalid_stems & set(names):
         problems.append(f"no journey is both named {', '.join(map(repr, names))} and tagged "
                         f"{', '.join(map(repr, tags))}: nothing would be audited")
     return problems

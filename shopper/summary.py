@@ -7,8 +7,9 @@ from typing import Any, Iterable
 from .model import SEVERITIES
 from .score import scores
 
-JOURNEY_STATUSES = ("clean", "findings", "incomplete", "setup_error")
-RUN_STATUSES = ("clean", "findings", "incomplete", "setup_error", "error")
+JOURNEY_STATUSES = ("clean", "findings", "incomplete", "setup_error", "not_applicable")
+RUN_STATUSES = ("clean", "findings", "incomplete", "setup_error", "error", "not_applicable")
+NOT_APPLICABLE = "not_applicable"   # an outcome, not a finding: never scored, alerted or failed (docs/reports.md)
 
 
 def worst_severity(severities: Iterable[str]) -> str | None:
@@ -24,12 +25,14 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 def run_status(journeys: list[Any], findings: list[Any]) -> str:
     """`error` when no journey ran (nothing audited is never clean), `setup_error` when the shopper's own set-up
     kept a journey (or the sweep) from running, else `incomplete` when a journey could not finish, else
-    `findings` or `clean`."""
+    `findings` or `clean`; `not_applicable` when every journey was (nothing was audited, so never `clean`)."""
     from checks.registry import is_setup
 
     if not journeys:
         return "error"
     statuses = {_get(j, "status") for j in journeys}
+    if statuses == {NOT_APPLICABLE} and not findings:
+        return NOT_APPLICABLE
     if "setup_error" in statuses or any(is_setup(_get(f, "kind")) for f in findings):
         return "setup_error"
     if "incomplete" in statuses:
@@ -59,7 +62,7 @@ def settle_statuses(journeys: list[Any], findings: list[Any]) -> None:
     for j in journeys:
         mine = [f for f in findings if f.journey == j.name]
         j.worst = worst_severity(f.severity for f in mine)
-        if j.status == "clean" and mine:
+        if j.status in ("clean", NOT_APPLICABLE) and mine:   # never "not applicable" beside a finding
             j.status = "findings"
         steps_with = {f.step for f in mine if f.step is not None}
         for s in j.steps:
@@ -87,6 +90,8 @@ def progress_status(result: Any, findings: list[Any]) -> str:
     not_run = sum(s.status == "skipped" for s in result.steps)
     if result.status == "setup_error":
         return f"setup error, not scored: {result.error}"
+    if result.status == NOT_APPLICABLE:
+        return f"not applicable, not scored: {getattr(result, 'reason', None) or result.error}"
     from .reachability import short_error
 
     mine = [f for f in findings if f.journey == result.name]

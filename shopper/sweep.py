@@ -20,6 +20,7 @@ from .mail.match import match_token
 from .mail.parse import parse_message
 from .mail.senders import addresses_written_to, dmarc_verdict
 from .model import Observation
+from .order_watch import order_arrival, order_mail_observations
 from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, SweepDeadline, message_key, watch
 from .probes.mail import mailbox_name
 from .quarantine import quarantine_data, quarantine_row
@@ -59,8 +60,9 @@ class Sweeper:
     """Reads one mailbox into the store. Not thread-safe; one per process (or per watch)."""
 
     def __init__(self, store: Any, settings: ImapSettings | None, clock: Clock,
-                 box_factory: Callable[[ImapSettings], ImapMailbox] = ImapMailbox):
+                 box_factory: Callable[[ImapSettings], ImapMailbox] = ImapMailbox, links: Any = None):
         self.store = store
+        self.links = links   # a LinkChecker: the tracking and status links of watched orders' mail
         self.settings = settings
         self.clock = clock
         self.box_factory = box_factory
@@ -144,7 +146,7 @@ class Sweeper:
                 read.append((key, None, None, m, err))
                 continue
             rows.append(self._row(key, m, c, token, result.sweep_id, now, links))
-            read.append((key, (c, auth), token, m, None))
+            read.append((key, (c, auth, links), token, m, None))
         stored = self.store.save_batch(self.mailbox, batch.state, rows, now)
         result.new_messages += len(stored)   # what this sweep stored: a concurrent sweep's are not counted twice
         read.sort(key=lambda r: (r[3].internaldate, r[3].uid))   # an answer and a "Resolved" in one batch: in order
@@ -155,10 +157,10 @@ class Sweeper:
                 result.observations.append(self._obs("mail_quarantined", SWEEP_JOURNEY, None,
                                                      quarantine_data(m, err)))
                 continue
-            c, auth = read_as
+            c, auth, links = read_as
             result.observations.append(self._received(c, m, token))
             if token:
-                self._arrive(token, c, m, result, auth)
+                self._arrive(token, c, m, result, auth, links)
             if c.kind == "newsletter" and c.list_id:
                 self._newsletter(c, m, result)
 
@@ -175,7 +177,7 @@ class Sweeper:
         return c, token, links, dmarc_verdict(mail.headers, trusted)
 
     def _arrive(self, token: str, c: Classification, m: Any, result: SweepResult,
-                auth: tuple[str, str] | None = None) -> None:
+                auth: tuple[str, str] | None = None, links: list[tuple[str, str]] = ()) -> None:
         sent = self.store.sent_tokens([token]).get(token)
         received = m.internaldate
         if c.kind in ("bounce", "delay"):
@@ -198,8 +200,13 @@ class Sweeper:
                     "received_at": received.isoformat(), "authserv_id": auth[0], "dmarc": auth[1],
                     "note": "unauthenticated reply: its sender failed DMARC at the shopper's own provider"}))
                 return
+        orders = []
         for exp in self.store.expectations(tokens=[token]):
             if exp.kind == "silence":   # judged by the list the mail comes from, in _newsletter
+                continue
+            if exp.kind == "order":   # mail about a watched order (shopper/order_watch.py)
+                orders.append(exp)
+                self._save_change(exp, apply_arrival(exp, order_arrival(exp, c, received)), result)
                 continue
             if c.kind in ANSWERING + ACKNOWLEDGING and not sender_allowed(exp, c.from_addr):
                 # kept in sight: a helpdesk answering from a domain the profile does not list yet
@@ -210,6 +217,8 @@ class Sweeper:
             after = apply_arrival(exp, Arrival(c.kind, c.from_addr, received, bounce, summary=_notice(c, m),
                                                closes=c.helpdesk_state == "resolved"))
             self._save_change(exp, after, result)
+        if orders and c.kind != "bounce":
+            result.observations += order_mail_observations(orders, c, m, list(links), self.links, self._obs)
 
     def _foreign_report(self, c: Classification, m: Any, token: str, sent: dict | None) -> Observation:
         owner = self._owner(token)

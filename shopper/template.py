@@ -55,6 +55,22 @@ class Resolved:
     has_secret: bool
 
 
+def expand_known(text: str, variables: Mapping[str, str | None], redactor: Redactor) -> str:
+    """A message with the `${name}` of every known variable filled in for showing (secrets masked, values
+    redacted); secrets and unknown names stay as written. Steps' messages quote the values they were given:
+    this is what makes "no link named ${tracking_link}" read "no link named /track .../i"."""
+    def fill(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None or name.startswith("secret:") or variables.get(name) is None:
+            return m.group(0)
+        value = str(variables[name])
+        if "${" in value:   # a value made of others (`/orders/${order_no}`): one more level, as resolve does
+            value = PLACEHOLDER.sub(lambda n: fill(n) if n.group(1) != name else n.group(0), value)
+        return redactor.redact(value)
+
+    return PLACEHOLDER.sub(fill, text) if "${" in text else text
+
+
 def resolve(text: str, variables: Mapping[str, str], redactor: Redactor,
             environ: Mapping[str, str], _depth: int = 0) -> Resolved:
     """Fill in `${...}`; raises UndefinedVariable or MissingSecret. A variable's own value is resolved
@@ -81,7 +97,7 @@ def resolve(text: str, variables: Mapping[str, str], redactor: Redactor,
             shown.append(str(secret))
             has_secret = True
         else:
-            if name not in variables:
+            if variables.get(name) is None:   # not defined, or declared absent (null) by the site profile
                 raise UndefinedVariable(name, sorted(variables))
             value = str(variables[name])
             if _depth < 5 and "${" in value:

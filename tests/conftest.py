@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.webhook",
     "tests.fixtures.postgres",
     "tests.fixtures.oscar",
+    "tests.fixtures.evershop",
     "tests.fixtures.mta",
     "pytester",
 ]

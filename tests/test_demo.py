@@ -31,6 +31,7 @@ EXPECTED = {
     "payment_inconsistent": [("retry_payment", "payment_inconsistent", None)],
     "duplicate_confirmation": [("track_order", "duplicate_confirmation", None)],
     "dead_courier": [("track_order", "tracking_broken", None)],
+    "refund_never_sent": [("cancel_order", "refund_overdue", None)],
 }
 BROKEN = Counter(f for findings in EXPECTED.values() for f in findings)
 

@@ -6,12 +6,12 @@ from email.headerregistry import Address
 from email.utils import make_msgid
 
 from demo.mailserver.addresses import CompanyAddresses
-from demo.mailserver.messages import (company_mail, order_confirmation, order_shipped, payment_failed,
-                                      payment_received)
+from demo.mailserver.messages import (company_mail, order_cancelled, order_confirmation, order_refunded,
+                                      order_shipped, payment_failed, payment_received)
 from demo.mailserver.outbox import Planned, Timings
 from demo.shop.contact import TOPICS
-from demo.shop.world import (ContactFormSubmitted, OrderPaid, OrderPlaced, OrderShipped, PaymentAttempt,
-                             ShopEvent, ShopWorld)
+from demo.shop.world import (ContactFormSubmitted, OrderCancelled, OrderPaid, OrderPlaced, OrderShipped,
+                             PaymentAttempt, ShopEvent, ShopWorld)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ class EventRules:
             return self._order_paid(event)
         if isinstance(event, OrderShipped):
             return self._order_shipped(event)
+        if isinstance(event, OrderCancelled):
+            return self._order_cancelled(event)
         return []
 
     # --- contact form ---
@@ -116,6 +118,22 @@ class EventRules:
         return [Planned("order_shipped", event.email, self.timings.order_mail, lambda when: order_shipped(
             sender=a.sender(a.orders, "Orders"), to=event.email, shop_name=a.shop_name, order_no=event.order_no,
             order_url=order_url, tracking_url=tracking_url, when=when))]
+
+
+    def _order_cancelled(self, event: OrderCancelled) -> list[Planned]:
+        """The cancellation notice at once; for a paid order the refund a day later (never, with the defect)."""
+        a = self.addresses
+        order_url = self._order_url(event.order_no)
+        out = [Planned("order_cancelled", event.email, self.timings.order_mail, lambda when: order_cancelled(
+            sender=a.sender(a.orders, "Orders"), to=event.email, shop_name=a.shop_name, order_no=event.order_no,
+            order_url=order_url, when=when))]
+        if event.paid and self.world.has("refund_never_sent"):
+            log.info("order %s cancelled: its refund is never sent (refund_never_sent)", event.order_no)
+        elif event.paid:
+            out.append(Planned("order_refunded", event.email, self.timings.refund, lambda when: order_refunded(
+                sender=a.sender(a.orders, "Orders"), to=event.email, shop_name=a.shop_name,
+                order_no=event.order_no, total=_money(event.total), order_url=order_url, when=when)))
+        return out
 
 
 def _money(amount: object) -> str:

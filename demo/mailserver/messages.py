@@ -173,6 +173,23 @@ def order_shipped(*, sender: str | Address, to: str, shop_name: str, order_no: s
                         when=when)
 
 
+def order_cancelled(*, sender: str | Address, to: str, shop_name: str, order_no: str, order_url: str,
+                    when: datetime) -> bytes:
+    """"Your order KC-10001 has been cancelled"."""
+    text = (f"Hello,\n\nas you asked, we have cancelled your order {order_no}.\n"
+            f"Order status: {order_url}\n\nKind regards\n{shop_name}\n")
+    return company_mail(sender=sender, to=to, subject=f"Your order {order_no} has been cancelled", text=text,
+                        when=when)
+
+
+def order_refunded(*, sender: str | Address, to: str, shop_name: str, order_no: str, total: str, order_url: str,
+                   when: datetime) -> bytes:
+    """"Refund for order KC-10001": the money of a cancelled order is back on the card."""
+    text = (f"Hello,\n\nwe have refunded {total} for your cancelled order {order_no} to your card.\n"
+            f"Order status: {order_url}\n\nKind regards\n{shop_name}\n")
+    return company_mail(sender=sender, to=to, subject=f"Refund for order {order_no}", text=text, when=when)
+
+
 def newsletter(*, sender: str | Address, to: str, shop_name: str, issue_no: int, list_id: str,
                unsubscribe_url: str, unsubscribe_mailto: str, when: datetime) -> bytes:
     """A newsletter issue with RFC 2369 List-* headers and RFC 8058 one-click unsubscribe."""

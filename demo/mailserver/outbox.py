@@ -20,7 +20,8 @@ class Timings:
     unsubscribe_confirmation: timedelta = timedelta(minutes=2)  # "within 5 minutes"
     form_ack: timedelta = timedelta(minutes=1)                 # "within 2 minutes"
     form_answer: timedelta = timedelta(days=1)
-    order_mail: timedelta = timedelta(minutes=1)               # confirmation, payment, shipping notices
+    order_mail: timedelta = timedelta(minutes=1)               # confirmation, payment, shipping, cancellation notices
+    refund: timedelta = timedelta(days=1)                      # the refund of a cancelled, paid order
     newsletter: timedelta = timedelta(0)
 
 

@@ -20,6 +20,7 @@ DEFECTS: dict[str, str] = {
     "form_black_hole": "contact-form submissions get a ticket number on screen and nothing ever after (mail system)",
     "webmaster_mailbox_full": "mail to the webmaster address bounces: mailbox full (mail system)",
     "duplicate_confirmation": "confirmation mails are sent twice (mail system)",
+    "refund_never_sent": "a cancelled, paid order gets its cancellation notice but never a refund (mail system)",
 }
 
 

@@ -30,6 +30,16 @@ def order_page(order_no: str) -> str:
     return render_template("order.html", order=order, tracking_url=tracking_url, chat_order=order.order_no)
 
 
+@bp.post("/orders/<order_no>/cancel")
+def cancel(order_no: str) -> Response:
+    order = g.world.order(order_no)
+    if order is None:
+        abort(404, "Order not found")
+    if order.cancellable:
+        g.world.cancel(order.order_no)
+    return redirect(url_for("orders.order_page", order_no=order.order_no), code=303)
+
+
 @bp.get("/courier/track/<order_no>")
 def courier(order_no: str) -> tuple[str, int]:
     order = g.world.order(order_no)

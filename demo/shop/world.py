@@ -78,6 +78,14 @@ class OrderShipped:
 
 
 @dataclass(frozen=True)
+class OrderCancelled:
+    order_no: str
+    email: str
+    total: Decimal
+    paid: bool            # the money was taken: a refund is owed
+
+
+@dataclass(frozen=True)
 class ChatAnswered:
     conversation: str
     question: str
@@ -92,7 +100,7 @@ class LoginAttempted:
 
 
 ShopEvent = Union[NewsletterSubscribed, Unsubscribed, ContactFormSubmitted, OrderPlaced, PaymentAttempt,
-                  OrderPaid, OrderShipped, ChatAnswered, LoginAttempted]
+                  OrderPaid, OrderShipped, OrderCancelled, ChatAnswered, LoginAttempted]
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -115,11 +123,19 @@ class Order:
     attempts: int = 0
     paid: bool = False
     shipped: bool = False
+    cancelled: bool = False
 
     @property
     def status(self) -> str:
-        """What the order page shows: Awaiting payment, Paid or Shipped."""
+        """What the order page shows: Awaiting payment, Paid, Shipped or Cancelled."""
+        if self.cancelled:
+            return "Cancelled"
         return "Shipped" if self.shipped else "Paid" if self.paid else "Awaiting payment"
+
+    @property
+    def cancellable(self) -> bool:
+        """A customer may cancel an order until it ships."""
+        return not (self.shipped or self.cancelled)
 
     @property
     def payment_state(self) -> str:
@@ -345,6 +361,22 @@ class ShopWorld:
             self._orders[order_no] = order
         self._emit(OrderShipped(order.order_no, order.email))
         return order
+
+    def cancel(self, order_no: str) -> Order:
+        """The customer cancels an order that has not shipped (the order page's button)."""
+        order_no = order_no.strip().upper()
+        with self._lock:
+            order = self._orders[order_no]
+            if not order.cancellable:
+                raise ValueError(f"order {order_no} cannot be cancelled ({order.status})")
+            order = replace(order, cancelled=True)
+            self._orders[order_no] = order
+        self._emit(OrderCancelled(order.order_no, order.email, order.total, order.paid))
+        return order
+
+    def ship_paid_orders(self) -> list[Order]:
+        """The warehouse's day: every paid order not shipped or cancelled leaves (the demo calls it daily)."""
+        return [self.ship(o.order_no) for o in self.orders() if o.paid and not o.shipped and not o.cancelled]
 
     # --- chat ---
 

@@ -16,7 +16,8 @@ PERSONA_KINDS = ("email", "name", "given_name", "family_name", "tel", "company",
                  "cc_csc", "password")
 JOURNEY_KINDS = ("message", "subject", "order_number")
 SKIP_KINDS = ("search", "coupon", "skip")
-ALIASES = {"email_confirm": "email", "username": "email"}
+ALIASES = {"email_confirm": "email", "username": "skip", "phone_part": "skip", "cc_type": "skip",
+           "name_full": "name", "house_number": "skip"}
 KINDS = PERSONA_KINDS + JOURNEY_KINDS
 _NOT_TEXT = {"hidden", "submit", "button", "reset", "image", "file", "checkbox", "radio", "range", "color"}
 
@@ -56,7 +57,20 @@ class Classification:
 def words(text: str) -> str:
     """Attribute text as words: `billingFirstName` / `first_name[0]` -> `billing first name 0`."""
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text or "")
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)    # USStates -> US States
+    text = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)   # phone1ext -> phone 1 ext
     return " ".join(re.sub(r"[_\-\[\]\.:/]+", " ", text).lower().split())
+
+
+# a section prefix in a name (`shippingAddress.full_name`, `billing_addr_city`) names the form's part,
+# not the field: `address` there must not make every field a street
+_SECTION = re.compile(r"^(?:(?:shipping|billing|delivery|invoice|postal|mailing|ship|bill)\s+)+"
+                      r"(?:(?:address|addr|adr|adresse|details)\b\s*)?(?=\S)")
+
+
+def without_section(text: str) -> str:
+    """Name words without a leading section prefix: `shipping address full name` -> `full name`."""
+    return _SECTION.sub("", text, count=1) or text
 
 
 def from_autocomplete(token: str) -> str | None:
@@ -80,6 +94,23 @@ def from_text(text: str) -> str | None:
     return None
 
 
+_GENERIC = ("name", "street", "message")
+
+
+def _name_words(name: str) -> str:
+    """A name/id as words: the last part of a path-like name alone (its earlier parts name sections:
+    `ctl00$MainRegion$txtCity`), else the name without a leading section prefix."""
+    last = last_part(name)
+    return words(last) if last else without_section(words(name))
+
+
+def last_part(name: str) -> str:
+    """The last part of a framework's path-like name: `billing.USStates_Selected` -> `USStates_Selected`,
+    `ctl00$main$txtCity` -> `txtCity` (the earlier parts name the section, not the field)."""
+    parts = [p for p in re.split(r"[.$:/]|\]\[|\[|\]", name or "") if p and not p.isdigit()]
+    return parts[-1] if len(parts) > 1 else ""
+
+
 def classify(f: FieldInfo) -> Classification:
     """The kind of value `f` wants and what gave it away."""
     if f.tag == "input" and f.type in _NOT_TEXT:
@@ -87,23 +118,76 @@ def classify(f: FieldInfo) -> Classification:
     kind = from_autocomplete(f.autocomplete)
     if kind:
         return Classification(kind, "autocomplete")
-    if f.tag == "input" and f.type in INPUT_TYPES:
-        return Classification(INPUT_TYPES[f.type], "type")
-    for source, text in (("name", words(f.name)), ("name", words(f.id)), ("label", f.label.lower()),
-                         ("placeholder", f.placeholder.lower()), ("aria", f.aria_label.lower()),
-                         ("nearby", f.nearby.lower()[:120])):
+    typed = INPUT_TYPES.get(f.type) if f.tag == "input" else None
+    if typed == "email":
+        return Classification(typed, "type")
+    # type=tel is also the numeric keypad of mobile pages (card numbers, codes, postcodes), type=search a
+    # styling choice, type=password a hidden security code: words first
+    found: list[tuple[str, str]] = []
+    for source, text in (("name", _name_words(f.name)), ("name", _name_words(f.id)),
+                         ("label", f.label.lower()), ("placeholder", f.placeholder.lower()),
+                         ("aria", f.aria_label.lower()), ("nearby", f.nearby.lower()[:120])):
         kind = from_text(text)
         if kind:
-            return Classification(_refine(kind, f), source)
+            found.append((kind, source))
+    if typed == "password":
+        hidden = next((k for k, _ in found if k in ("cc_csc", "cc_number")), None)
+        return Classification(hidden or "password", "label" if hidden else "type")
+    if found:
+        kind, source = found[0]
+        if source == "name" and kind in _GENERIC:
+            # `name`, `address` in an attribute are often a section's words (CardPersonName,
+            # BillingAddressEntry.State): what the customer reads says more
+            shown = next(((k, s) for k, s in found if s in ("label", "placeholder", "aria") and k != kind), None)
+            if shown is not None:
+                kind, source = shown
+        return Classification(_refine(kind, f), source)
+    if typed:
+        return Classification(_refine(typed, f), "type")
     if f.tag == "textarea":
         return Classification("message", "tag")
     return Classification(None, "none")
+
+
+def _is_house_number(f: FieldInfo) -> bool:
+    from .patterns import HOUSE_NUMBER
+
+    return any(HOUSE_NUMBER.search(t) for t in (_name_words(f.name), _name_words(f.id), f.label.lower().strip(),
+                                                f.placeholder.lower().strip()) if t)
+
+
+def classify_form(fields: list[FieldInfo]) -> list[Classification]:
+    """`classify` for every field of a form, with what only neighbours tell: two expiry boxes in a row
+    with the same words are its month, then its year."""
+    out = [classify(f) for f in fields]
+    if any(_is_house_number(f) for f in fields):
+        # the street and its number in two boxes: the persona's street line fits neither alone
+        out = [Classification("skip", c.source) if c.kind == "street" else c for c in out]
+    for i in range(len(out) - 1):
+        if out[i].kind == "cc_exp" and out[i + 1].kind == "cc_exp" and fields[i].tag == fields[i + 1].tag:
+            out[i] = Classification("cc_exp_month", out[i].source)
+            out[i + 1] = Classification("cc_exp_year", out[i + 1].source)
+    return out
 
 
 def _refine(kind: str, f: FieldInfo) -> str:
     """Corrections a single pattern cannot make: a textarea is no name field, a 2-char box is no year."""
     if f.tag == "textarea" and kind not in ("street", "message", "subject"):
         return "message"
+    if kind == "cc_name" and re.search(r"first|last|given|family|vorname|nachname|pr[ée]nom", 
+                                        f"{words(f.name)} {f.label}".lower()):
+        return "skip"   # half of the holder's name: the persona has it whole only
+    if kind == "cc_exp":   # one box of a month/year pair: its name or its options tell which
+        text = f"{words(f.name)} {words(f.id)} {f.label} {f.placeholder} {f.aria_label}".lower()
+        nums = [int(t) for _, t in f.options if t.strip().isdigit()]
+        month = bool(re.search(r"month|\bmm\b|monat|mois|\bmes\b|mese|maand", text))
+        year = bool(re.search(r"year|\byy|\baa\b|\bjj\b|jahr|ann[ée]e|a[ñn]o|anno|jaar", text))
+        if (month and not year) or (not year and nums and max(nums) <= 12):
+            return "cc_exp_month"
+        if (year and not month) or (not month and nums and max(nums) > 31):
+            return "cc_exp_year"
+    if kind == "tel" and f.maxlength is not None and f.maxlength <= 5:
+        return "skip"   # a part of a split phone number (area code, prefix, extension): not the whole
     if kind == "cc_exp" and f.maxlength is not None and f.maxlength <= 2:
         text = f"{words(f.name)} {f.label} {f.placeholder}".lower()
         return "cc_exp_year" if re.search(r"\byy|year|jahr|ann[ée]e|a[ñn]o|anno|jaar|\baa\b|\bjj\b", text) \
@@ -111,19 +195,25 @@ def _refine(kind: str, f: FieldInfo) -> str:
     return kind
 
 
-def select_option(f: FieldInfo, wanted: list[str]) -> str | None:
-    """The value of the option of select `f` that matches one of `wanted` (values first, then words in
+def option_index(f: FieldInfo, wanted: list[str]) -> int | None:
+    """The index in `f.options` of the option that matches one of `wanted` (values first, then words in
     the option text; a `/regex/`-free alternation like `united kingdom|britain` is allowed)."""
-    real = [(v, t) for v, t in f.options if v.strip() or t.strip()]
+    real = [(i, v, t) for i, (v, t) in enumerate(f.options) if v.strip() or t.strip()]
     for w in wanted:
-        for v, t in real:
+        for i, v, t in real:
             if v.strip().lower() == w.lower() or t.strip().lower() == w.lower():
-                return v
+                return i
     for w in wanted:
         if "|" not in w and len(w) < 4:
             continue
         pattern = re.compile(w, re.I)
-        for v, t in real:
+        for i, v, t in real:
             if pattern.search(t):
-                return v
+                return i
     return None
+
+
+def select_option(f: FieldInfo, wanted: list[str]) -> str | None:
+    """The value of the option of select `f` that matches one of `wanted` (see `option_index`)."""
+    i = option_index(f, wanted)
+    return f.options[i][0] if i is not None else None

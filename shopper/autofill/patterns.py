@@ -34,7 +34,7 @@ INPUT_TYPES: dict[str, str] = {"email": "email", "tel": "tel", "password": "pass
 _P = {
     # -- not the persona's: search boxes, coupons, and what the journey gives (message, order number)
     "search": r"\bsearch\b|\bsuche\b|\bsuchen\b|recherch|\bbuscar\b|\bbusca\b|\bcerca\b|\bzoek|^q$|\bquery\b",
-    "coupon": r"coupon|voucher|promo|discount|gutschein|rabatt|code promo|bon de r[ée]duction|cup[oó]n|"
+    "coupon": r"\bsvc|stored.?value|gift.?(card|cert)|certificate|coupon|voucher|promo|discount|gutschein|rabatt|code promo|bon de r[ée]duction|cup[oó]n|"
               r"descuento|buono|sconto|kortingscode|kortingsbon|gift ?card|geschenkkarte",
     "order_number": r"order.?(number|no\b|nr\b|#|id\b|ref)|order$|bestell.?(nummer|nr)|auftrags.?(nummer|nr)|"
                     r"num[ée]ro de (la )?commande|n[°º] de commande|n[úu]mero de(l)? pedido|"
@@ -44,13 +44,15 @@ _P = {
                r"consulta|richiesta|vraag|how can we help|wie k[öo]nnen wir|your text|ihr text",
     "subject": r"subject|betreff|objet|sujet|asunto|oggetto|onderwerp|topic|thema",
     # -- card data before names and numbers
+    "cc_type": r"card.?type|type.{0,8}card|kartentyp|kartenart|type de carte|tipo de tarjeta|tipo (di )?carta|"
+               r"kaarttype|payment.?method",
     "cc_name": r"card.?(holder|owner)|name.*on.*card|(card|cc).?name|karteninhaber|inhaber der karte|"
                r"titulaire|nom.*carte|nombre.*tarjeta|titular|intestatario|titolare|nome.*cart|"
                r"kaarthouder|naam.*kaart|tenaamstelling",
-    "cc_number": r"card.?(number|num|no\b|nr)|cc.?(number|num|no\b|nr)|credit.?card|debit.?card|"
+    "cc_number": r"card.?(number|num|no\b|nr)|cc.?(number|num|no\b|nr)|"
                  r"kartennummer|kreditkarte.*nummer|num[ée]ro de (la )?carte|n[úu]mero de (la )?tarjeta|"
                  r"numero (della )?carta|kaartnummer|creditcardnummer|kaart ?nummer",
-    "cc_csc": r"\bcvc|\bcvv|\bcsc\b|cvn|security.?code|card.?verification|verification.?(code|number)|"
+    "cc_csc": r"\bcvc|\bcvv|\bcsc\b|cvn|security.?code|card.?verification|"
               r"pr[üu]f.?(nummer|ziffer|code)|sicherheitscode|kartenpr[üu]f|cryptogramme|code de s[ée]curit[ée]|"
               r"c[óo]digo de seguridad|codice (di )?sicurezza|codice di verifica|beveiligingscode|"
               r"controlecode|kaartcode",
@@ -70,13 +72,22 @@ _P = {
                 r"\blogin\b",
     "email": r"e.?mail|courriel|adresse [ée]lectronique|correo|electr[óo]nico|posta elettronica|"
              r"indirizzo (di )?posta|mailadres",
+    "phone_part": r"\bext\b|extension|durchwahl|area.?code|vorwahl|\bprefix\b|\bsuffix\b|dial.?code|"
+                  r"(phone|tel).{0,12}country.?code|country.?code.{0,12}(phone|tel)|calling.?code|phone.?country|"
+                  r"l[äa]ndervorwahl|indicatif|prefijo|prefisso|netnummer|landcode|\bexchange\b",
     "tel": r"phone|mobile|\bcell\b|telefon|telephone|t[ée]l[ée]phone|\btel\b|t[ée]l[ée]fono|cellulare|"
            r"\bhandy\b|\bportable\b|\bm[óo]vil\b|\bcelular\b|telefoonnummer|mobiel|rufnummer",
     "company": r"company|business|organi[sz]ation|firma|firmenname|unternehmen|soci[ée]t[ée]|entreprise|"
                r"empresa|ragione.?sociale|azienda|societ[àa]|bedrijf|bedrijfsnaam",
     # -- postal address
-    "skip": r"address.?(line)?.?3|addr.?3|\bline.?3\b|third line|3rd line|dritte zeile",
-    "line2": r"address.?(line)?.?2|addr.?2|\bline.?2\b|street.?2|second line|2nd line|zweite zeile|suite|apartment|\bapt\b|\bunit\b|"
+    "house_number": r"^(house ?(number|no)|hausnummer|huisnummer|дом|n[úu]mero|num[ée]ro|street ?(no|num|number)|"
+                    r"house|hsnr|hnr)\s*[:*.]?\s*$",
+    "skip": r"other.?state|not.?us.?state|military|"
+            r"address.?(type|title|name|label|nickname|book|id\b)|middle.?name|additional.?name|\bmiddle\b|"
+            r"zweiter vorname|(?<!address )country.?code|adres ba[şs]l|identifica[çc][ãa]o do endere|"
+            r"tax.?id|\bvat\b|ust.?id|\btva\b|\bssn\b|social security|"
+            r"address.?(line)?.?3|addr.?3|\bline.?3\b|third line|3rd line|dritte zeile",
+    "line2": r"(address|addr|indirizzo|adresse|direcci[óo]n|adres|endere[çc]o|street)\s*(line)?\s*2\b|address.?(line)?.?2|addr.?2|\bline.?2\b|street.?2|second line|2nd line|zweite zeile|suite|apartment|\bapt\b|\bunit\b|"
              r"adresszusatz|zusatz|erg[äa]nzende|compl[ée]ment|appartement|b[âa]timent|piso|puerta|"
              r"apartamento|interno|scala|toevoeging",
     "postcode": r"\bzip|postal|post.?code|postcode|\bpcode|postleitzahl|\bplz\b|code postal|\bcp\b|"
@@ -90,16 +101,52 @@ _P = {
     "street": r"street|address|addr\b|\bline.?1\b|stra(ss|ß)e|hausnummer|anschrift|adresse|\brue\b|"
               r"num[ée]ro et rue|voie|direcci[óo]n|calle|domicilio|indirizzo|\bvia\b|straat|huisnummer|adres",
     # -- names
-    "given_name": r"first.?name|given.?name|fore.?name|\bfirst\b|\bfname\b|vorname|pr[ée]nom|"
+    "given_name": r"first.?name|given.?name|fore.?name|\bfirst\b(?!.*(line|addr|purchase|time))|\bfname\b|vorname|pr[ée]nom|"
                   r"\bnombre\b(?!.*apellid)|\bnome\b(?!.*cognome)|voornaam|roepnaam",
-    "family_name": r"last.?name|family.?name|sur.?name|\blast\b|\blname\b|nachname|familienname|"
+    "family_name": r"last.?name|family.?name|sur.?name|\blast\b(?! ?\d| ?(four|4))(?!.*(line|addr))|\blname\b|nachname|familienname|"
                    r"nom de famille|\bnom\b(?!.*pr[ée]nom)|apellidos?|cognome|achternaam|familienaam",
     "name": r"\bname\b|full.?name|your.?name|\bnom\b|nom complet|\bnombre\b|nombre y apellidos|nome e cognome|"
             r"\bnome\b|\bnaam\b|volledige naam|ihr name|votre nom|tu nombre|il tuo nome|uw naam",
     "password": r"password|passwort|kennwort|mot de passe|contrase[ñn]a|wachtwoord",
 }
 
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(p, re.I)) for kind, p in _P.items()]
+# Beyond the six languages: words Chromium's tables also know (Portuguese, Turkish, Russian, Indonesian,
+# Polish, Hindi, Malayalam...), so a shop in another language is not left empty.
+_MORE = {
+    "email": r"\be-?posta\b|\beposta\b|почта\b|почты\b|электронн|e-?mail|surel|ईमेल|ഇ-?മെയില|メール|电子邮件|이메일",
+    "tel": r"telefone|telefon|телефон|telepon|ponsel|nomor hp|मोबाइल|फ़ोन|फोन|മൊബൈല|ഫോൺ|電話|电话|전화",
+    "company": r"şirket|sirket|компания|организация|perusahaan|firma|会社|公司|회사",
+    "line2": r"informaci[óo]n adicional|complemento|дом|квартира|mieszkanie|lokal",
+    "postcode": r"posta kodu|\bcep\b|c[óo]digo postal|индекс|kode ?pos|kod pocztowy|पिन|പിന|郵便番号|邮政编码|우편번호",
+    "city": r"il[çc]e|cidade|город|\bkota\b|miasto|miejscowo|शहर|നഗര|市区町村|城市|도시",
+    "region": r"\bstates\b|^i̇l\b|^il\b|şehir|sehir|estado|область|регион|provinsi|województwo|राज्य|സംസ്ഥാന|都道府県|省",
+    "country": r"ülke|ulke|страна|negara|kraj|देश|രാജ്യ|国|국가",
+    "street": r"endere[çc]o|logradouro|\brua\b|улица|адрес|alamat|ulica|adres|पता|വിലാസ|住所|地址|주소",
+    "cc_name": r"cc.?holder|card.?holder|владел|pemegang kartu|w[łl]a[śs]ciciel karty",
+    "cc_csc": r"security.?(number|value)|\bc ?v ?[vc]\b",
+    "cc_type": r"\bcc.?type",
+    "cc_number": r"n[úu]mero do cart[ãa]o|номер.{0,20}карт|nomor kartu|numer karty",
+    "cc_exp": r"validade|срок действия|masa berlaku|data wa[żz]no",
+    "name_full": r"ad[ıi] soyad[ıi]|full.?name|nome completo|полное имя|\bфио\b|nama lengkap|imi[ęe] i nazwisko|nome e cognome|"
+                 r"nombre y apellidos|vor.? ?und nachname|nom et pr[ée]nom|pr[ée]nom et nom|voor.? en achternaam",
+    "given_name": r"^ad\b|primeiro nome|\bимя\b|nama depan|imi[ęe]|नाम|പേര",
+    "family_name": r"soyad|sobrenome|фамилия|nama belakang|nazwisko|उपनाम|മറുപേര",
+}
+for _kind, _extra in _MORE.items():
+    _P[_kind] = f"{_P[_kind]}|{_extra}" if _kind in _P else _extra
+# a full name before its parts (`adı soyadı`, `nome e cognome` hold both words)
+_ORDER = list(_P)
+_ORDER.remove("name_full")
+_ORDER.insert(_ORDER.index("given_name"), "name_full")
+# family names before given names where a language's family word holds the given one (soyad / ad)
+_ORDER.remove("family_name")
+_ORDER.insert(_ORDER.index("given_name"), "family_name")
+# a person's names before the postal words (`addrFirstName` is a first name, not a street)
+for _kind in ("name_full", "family_name", "given_name"):
+    _ORDER.remove(_kind)
+    _ORDER.insert(_ORDER.index("skip"), _kind)
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(_P[kind], re.I)) for kind in _ORDER]
+HOUSE_NUMBER = re.compile(_P["house_number"], re.I)
 
 # Words that mark a submit button in each language, for forms that have several buttons.
 SUBMIT_WORDS = re.compile(

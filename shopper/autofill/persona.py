@@ -62,7 +62,16 @@ def persona_variables(ident: Any, email: str) -> dict[str, str]:
         "shopper_card_number": card.number, "shopper_card_expiry": card.expiry,
         "shopper_card_exp_month": month.strip(), "shopper_card_exp_year": year.strip(),
         "shopper_card_cvc": card.cvc, "shopper_card_holder": card.holder or ident.name,
+        "shopper_place_orders": "true" if getattr(ident, "place_orders", True) else "false",
     }
+
+
+def payment_preference(payment: Any) -> str:
+    """`shopper.payment` as the `${shopper_payment}` variable: its offline method, else its preference
+    list (`card, cash_on_delivery, ...`)."""
+    if payment.method and payment.method != "card":
+        return payment.method
+    return ", ".join(payment.prefer) or "card"
 
 
 def persona_from(variables: Mapping[str, str], password: str = "", payment_method: str = "card") -> Persona:

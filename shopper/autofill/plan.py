@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .classify import JOURNEY_KINDS, KINDS, PERSONA_KINDS, SKIP_KINDS, FieldInfo, classify, select_option, words
+from .classify import (JOURNEY_KINDS, KINDS, PERSONA_KINDS, SKIP_KINDS, FieldInfo, classify_form, select_option,
+                       words)
+from . import payment as payments
 from .persona import CONFIG_KEYS, Persona
 
 
@@ -14,11 +16,13 @@ class Action:
     """Fill `value` into field `index` (select: the option's value; checkbox/radio: check it)."""
 
     index: int
-    op: str                 # fill | select | check
+    op: str                 # fill | select | check | choose (open a combobox, pick an option)
     value: str
     kind: str | None
     source: str             # explicit | autocomplete | type | name | label | ... | required
     title: str
+    choices: tuple[str, ...] = ()   # choose (an ARIA combobox): option texts/values wanted, in order
+
 
     def shown(self) -> str:
         return Persona.shown(self.kind or "", self.value) if self.source != "explicit" or self.kind in (
@@ -30,6 +34,8 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)   # each names the field and what would fill it
     unknown: list[str] = field(default_factory=list)    # optional fields left empty
+    payment_offered: list[str] = field(default_factory=list)   # methods a payment choice on the form offers
+    payment: str | None = None                                  # the one picked (a preference entry)
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ def _select_choice(kind: str | None, c: Control, persona: Persona, given: str | 
 
 
 def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, str] | None = None,
-              *, skip_kinds: tuple[str, ...] = (), choose_radios: bool = False, payment: str = "card") -> Plan:
+              *, skip_kinds: tuple[str, ...] = (), choose_radios: bool = False, payment: str | list[str] = "card") -> Plan:
     """Decide a value for every control; required ones nobody can fill become problems."""
     from ..steps.targets import text_matcher   # `/regex/i` as in every step
 
@@ -96,9 +102,9 @@ def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, 
     explicit = dict(explicit or {})
     used: set[str] = set()
     radios_done: set[str] = set()
-    for c in controls:
+    classes = classify_form([c.info for c in controls])
+    for c, cl in zip(controls, classes):
         f = c.info
-        cl = classify(f)
         kind = cl.kind
         given: str | None = None
         for key, value in explicit.items():
@@ -112,6 +118,9 @@ def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, 
             _plan_choice(c, given, plan, radios_done, controls, choose_radios, payment)
             continue
         if kind in skip_kinds and given is None:
+            continue
+        if f.tag == "combobox":
+            _plan_combobox(c, kind, cl.source, persona, given, plan)
             continue
         if f.tag == "select":
             choice = _select_choice(kind, c, persona, given)
@@ -147,12 +156,41 @@ def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, 
     return plan
 
 
-CARD_WORDS = re.compile(r"card|credit|debit|visa|mastercard|karte|carte|tarjeta|carta|kaart", re.I)
-PAYMENT_GROUP = re.compile(r"pay|zahl|paiement|pago|pagamento|betaal|" + CARD_WORDS.pattern, re.I)
+def _combobox_wanted(kind: str | None, persona: Persona, given: str | None) -> list[str]:
+    if given is not None:
+        return [given, re.escape(given)]
+    if kind == "country":
+        return persona.country_choices()
+    if kind in PERSONA_KINDS and persona.value(kind):
+        return [persona.value(kind), re.escape(persona.value(kind))]
+    return []
+
+
+def _plan_combobox(c: Control, kind: str | None, source: str, persona: Persona, given: str | None,
+                   plan: Plan) -> None:
+    """An ARIA combobox (its options show only once opened): choose what the persona or the step wants;
+    a required one nobody can fill gets its first real option, as with a required select."""
+    f = c.info
+    wanted = _combobox_wanted(kind, persona, given)
+    shown = c.value.strip()
+    placeholder = not shown or shown.rstrip(" *").lower() in {t.rstrip(" *").lower() for t in
+                                                             (f.label, f.placeholder, f.aria_label) if t}
+    if wanted and not placeholder and select_option(FieldInfo(options=(("", shown),)), wanted) is not None:
+        return   # it shows the wanted value already
+    if wanted:
+        plan.actions.append(Action(c.index, "choose", wanted[0], kind, "explicit" if given is not None else source,
+                                   f.title, choices=tuple(wanted)))
+    elif placeholder and (f.required or kind in ("country", "region")):
+        # a shop that asks for a region the persona has none for: its first real option, as a customer
+        # would rather than be stopped; country/region comboboxes rarely say aria-required
+        plan.actions.append(Action(c.index, "choose", "", kind, "required", f.title))
+
+
+PAYMENT_GROUP = payments.PAYMENT_GROUP
 
 
 def _plan_choice(c: Control, given: str | None, plan: Plan, radios_done: set[str], controls: list[Control],
-                 choose: bool = False, payment: str = "card") -> None:
+                 choose: bool = False, payment: str | list[str] = "card") -> None:
     f = c.info
     if f.type == "checkbox":
         if (f.required or given is not None) and not c.checked:
@@ -168,17 +206,18 @@ def _plan_choice(c: Control, given: str | None, plan: Plan, radios_done: set[str
         plan.actions.append(Action(c.index, "check", "on", None, "explicit", f.title))
         return
     radios_done.add(group)
-    if any(m.checked for m in members) or not (choose or any(m.info.required for m in members)):
-        return
     pick = members[0]
-    if choose and any(PAYMENT_GROUP.search(f"{m.info.title} {m.info.name}") for m in members):
-        from ..steps.targets import text_matcher
-
-        want = CARD_WORDS if payment == "card" else text_matcher(payment)
-        hit = [m for m in members if (want.search(m.info.title) if isinstance(want, re.Pattern)
-                                      else want.lower() in m.info.title.lower())]
-        if hit:
-            pick = hit[0]
+    titles = [m.info.title for m in members]
+    if choose and any(PAYMENT_GROUP.search(f"{t} {m.info.name}") for t, m in zip(titles, members)):
+        plan.payment_offered = payments.offered(titles)
+        hit = payments.pick(titles, payments.preference(payment))
+        if hit is None:
+            return   # none the shopper accepts: the checkout decides (not applicable, or blocked)
+        pick, plan.payment = members[hit[0]], hit[1]
+        if pick.checked:
+            return
+    elif any(m.checked for m in members) or not (choose or any(m.info.required for m in members)):
+        return
     plan.actions.append(Action(pick.index, "check", "on", None, "required" if not choose else "choice",
                                pick.info.title))
 

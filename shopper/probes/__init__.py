@@ -26,7 +26,10 @@ class Probes:
         d = config.dns
         resolver = Resolver(DnsSettings(nameservers=tuple(d.nameservers), port=d.port, timeout=d.timeout.seconds,
                                         hosts={k: tuple(v) for k, v in d.hosts.items()}))
-        policy = ReachPolicy.build([], config.network.allow, resolver.addresses)
+        # outside a journey (a sweep following the links in an order's mail): every configured site is audited
+        sites = list(config.sites.values())
+        policy = ReachPolicy.build([p.base_url for p in sites], config.network.allow, resolver.addresses,
+                                   [h for p in sites for h in p.hosts])
         links = LinkChecker(resolver, timeout=config.links.timeout.seconds, workers=config.links.workers,
                             verify_tls=config.links.verify_tls, policy=policy)
         mail = mail_sender(config, redactor or Redactor(), environ or {})

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from ..errors import ProbeError
 from .reach import Reach, ReachPolicy
 from .reach_proxy import ReachProxy
+from .settle import install as install_settle
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,7 @@ class BrowserProbe:
             raise
         if proxy is not None:
             ctx.on("close", lambda _ctx: proxy.close())
+        install_settle(ctx)   # pages count their requests from the start: steps wait for them to settle
         blocked: Counter = Counter()
         if block_hosts:
             def route(r: Any) -> None:

@@ -85,6 +85,38 @@ class LinkChecker:
             return LinkResult(url, resp.status_code < 400, status=resp.status_code, final_url=current)
         return LinkResult(url, False, error=f"more than {self.max_redirects} redirects", final_url=current)
 
+    def fetch_text(self, url: str, limit: int = 512 * 1024,
+                   policy: ReachPolicy | None = None) -> tuple[LinkResult, str]:
+        """GET `url` as a customer's click would (redirects followed, each hop through the reach policy): the
+        result and up to `limit` bytes of its body as text ('' when it did not answer)."""
+        current = url
+        for _ in range(self.max_redirects + 1):
+            try:
+                status, location, body = self._get_body(current, limit, policy)
+            except Refused as e:
+                return LinkResult(url, False, final_url=current, refused=str(e)), ""
+            except (DnsFailure, httpx.HTTPError) as e:
+                return LinkResult(url, False, error=unreachable(e, self.timeout), final_url=current), ""
+            if location is not None:
+                current = urljoin(current, location)
+                continue
+            return LinkResult(url, status < 400, status=status, final_url=current), body
+        return LinkResult(url, False, error=f"more than {self.max_redirects} redirects", final_url=current), ""
+
+    def _get_body(self, url: str, limit: int, policy: ReachPolicy | None) -> tuple[int, str | None, str]:
+        """(status, redirect location or None, body text up to `limit` bytes) of one GET."""
+        target, headers, extensions = self._route(url, policy)
+        with self._client.stream("GET", target, headers=headers, extensions=extensions) as resp:
+            if resp.is_redirect and "location" in resp.headers:
+                return resp.status_code, resp.headers["location"], ""
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= limit:
+                    break
+            return resp.status_code, None, b"".join(chunks)[:limit].decode(resp.encoding or "utf-8", "replace")
+
     def post(self, url: str, form: dict[str, str], policy: ReachPolicy | None = None) -> tuple[int | None, str | None]:
         """POST a form (e.g. RFC 8058 one-click unsubscribe); (status, None) or (None, error)."""
         try:
@@ -95,8 +127,9 @@ class LinkChecker:
             return None, unreachable(e, self.timeout)
         return resp.status_code, None
 
-    def _request(self, url: str, method: str, data: dict[str, str] | None = None,
-                 policy: ReachPolicy | None = None) -> httpx.Response:
+    def _route(self, url: str, policy: ReachPolicy | None) -> tuple[str, dict[str, str], dict[str, str]]:
+        """(URL to connect to, headers, extensions): the address the reach policy checked, Host and SNI kept.
+        Raises Refused when the policy says no."""
         reach = (policy or self.policy).check(url)
         if not reach.allowed:
             raise Refused(reach)
@@ -109,6 +142,11 @@ class LinkChecker:
         target = urlunsplit((reach.scheme, netloc_ip, parts.path or "/", parts.query, ""))
         headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
         extensions = {"sni_hostname": reach.host} if reach.scheme == "https" and reach.host != ip else {}
+        return target, headers, extensions
+
+    def _request(self, url: str, method: str, data: dict[str, str] | None = None,
+                 policy: ReachPolicy | None = None) -> httpx.Response:
+        target, headers, extensions = self._route(url, policy)
         if method == "GET":
             with self._client.stream("GET", target, headers=headers, extensions=extensions) as resp:
                 return resp  # status and headers only; the body is not read

@@ -36,8 +36,8 @@ class CheckTracking(Targeted):
 
     def run(self, ctx) -> str:
         if self.if_present and not self.url and not self.locate(ctx).count():
-            ctx.record("tracking_absent", {"page": ctx.page.url, "looked_for": self.describe_target()})
-            return f"no tracking link on {ctx.page.url} ({self.describe_target()})"
+            ctx.record("tracking_absent", {"page": ctx.page.url, "looked_for": self.describe_target(ctx)})
+            return f"no tracking link on {ctx.page.url} ({self.describe_target(ctx)})"
         url = ctx.value(self.url) if self.url else self.locate(ctx).get_attribute("href", timeout=ctx.timeout_ms)
         if not url:
             return self._record(ctx, "", False, None, "the tracking element has no link")

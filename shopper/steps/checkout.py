@@ -1,12 +1,13 @@
 """`checkout`: from a product to a placed order, page by page, as a guest customer does it."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from ..autofill.classify import PERSONA_KINDS, classify
-from ..autofill.fill import autofill, press
+from ..autofill.classify import KINDS, PERSONA_KINDS, SKIP_KINDS, classify
+from ..autofill.fill import Filled, autofill, press, reread
 from ..autofill.page import read_forms
-from ..errors import JourneyBlocked, StepError
+from ..errors import JourneyBlocked, NotApplicable, OrderNotPlaced, StepError
 from ..routes.links import Clickable, clickables, matching
 from ..routes.words import ACTION_WORDS, ORDER_NUMBER, THANKS
 from .registry import step_kind
@@ -27,23 +28,49 @@ class Checkout:
     persona, pick the first shipping method, pay with the profile's test method (`payment:` of the
     site, else `shopper.payment`), confirm, until a page shows an order number; it is saved in `into`.
     Each page is an observation; where a customer could not go on, a `checkout_blocked` finding names
-    the page, the button or field looked for, and has a screenshot.
+    the page, the button or field looked for, and has a screenshot. The payment method is the first of
+    the shopper's preference list (`shopper.payment.prefer`) the shop offers, recorded with what was
+    offered. `payment: [card]` names the methods the journey needs: a shop that offers none of them
+    makes the journey not applicable, before any order is placed. `place_order: false` walks up to
+    the final button and stops there; `shopper.place_orders: false` in config.yaml stops every
+    checkout there (the journey is then incomplete, with that reason).
 
         - checkout
         - checkout: {product: /catalogue/slow-bread_3/, into: order_no}
+        - checkout: {payment: [card], place_order: false}
     """
 
     product: str | None = None
     into: str = "order_no"
     fields: dict[str, str] | None = None   # extra values for fields the persona cannot fill (by kind or label)
     max_pages: int = 12
+    payment: list[str] | None = None       # methods this journey needs (e.g. [card]): none offered -> not applicable
+    place_order: bool = True               # false: walk up to the final button, check `payment`, never press it
+
+    acts = True   # the runner waits for the page to settle afterwards
+
+    def problems(self) -> list[str]:
+        from ..autofill.payment import METHODS
+
+        bad = [m for m in (self.payment or []) if m not in METHODS and not str(m).startswith("/")]
+        return [f"payment: {m!r} is not a method ({', '.join(METHODS)}) or a /regex/" for m in bad]
 
     def defines(self) -> list[str]:
         return [self.into]
 
     def run(self, ctx) -> str:
-        walk = _Walk(ctx, self)
+        walk = _Walk(ctx, self, dry_run=not self.place_order)
         return walk.run()
+
+
+def places_orders(journey) -> bool:
+    """Whether the journey's steps (its default flows included) would place a real order."""
+    steps = list(journey.steps) + [st for flow in journey.flows.values() for st in flow]
+    return any(st.kind == "checkout" and getattr(st.spec, "place_order", True) for st in steps)
+
+
+def _method_words(method: str) -> str:
+    return method.replace("_", " ").strip("/")
 
 
 class _StopBeforeOrder(Exception):
@@ -58,6 +85,11 @@ class _Walk:
         self.pages: list[dict] = []            # what each page was and what was done there
         self.dry_run = dry_run
         self.stopped_before: str | None = None  # dry run: the page whose button would place the order
+        self.offered: list[str] = []            # payment methods the checkout offered so far
+        self.chosen: str | None = None          # the one the shopper picked
+        self.required = [str(m) for m in (spec.payment or [])]
+        prefer = ctx.state.variables.get("shopper_payment", "card")
+        self.preference = self.required or prefer
         pattern = ctx.state.variables.get("order_number_pattern")
         self.order_re = re.compile(ctx.value(pattern)) if pattern else ORDER_NUMBER
 
@@ -67,12 +99,40 @@ class _Walk:
             return self._run()
         except _StopBeforeOrder:
             self.stopped_before = self.page.url
-            return f"stopped before placing the order on {self.page.url}"
+            paid = f" (payment: {self.chosen})" if self.chosen else ""
+            return f"stopped before placing the order on {self.page.url}{paid}"
 
     def _dry_stop(self, what: str) -> None:
+        """Before the button that places the order: the journey's payment must be on offer; a dry run
+        or `shopper.place_orders: false` stops here."""
+        ctx = self.ctx
+        self._note_payment_fields()
+        ctx.record("payment_methods", {"url": self.page.url, "offered": self.offered, "chosen": self.chosen,
+                                       "required": self.required})
+        self._require_payment(what)
         if self.dry_run:
             self._note("confirm", f"would press {what!r} (dry run: not pressed)")
             raise _StopBeforeOrder()
+        if str(ctx.state.variables.get("shopper_place_orders", "true")).lower() in ("false", "no", "0"):
+            self._note("confirm", f"not pressed {what!r}: shopper.place_orders is false")
+            raise OrderNotPlaced(f"stopped before {what!r} on {self.page.url}: shopper.place_orders is false "
+                                 f"in config.yaml, so no real order is placed")
+
+    def _require_payment(self, what: str = "") -> None:
+        """NotApplicable when the journey needs a payment method the shop does not offer (before any order)."""
+        if not self.required or self.chosen in self.required or any(m in self.offered for m in self.required):
+            return
+        reason = f"the shop offers no {' or '.join(_method_words(m) for m in self.required)} payment" + \
+                 (f" (it offers: {', '.join(_method_words(m) for m in self.offered)})" if self.offered else "")
+        self.ctx.record("not_applicable", {"reason": reason, "url": self.page.url})
+        self._note("confirm", f"not pressed {what!r}: {reason}" if what else reason)
+        raise NotApplicable(reason)
+
+    def _note_payment_fields(self) -> None:
+        """A card form on the page is a card payment on offer."""
+        for form in read_forms(self.page):
+            if any(classify(f.info).kind == "cc_number" for f in form.fields) and "card" not in self.offered:
+                self.offered.append("card")
 
     def _run(self) -> str:
         self._open_product()
@@ -82,6 +142,10 @@ class _Walk:
             number = self._order_number()
             if number:
                 self.ctx.set_var(self.spec.into, number)
+                # how the order was paid (later steps ask: a refund is due only for an order paid when placed)
+                first = self.preference[0] if isinstance(self.preference, list) else \
+                    str(self.preference).split(",")[0].strip()
+                self.ctx.set_var("order_payment", self.chosen or first)
                 self._note("confirmation", f"order number {number}")
                 self.ctx.record("extracted", {"name": self.spec.into, "value": number})
                 return f"order {number} placed in {len(self.visited)} pages"
@@ -200,12 +264,18 @@ class _Walk:
         if guest:
             explicit[f"/{re.escape(guest[0].info.title)}/"] = "on"
             skip = ("password",)
-        payment = ctx.state.variables.get("shopper_payment", "card")
         try:
             filled = autofill(ctx, explicit, skip_kinds=skip, scope=None, form_index=form.index,
-                              choose_radios=True, payment=payment)
+                              choose_radios=True, payment=self.preference)
         except StepError as e:
             self._blocked("a field the persona cannot fill", str(e))
+        filled = self._fill_loose(form, filled)
+        for m in filled.plan.payment_offered:
+            if m not in self.offered:
+                self.offered.append(m)
+        self.chosen = filled.plan.payment or self.chosen
+        if filled.plan.payment_offered:
+            self._require_payment()   # the choice is on this page: the method the journey needs is not
         order = [ACTION_WORDS["place_order"], ACTION_WORDS["continue"], ACTION_WORDS["checkout"], None]
         for words in order:
             if words is None or any(words.search(b["text"]) and not NOT_FORWARD.search(b["text"])
@@ -213,17 +283,34 @@ class _Walk:
                 if words is ACTION_WORDS["place_order"]:
                     self._dry_stop(next(b["text"] for b in filled.form.buttons if words.search(b["text"])))
                 text = press(ctx, filled, words)
+                ctx.settle()
                 fields = ", ".join(f"{a.title} ({a.kind or a.source})" for a in filled.plan.actions)[:160]
                 self._note("form", f"filled {len(filled.plan.actions)} field(s) [{fields}], pressed {text!r}")
                 if words is ACTION_WORDS["place_order"]:
                     self.stage = "confirm"
                 return
 
+    def _fill_loose(self, form, filled):
+        """A single-page checkout may keep a section outside the form (its shipping methods): choose
+        there too (choices only: a stray search or newsletter box stays empty), then read the form's
+        buttons again (one may enable only now)."""
+        loose = next((f for f in read_forms(self.page) if f.loose), None)
+        if loose is None or form.loose:
+            return filled
+        text_kinds = (*KINDS, *SKIP_KINDS, None)
+        extra = autofill(self.ctx, {}, form_index=loose.index, choose_radios=True, fail_on_problems=False,
+                         payment=self.preference, skip_kinds=text_kinds)
+        plan = dataclasses.replace(filled.plan, actions=filled.plan.actions + extra.plan.actions,
+                                   payment_offered=filled.plan.payment_offered or extra.plan.payment_offered,
+                                   payment=filled.plan.payment or extra.plan.payment)
+        return Filled(reread(self.page, None, filled.form), plan)
+
     def _click(self, c: Clickable, what: str) -> None:
         try:
             c.locator(self.page).click(timeout=5000)
         except Exception as e:  # covered, detached, or not clickable
             self._blocked(f"could not click {c.words!r}", str(e).splitlines()[0])
+        self.ctx.settle()   # a mini-cart slides in, a counter changes, a page loads
         self._note(what, f"clicked {c.words!r}")
 
     def _goto(self, url: str) -> None:
@@ -233,6 +320,7 @@ class _Walk:
             raise StepError(f"could not open {url}: {str(e).splitlines()[0]}") from None
         if response is not None and response.status >= 400:
             self._blocked(f"the page answered HTTP {response.status}", "a product page")
+        self.ctx.settle()   # client-side rendering finishes after `load`
         self._note("open", url)
 
     def _note(self, stage: str, action: str) -> None:

@@ -14,6 +14,8 @@ class Click(Targeted):
         - click: {text: "Track your parcel"}
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     def run(self, ctx) -> str:
         self.locate(ctx).click(timeout=ctx.timeout_ms)
         return f"clicked {self.describe_target(ctx)}"

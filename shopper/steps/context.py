@@ -109,6 +109,15 @@ class StepContext:
         """A journey URL made absolute against the site's base URL."""
         return urljoin(self.state.base_url.rstrip("/") + "/", self.value(text)) if self.state.base_url else self.value(text)
 
+    def settle(self) -> bool:
+        """Wait for the page to stop changing after an action (requests done, DOM quiet), at most the
+        step's timeout; False when it did not. Every action step and the checkout call this."""
+        if self.page is None:
+            return True
+        from ..probes.settle import settle
+
+        return settle(self.page, self.timeout_ms)
+
     # -- recording ----------------------------------------------------------------------------
     def record(self, kind: str, data: dict[str, Any], evidence: tuple[str, ...] = ()) -> Observation:
         clean = self.state.redactor.redact_data(data)

@@ -67,7 +67,7 @@ class Extract(Soft, Targeted):
         if pattern is not None:
             m = pattern.search(value)
             if not m:
-                raise StepError(f"no match for {self.regex!r} in {self.describe_target(ctx)}")
+                raise StepError(f"no match for {ctx.display(self.regex)!r} in {self.describe_target(ctx)}")
             value = m.group(1) if m.groups() else m.group(0)
         value = value.strip()
         ctx.set_var(self.into, value)

@@ -13,6 +13,8 @@ class Fill(Targeted):
         - fill: {selector: "input[type=password]", value: "${secret:SHOP_PASSWORD}"}
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     value: str | None = None
 
     def problems(self) -> list[str]:

@@ -17,6 +17,8 @@ class FillForm:
         - fill_form: {fields: {message: "Where is my order ${order_no}?"}}
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     form: str | None = None
     fields: dict[str, str] | None = None
 

@@ -14,6 +14,8 @@ class Open:
         - open: {url: "${base_url}/orders/${order_no}", expect_status: 200}
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     url: str
     expect_status: int | None = None
 

@@ -13,6 +13,8 @@ class Press(Targeted):
         - press: {key: Enter, label: Search}
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     key: str = "Enter"
 
     def problems(self) -> list[str]:

@@ -12,6 +12,8 @@ class Select(Targeted):
         - select: {label: Topic, option: Billing}
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     option: str | None = None
 
     def problems(self) -> list[str]:

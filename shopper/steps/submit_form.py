@@ -27,6 +27,8 @@ class SubmitForm:
             times: 4
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     fields: dict[str, str] | None = None
     submit: str = DEFAULT_SUBMIT
     times: int | str = 1       # a number, or a ${variable} holding one (e.g. the site's retry count)

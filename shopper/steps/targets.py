@@ -55,11 +55,12 @@ class Targeted:
     def has_target(self) -> bool:
         return any(getattr(self, k) is not None for k in self.TARGET_KEYS)
 
-    def describe_target(self, ctx: Any = None) -> str:
-        """'role 'button' named 'Send'': with `ctx`, `${...}` values as shown (secrets masked)."""
+    def describe_target(self, ctx: Any) -> str:
+        """'role 'button' named 'Send'', with `${...}` values as shown (secrets masked): a message never
+        prints a variable's name where the customer-facing value belongs."""
         def shown(v: str) -> str:
             try:
-                return ctx.display(v) if ctx is not None else v
+                return ctx.display(v)
             except StepError:  # an undefined value: the text as written still says what was meant
                 return v
         for k in self.TARGET_KEYS:

@@ -21,6 +21,8 @@ class Unsubscribe:
         - unsubscribe: {route: link, confirm: "/unsubscribe|confirm/i"}
     """
 
+    acts = True   # the page reacts: the runner waits for it to settle (shopper.probes.settle)
+
     route: Literal["one-click", "mailto", "link"] = "one-click"
     confirm: str = "/unsubscribe|confirm|yes/i"
 

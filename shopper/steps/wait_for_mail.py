@@ -40,8 +40,9 @@ class WaitForMail(Soft):
         except ProbeError as e:   # the shopper's own mailbox
             raise SetupError(str(e)) from None
         if not rows:
-            what = " ".join(x for x in (self.kind or "message", self.subject and f"subject {self.subject!r}",
-                                        self.contains and f"containing {self.contains!r}") if x)
+            what = " ".join(x for x in (self.kind or "message",
+                                        self.subject and f"subject {ctx.display(self.subject)!r}",
+                                        self.contains and f"containing {ctx.display(self.contains)!r}") if x)
             raise StepError(f"no {what} arrived for this journey within {ctx.timeout_ms / 1000:g}s")
         row = rows[-1]
         ctx.state.last_mail = row

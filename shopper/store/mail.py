@@ -138,6 +138,14 @@ class MailStoreMixin:
             return cur.rowcount
 
     @retry_conflicts
+    def abandon_run_expectations(self, run_id: str, why: str, now: str) -> int:
+        """Close the open expectations one run left, without judging them (a trial run's)."""
+        with self.tx() as db:
+            cur = db.execute("UPDATE expectations SET state='abandoned', updated_at=?, bounce=?, revision=revision + 1 "
+                             "WHERE state='open' AND run_id=?", (now, _j({"abandoned": why}), run_id))
+            return cur.rowcount
+
+    @retry_conflicts
     def update_expectation(self, e: Any, now: str) -> bool:
         """Save `e` (a changed expectation) if its row is still as this store last read it; True if it was.
 

@@ -21,7 +21,7 @@ from .migrate import apply_migrations
 from .queue import QueueStoreMixin
 
 JOURNEY_COLUMNS = ("run_id", "name", "path", "site", "tags", "status", "started_at", "duration_ms", "error",
-                   "evidence", "blocked")
+                   "evidence", "blocked", "reason")
 STEP_COLUMNS = ("run_id", "journey", "idx", "kind", "label", "status", "started_at", "duration_ms", "detail",
                 "error", "evidence", "url", "title", "line")
 FINDING_COLUMNS = ("run_id", "fingerprint", "kind", "severity", "journey", "step", "title", "detail", "subject",
@@ -86,7 +86,7 @@ class RunStoreMixin:
         with self.tx() as db:
             db.execute(upsert_sql("journey_runs", JOURNEY_COLUMNS, key=("run_id", "name")),
                        (run_id, j.name, j.path, j.site, _j(j.tags), j.status, j.started_at, j.duration_ms,
-                        j.error, _j(j.evidence), _j(j.blocked_requests)))
+                        j.error, _j(j.evidence), _j(j.blocked_requests), getattr(j, "reason", None)))
             db.executemany(upsert_sql("steps", STEP_COLUMNS, key=("run_id", "journey", "idx")),
                            [(run_id, j.name, s.index, s.kind, s.label, s.status, s.started_at, s.duration_ms,
                              s.detail, s.error, _j(s.evidence), s.url, s.title, s.line) for s in j.steps])
@@ -163,9 +163,11 @@ class RunStoreMixin:
         cur = self.run(run_id)
         if cur is None:
             return []
-        rows = self.query("SELECT id, started_at, summary FROM runs WHERE kind='run' AND "
+        # the run itself whatever its kind: a trial's report shows the record it is kept out of
+        rows = self.query("SELECT id, started_at, summary FROM runs WHERE (kind='run' OR id=?) AND "
                           f"(started_at < ? OR (started_at = ? AND id {'<=' if inclusive else '<'} ?)) "
-                          "ORDER BY started_at DESC, id DESC LIMIT ?", cur.started_at, cur.started_at, cur.id, limit)
+                          "ORDER BY started_at DESC, id DESC LIMIT ?", cur.id if inclusive else "",
+                          cur.started_at, cur.started_at, cur.id, limit)
         return [{"id": r["id"], "started_at": r["started_at"],
                  "summary": (json.loads(r["summary"]) if isinstance(r["summary"], str) else r["summary"]) or {}}
                 for r in rows]

@@ -176,7 +176,7 @@ def test_unknown_profile_is_refused() -> None:
 def test_none_switches_every_defect_on_and_empty_none(shop_broken: ShopServer, shop_healthy: ShopServer) -> None:
     assert shop_broken.world.defects == frozenset(DEFECTS)
     assert shop_healthy.world.defects == frozenset()
-    assert len(DEFECTS) == 13
+    assert len(DEFECTS) == 14
 
 
 def test_server_answers_on_loopback_and_stops(shop_factory: ShopFactory) -> None:

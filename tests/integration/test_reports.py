@@ -42,13 +42,13 @@ def test_new_recurring_fixed_and_scores(demo_history):
     for r in runs:
         h = history(store, r.run_id, store.findings(r.run_id))
         counts.append((len(h.new), len(h.recurring), len(h.fixed), store.run(r.run_id).summary["score"]))
-    assert counts == [(13, 0, 0, 49), (0, 0, 13, 100), (13, 0, 0, 49), (0, 13, 0, 49)], [
+    assert counts == [(14, 0, 0, 51), (0, 0, 14, 100), (14, 0, 0, 51), (0, 14, 0, 51)], [
         [(f["kind"], f["title"][:80]) for f in store.findings(r.run_id)] for r in runs]
     last = history(store, runs[3].run_id, store.findings(runs[3].run_id))
     assert {f["runs"] for f in last.recurring} == {2}
-    assert [t["score"] for t in last.trend] == [49, 100, 49, 49]
-    assert store.run(runs[0].run_id).summary["processes"] == {"payment": 60, "support": 52, "tracking": 60,
-                                                              "unsubscribe": 40, "website": 32}
+    assert [t["score"] for t in last.trend] == [51, 100, 51, 51]
+    assert store.run(runs[0].run_id).summary["processes"] == {"orders": 60, "payment": 60, "support": 52,
+                                                              "tracking": 60, "unsubscribe": 40, "website": 32}
 
 
 class Text(HTMLParser):
@@ -87,7 +87,7 @@ def last_report(demo_history):
 def test_report_shows_evidence_for_every_finding_kind(last_report):
     config, store, run_id, index = last_report
     html = index.read_text()
-    assert 'id="score">49<' in html and 'id="open-count">13<' in html and 'id="new-count">0<' in html
+    assert 'id="score">51<' in html and 'id="open-count">14<' in html and 'id="new-count">0<' in html
     # every kind the demo run produced has its card (every kind the registry knows: tests/unit/test_report_kinds.py)
     kinds = {f["kind"] for f in store.findings(run_id)}
     assert len(kinds) >= 10, kinds
@@ -101,7 +101,7 @@ def test_report_shows_evidence_for_every_finding_kind(last_report):
     # the executive summary: score trend on a dated axis, bars per process, what to fix first, new and fixed
     summary = html[html.index('id="summary"'):html.index('id="findings"')]
     assert summary.count("<circle") == 4 and "Health score over time" in summary
-    assert [b.count("<li>") for b in [summary[summary.index('id="process-bars"'):summary.index("</ul>")]]] == [5]
+    assert [b.count("<li>") for b in [summary[summary.index('id="process-bars"'):summary.index("</ul>")]]] == [6]
     assert summary[summary.index('id="fix-first"'):].count("<li>") >= 3 and 'id="what-was-fixed"' in summary
 
 
@@ -120,7 +120,7 @@ def test_report_reads_like_a_person_wrote_it(last_report):
     # one timeline per expectation of this run, none of the earlier runs'
     mine = [e for e in store.expectations() if e.run_id == run_id]
     others = [e for e in store.expectations() if e.run_id != run_id]
-    assert html.count('class="story') == len(mine) == 4 and others
+    assert html.count('class="story') == len(mine) == 7 and others   # 3 of them the orders' notices
     assert all(e.token in html for e in mine) and not any(e.token in html for e in others)
     assert "acknowledged" in seen.text and "breached: no answer" in seen.text and "bounced: mailboxfull" in seen.text
     # step labels with their values: no ${...}, and the tracking screenshot is the page the customer got
@@ -144,10 +144,10 @@ def test_report_in_chromium_at_desktop_and_phone_widths(last_report, browser):
     visible = "els => els.filter(e => e.offsetParent !== null).length"
     try:
         page.goto(index.as_uri())
-        assert page.locator(".finding").evaluate_all(visible) == 13
+        assert page.locator(".finding").evaluate_all(visible) == 14
         page.locator("label[for=fs-critical]").click()          # CSS-only chips: no script runs
-        assert page.locator(".finding").evaluate_all(visible) == 1
-        assert page.locator(".group").evaluate_all(visible) == 1
+        assert page.locator(".finding").evaluate_all(visible) == 2   # payment_inconsistent, refund_overdue
+        assert page.locator(".group").evaluate_all(visible) == 2   # one group per process: payment, orders
         page.locator("label[for=fs-all]").click()
         page.locator("label[for=fp-website]").click()
         assert page.locator(".finding").evaluate_all(visible) == 4

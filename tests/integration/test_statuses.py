@@ -68,7 +68,7 @@ def test_missing_secret_is_a_setup_error_not_scored_not_retried(audit, shop_heal
     assert a.findings == []                                    # never a finding of the shop
     s = a.result.summary()
     assert s["processes"] == {"website": 100} and s["score"] == 100    # 'account' is not scored
-    assert s["statuses"] == {"clean": 1, "findings": 0, "incomplete": 0, "setup_error": 1}
+    assert s["statuses"] == {"clean": 1, "findings": 0, "incomplete": 0, "setup_error": 1, "not_applicable": 0}
     assert a.result.status == "setup_error"
     tokens = a.store.query("SELECT COUNT(*) AS n FROM journey_tokens WHERE journey='needs_secret'")
     assert tokens[0]["n"] == 1                                 # retries=2, yet one attempt: never retried

@@ -18,7 +18,7 @@ LABELS = [
     ("Expiration date", "cc_exp"), ("CVC", "cc_csc"), ("Security code", "cc_csc"), ("Message", "message"),
     ("How can we help?", "message"), ("Subject", "subject"), ("Order number", "order_number"),
     ("Order no.", "order_number"), ("Password", "password"), ("Search", "search"), ("Discount code", "coupon"),
-    ("Confirm email", "email"), ("Username", "email"),
+    ("Confirm email", "email"), ("Username", "skip"),   # a user name is not an e-mail (Chromium types it UNKNOWN)
     # German
     ("E-Mail-Adresse", "email"), ("Vorname", "given_name"), ("Nachname", "family_name"), ("Telefonnummer", "tel"),
     ("Straße und Hausnummer", "street"), ("Adresszusatz", "line2"), ("PLZ", "postcode"), ("Postleitzahl", "postcode"),
@@ -48,7 +48,8 @@ LABELS = [
     ("Messaggio", "message"), ("Oggetto", "subject"), ("Numero d'ordine", "order_number"), ("Cerca", "search"),
     # Dutch
     ("E-mailadres", "email"), ("Voornaam", "given_name"), ("Achternaam", "family_name"),
-    ("Telefoonnummer", "tel"), ("Straat", "street"), ("Huisnummer", "street"), ("Toevoeging", "line2"),
+    ("Telefoonnummer", "tel"), ("Straat", "street"), ("Huisnummer", "skip"), ("Toevoeging", "line2"),
+    # a house number box alone takes no street line (Chromium: ADDRESS_HOME_HOUSE_NUMBER)
     ("Postcode", "postcode"), ("Woonplaats", "city"), ("Plaats", "city"), ("Land", "country"),
     ("Bedrijfsnaam", "company"), ("Kaartnummer", "cc_number"), ("Naam op kaart", "cc_name"),
     ("Vervaldatum", "cc_exp"), ("Beveiligingscode", "cc_csc"), ("Bericht", "message"), ("Onderwerp", "subject"),

@@ -1,0 +1,105 @@
+"""Waiting for a page to settle after an action: no request in flight and no DOM change for a quiet time.
+
+A customer waits until the page stops changing before the next click: the mini-cart slides in after
+"add to cart", a province list loads after the country, a button enables once the form is valid.
+The page itself tells when that is: a script (installed before the page's own scripts when the
+context has it, else on first use) counts fetch/XHR requests in flight and notes the time of the
+last DOM mutation, the last request to end, and the last user event, and counts the short timers
+(debounces) the page sets in answer to the customer's input. `settle()` waits until all
+were quiet for `quiet_ms`, bounded by the caller's timeout; never a fixed sleep. Style and class
+changes alone (animations, carousels) do not count as changes: they never end on some pages.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+QUIET_MS = 250            # nothing happened for this long: the page has settled
+STALE_REQUEST_MS = 8000   # a request open longer (long polling, a stream) no longer holds the page
+
+# Installs window.__shopperSettle(quietMs) once per document.
+INSTALL = r"""
+(() => {
+  if (window.__shopperSettle) return;
+  const s = {open: new Map(), next: 0, last: performance.now()};
+  const touch = () => { s.last = performance.now(); };
+  const begin = () => { const id = s.next++; s.open.set(id, performance.now()); touch(); return id; };
+  const end = id => { if (s.open.delete(id)) touch(); };
+  const origFetch = window.fetch;
+  if (origFetch) {
+    window.fetch = function (...args) {
+      const id = begin();
+      try { return origFetch.apply(this, args).finally(() => end(id)); } catch (e) { end(id); throw e; }
+    };
+  }
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    const id = begin();
+    this.addEventListener('loadend', () => end(id));
+    try { return send.apply(this, args); } catch (e) { end(id); throw e; }
+  };
+  const meaningful = m => m.type !== 'attributes' ||
+    /^(aria-|disabled|hidden|value|checked|open|data-state|inert)/.test(m.attributeName || '');
+  new MutationObserver(list => { if (list.some(meaningful)) touch(); })
+    .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+  // a debounce: a short timer set in answer to the customer's input (fetch the shipping methods 0.8 s
+  // after the address changed). Timers the page sets on its own (carousels, polling) do not count.
+  s.input = -1e9;
+  const timers = new Map();
+  const setT = window.setTimeout, clearT = window.clearTimeout;
+  window.setTimeout = function (fn, delay, ...rest) {
+    const d = Number(delay) || 0;
+    const watched = typeof fn === 'function' && d >= 20 && d <= 2000 && performance.now() - s.input < 1000;
+    let id;
+    const run = watched ? function (...a) { timers.delete(id); touch(); return fn.apply(this, a); } : fn;
+    id = setT.call(this, run, delay, ...rest);
+    if (watched) timers.set(id, performance.now() + d);
+    return id;
+  };
+  window.clearTimeout = function (id) { timers.delete(id); return clearT.call(this, id); };
+  const input = () => { s.input = performance.now(); touch(); };
+  for (const ev of ['click', 'input', 'change', 'keydown', 'submit']) window.addEventListener(ev, input, true);
+  window.addEventListener('pageshow', touch, true);
+  window.__shopperSettle = (quiet, stale) => {
+    const now = performance.now();
+    for (const [id, t] of s.open) if (now - t > stale) s.open.delete(id);
+    for (const [id, due] of timers) if (now > due + 1000) timers.delete(id);
+    return document.readyState === 'complete' && s.open.size === 0 && timers.size === 0 && now - s.last >= quiet;
+  };
+})();
+"""
+
+_PREDICATE = "([quiet, stale]) => {" + INSTALL + " return window.__shopperSettle(quiet, stale); }"
+
+
+def install(context: Any) -> None:
+    """Have every page of a browser context count its requests from the start (before its own scripts)."""
+    context.add_init_script(INSTALL)
+
+
+def settle(page: Any, timeout_ms: float, quiet_ms: int = QUIET_MS) -> bool:
+    """Wait until the page is quiet (see the module doc); False when `timeout_ms` passed first. A
+    navigation in between (the action opened a new page) starts the wait again on the new page."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        remaining = (deadline - time.monotonic()) * 1000
+        if remaining <= 0:
+            return False
+        try:
+            page.wait_for_function(_PREDICATE, arg=[quiet_ms, STALE_REQUEST_MS], polling=50, timeout=remaining)
+            return True
+        except Exception as e:  # Playwright: a timeout, or the document went away under a navigation
+            message = str(e)
+            if "Timeout" in type(e).__name__ or "Timeout" in message.splitlines()[0]:
+                log.debug("page %s did not settle within %.0f ms", page.url, timeout_ms)
+                return False
+            if page.is_closed():
+                return False
+            try:   # a navigation replaced the document: wait for the new one, then for it to settle
+                page.wait_for_load_state("load", timeout=max(1.0, (deadline - time.monotonic()) * 1000))
+            except Exception as e2:  # still loading when the time is up
+                log.debug("no load after navigation on %s: %s", page.url, str(e2).splitlines()[0])
+                return False
