@@ -14,7 +14,9 @@ demo: setup-demo
 
 # First the unit tests in a random order with a printed seed (an order dependence fails here, and
 # `make test SEED=N` replays it), then the whole suite in its usual order.
-SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+ifndef SEED
+SEED := $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')   # drawn once: the echo and pytest see the same
+endif
 test: setup
 	@echo "unit tests in random order: seed $(SEED) (replay with: make test SEED=$(SEED))"
 	@$(PY) -m pytest -q -p no:cacheprovider tests/unit --random-order-bucket=global \
