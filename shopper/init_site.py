@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from .autofill.persona import payment_preference, persona_variables
 from .clock import SystemClock
 from .config import ShopperIdentity
-from .errors import JourneyBlocked, StepError
+from .errors import JourneyBlocked, ProbeError, StepError
 from .routes.find import LOOKED_FOR, SHOWS, candidate_urls
 from .routes.links import clickables, matching
 from .routes.words import ACTION_WORDS, ROUTE_WORDS
@@ -61,8 +61,13 @@ def _context(page: Any, base_url: str, var_dir: Path) -> StepContext:
 
 
 def _open(ctx: StepContext, url: str) -> None:
-    """Open a page as a customer does: wait for it to load and then to settle (client-side rendering)."""
-    ctx.page.goto(url, wait_until="load", timeout=ctx.timeout_ms)
+    """Open a page as a customer does: wait for it to load and then to settle (client-side rendering).
+    A page that cannot be opened at all is a ProbeError naming the URL (the CLI's one line, exit 2)."""
+    try:
+        ctx.page.goto(url, wait_until="load", timeout=ctx.timeout_ms)
+    except Exception as e:  # Playwright: DNS, refused, TLS, timeout
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ProbeError(f"cannot open {url}: {first}: check the URL and that the shop is running") from None
     ctx.settle()
 
 

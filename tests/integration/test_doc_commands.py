@@ -28,6 +28,7 @@ COMMAND = re.compile(r"^(?:\$ )?(?:\.venv/bin/python )?runner\.py\b")
 REMOTE = {  # what a doc points at -> the demo world's equivalent ({shop} is its URL)
     "https://shop.example": "{shop}",
     "http://127.0.0.1:8765/": "{shop}/",
+    "http://127.0.0.1:8766": "{shop}",   # EverShop's walk-through: init-site runs on the demo shop instead
     "--site oscar": "--site demo",
 }
 # the exit statuses the docs give (README "Exit status of run", docs/ci.md, docs/mail.md)
