@@ -130,9 +130,10 @@ def test_a_sweep_that_cannot_run_says_so_on_every_slot(tmp_path):
     cfg = outside_checkout(tmp_path, schedule="schedules:\n  sweep_every: 1s\n  report: {at: '03:00'}\n")
     proc = subprocess.Popen([sys.executable, str(ROOT / "runner.py"), "schedule", "--config", str(cfg)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    said = []
+    said, heard = [], []
     try:
         for line in proc.stderr:   # each slot says it, as it comes
+            heard.append(line)
             if line.startswith("sweep skipped: "):
                 said.append(line.strip())
             if len(said) == 2:
@@ -143,5 +144,5 @@ def test_a_sweep_that_cannot_run_says_so_on_every_slot(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert said == ["sweep skipped: no mailbox configured (imap.host), so sweeps cannot run: set imap: in "
-                    "config.yaml, or sweep_every: null"] * 2
+                    "config.yaml, or sweep_every: null"] * 2, "".join(heard[-20:])
     assert "  sweep: every 1s, CANNOT RUN: no mailbox configured" in out   # and the plan said it at start
