@@ -594,10 +594,18 @@ def _scheduled_email_report(config, store, args: argparse.Namespace, to: list[st
 
 def _stop_on_signals(stop, what: str) -> None:
     import signal
+    import threading
 
     def on_signal(signum, _frame) -> None:
-        print(f"{signal.Signals(signum).name}: {what}", flush=True)
-        stop.set()
+        # set from another thread: this handler may have interrupted the main thread inside stop.wait(), holding
+        # the event's lock, and setting it here would wait for that lock for ever
+        threading.Thread(target=stop.set, name="stop-on-signal", daemon=True).start()
+        # straight to the file descriptor: a print() here could wait for the stdout lock the interrupted main
+        # thread holds (mid-print), and the scheduler would never stop
+        try:
+            os.write(sys.stdout.fileno(), f"{signal.Signals(signum).name}: {what}\n".encode())
+        except (OSError, ValueError):
+            pass
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
