@@ -46,17 +46,20 @@ def order_mail_observations(orders: list[Expectation], c: Any, m: Any, links: li
         wanted = [(u, t) for u, t in links if ORDER_LINK.search(u) or ORDER_LINK.search(t or "")
                   or mentions_order(u, exp.target)][:MAX_LINKS]
         for url, link_text in wanted:
-            out.append(obs("tracking", exp.journey, exp.step, _check(checker, url, exp.target, c.subject)
-                           | {"text": (link_text or "")[:200]}))
+            seen_link = _check(checker, url, exp.target, c.subject)
+            if "refused" in seen_link:   # the reach policy kept us away: an observation, never a tracking result
+                out.append(obs("link_refused", exp.journey, exp.step, {"url": url[:500],
+                                                                       "reason": seen_link["refused"], "via": "mail"}))
+                continue
+            out.append(obs("tracking", exp.journey, exp.step, seen_link | {"text": (link_text or "")[:200]}))
     return out
 
 
 def _check(checker: Any, url: str, order_no: str, subject: str) -> dict[str, Any]:
     result, body = checker.fetch_text(url)
     error = None
-    if result.refused:   # the reach policy: never followed, never a finding (a link_refused observation's words)
-        return {"url": url, "ok": True, "status": None, "error": None, "refused": result.refused,
-                "page": f"mail: {subject[:200]}", "order_no": order_no, "source": "mail"}
+    if result.refused:   # the reach policy: never followed, never a finding
+        return {"url": url, "refused": result.refused}
     if not result.ok:
         error = f"HTTP {result.status}" if result.status else (result.error or "unreachable")
     elif mentions_order(url, order_no) and not mentions_order(_visible(body), order_no):

@@ -59,3 +59,23 @@ def test_no_notice_by_the_deadline_is_breached_after_a_good_sweep_only():
     late = apply_deadlines(order_exp(), T0 + 4 * D, sweep_ok=True)
     assert late.state == "breached"
     assert apply_arrival(late, arrival(T0 + 5 * D)).answered_at == T0 + 5 * D   # kept as late
+
+
+def test_a_refused_link_in_order_mail_is_an_observation_not_a_tracking_result():
+    """A link the reach policy refuses (an internal address in the shop's mail) is never called working or broken."""
+    from types import SimpleNamespace
+
+    from shopper.model import Observation
+    from shopper.order_watch import order_mail_observations
+    from shopper.probes.http import LinkResult
+
+    checker = SimpleNamespace(fetch_text=lambda url: (LinkResult(url, False, refused="link to a private address, "
+                                                                 "not followed"), ""))
+    exp = SimpleNamespace(target="KC-1", journey="track_order", step=3)
+    c = SimpleNamespace(subject="Your order KC-1 has shipped", excerpt="Track it", from_addr="shop@shop.test")
+    m = SimpleNamespace(internaldate=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    obs = order_mail_observations([exp], c, m, [("http://10.0.0.5/track/KC-1", "Track")], checker,
+                                  lambda kind, journey, step, data: Observation(kind, journey, step, data, "t"))
+    kinds = [o.kind for o in obs]
+    assert "tracking" not in kinds and kinds.count("link_refused") == 1
+    assert obs[-1].data["url"] == "http://10.0.0.5/track/KC-1" and "private" in obs[-1].data["reason"]
