@@ -49,6 +49,7 @@ class Expectation:
     kind: str = "reply"                      # reply | silence | order (channel: the notice, target: the order)
     window_end: datetime | None = None       # silence: watched until then
     evidence: tuple[dict[str, Any], ...] = ()  # silence: the messages that came anyway
+    revision: int | None = None   # the row's revision when read: a save fails if the row changed since; None: never read
 
     @property
     def ack_latency(self) -> timedelta | None:

@@ -26,11 +26,10 @@ EXPECTATION_INSERT = insert_sql("expectations", (
 class MailStoreMixin:
     """Sent messages, expectations, folder states and received messages.
 
-    The store remembers the revision of each expectation it last read (`_read_revisions`, set up by the store):
-    `update_expectation` changes a row only if nobody changed it since, so concurrent sweeps resolve it once.
+    An expectation read from the store carries the revision of its row (`Expectation.revision`):
+    `update_expectation` changes the row only if nobody changed it since that read, so concurrent sweeps
+    resolve it once. The revision travels with the value, so a read elsewhere refreshes nobody's copy.
     """
-
-    _read_revisions: dict[int, int]
 
     # -- sent ---------------------------------------------------------------------------------
     @retry_conflicts
@@ -92,7 +91,6 @@ class MailStoreMixin:
                  e.answer_deadline.isoformat(), e.state, e.created_at.isoformat(), e.kind,
                  e.window_end.isoformat() if e.window_end else None))
             [(new_id,)] = cur.fetchall()
-        self._read_revisions[int(new_id)] = 0
         return int(new_id)
 
     def expectations(self, states: tuple[str, ...] | None = None, tokens: list[str] | None = None,
@@ -116,7 +114,6 @@ class MailStoreMixin:
             args += list(silence_for)
         out = []
         for r in self.query(sql + " ORDER BY id", *args):
-            self._read_revisions[r["id"]] = r["revision"]
             out.append(Expectation(token=r["token"], journey=r["journey"], channel=r["channel"], target=r["target"],
                                    created_at=_dt(r["created_at"]), answer_deadline=_dt(r["answer_deadline"]),
                                    ack_deadline=_dt(r["ack_deadline"]), reply_from=tuple(json.loads(r["reply_from"])),
@@ -125,7 +122,7 @@ class MailStoreMixin:
                                    bounce=json.loads(r["bounce"]) if r["bounce"] else None,
                                    resolved_at=_dt(r["resolved_at"]), id=r["id"], run_id=r["run_id"], step=r["step"],
                                    kind=r["kind"], window_end=_dt(r["window_end"]),
-                                   evidence=tuple(json.loads(r["evidence"]))))
+                                   evidence=tuple(json.loads(r["evidence"])), revision=r["revision"]))
         return out
 
     @retry_conflicts
@@ -146,26 +143,28 @@ class MailStoreMixin:
             return cur.rowcount
 
     @retry_conflicts
-    def update_expectation(self, e: Any, now: str) -> bool:
-        """Save `e` (a changed expectation) if its row is still as this store last read it; True if it was.
+    def update_expectation(self, e: Any, now: str) -> Any:
+        """Save `e` (a changed expectation) if its row is still at `e.revision` (as `e` was read); returns the
+        saved expectation, carrying the row's new revision, to change it again.
 
-        False means another sweep changed the expectation first: its judgement stands and `e` is dropped.
-        An expectation this store never read is saved whatever its row holds.
+        None means another sweep changed the expectation first: its judgement stands and `e` is dropped. A stale
+        copy stays stale whatever anyone reads meanwhile. An expectation never read (revision None) is saved
+        whatever its row holds.
         """
+        import dataclasses
+
         iso = lambda v: v.isoformat() if v else None  # noqa: E731
-        read = self._read_revisions.get(e.id)
         values = (e.state, iso(e.acked_at), iso(e.answered_at), int(e.ack_missed), _j(e.bounce) if e.bounce else None,
                   iso(e.resolved_at), now, _j(list(e.evidence)), e.id)
         sql = ("UPDATE expectations SET state=?, acked_at=?, answered_at=?, ack_missed=?, bounce=?, resolved_at=?, "
                "updated_at=?, evidence=?, revision=revision + 1 WHERE id=?")
-        if read is not None:
-            sql, values = sql + " AND revision=?", (*values, read)
+        if e.revision is not None:
+            sql, values = sql + " AND revision=?", (*values, e.revision)
         with self.tx() as db:
             rows = db.execute(sql + " RETURNING revision", values).fetchall()   # all: SQLite ends the statement
         if not rows:
-            return False
-        self._read_revisions[e.id] = rows[0][0]
-        return True
+            return None
+        return dataclasses.replace(e, revision=rows[0][0])
 
     # -- mailbox ------------------------------------------------------------------------------
     def folder_states(self, mailbox: str) -> dict[str, Any]:

@@ -110,7 +110,6 @@ class PostgresStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin, QueueStoreMi
                               f"SHOPPER_STORE)") from None
         self._db = PgConnection(self._conn)
         self._lock = threading.RLock()
-        self._read_revisions: dict[int, int] = {}
         self.migrate()
 
     # -- plumbing -----------------------------------------------------------------------------

@@ -250,7 +250,6 @@ class SqliteStore(RunStoreMixin, MailStoreMixin, AlertStoreMixin, QueueStoreMixi
             raise ConfigError(f"cannot open the store {self.path}: {e} (check store: in config.yaml)") from e
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
-        self._read_revisions: dict[int, int] = {}
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")

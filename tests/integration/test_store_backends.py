@@ -219,8 +219,10 @@ def test_expectations_add_list_update_and_abandon(any_store):
 
     met = dataclasses.replace(read, state="met", acked_at=T0 + timedelta(hours=1), answered_at=T0 + timedelta(hours=2),
                               resolved_at=T0 + timedelta(hours=2), evidence=({"message": "k1"},))
-    assert s.update_expectation(met, at(120)) is True
-    assert s.update_expectation(dataclasses.replace(met, state="breached"), at(121)) is True   # it read its own write
+    saved = s.update_expectation(met, at(120))
+    assert (read.revision, saved.revision) == (0, 1) and saved.state == "met"
+    assert s.update_expectation(dataclasses.replace(saved, state="breached"), at(121)).revision == 2   # its own write
+    assert s.update_expectation(dataclasses.replace(met, state="bounced"), at(122)) is None   # a stale copy stays stale
     assert [e.state for e in s.expectations(tokens=["t1"])] == ["breached"]
     (back,) = s.expectations(states=("breached",))
     assert (back.answered_at, back.evidence, back.ack_missed) == (T0 + timedelta(hours=2), ({"message": "k1"},), False)
@@ -232,13 +234,27 @@ def test_expectations_add_list_update_and_abandon(any_store):
         assert other.update_expectation(dataclasses.replace(fresh, state="bounced", bounce={"reason": "x"}), at(5))
     finally:
         other.close()
-    assert s.update_expectation(dataclasses.replace(stale, state="met"), at(6)) is False   # lost: it read too early
+    assert s.update_expectation(dataclasses.replace(stale, state="met"), at(6)) is None   # lost: it read too early
     assert [e.state for e in s.expectations(tokens=["t2"])] == ["bounced"]
 
     assert s.abandon_open_expectations("mailbox gone", now=at(7)) == 1
     (gone,) = s.expectations(states=("abandoned",))
     assert (gone.id, gone.bounce) == (e3, {"abandoned": "mailbox gone"})
     assert s.abandon_open_expectations("again") == 0
+
+
+def test_a_read_elsewhere_does_not_refresh_another_holders_revision(any_store):
+    """Two holders of one expectation in one process: the first's copy goes stale when the second saves, and a
+    later read (by anyone, through the same store object) must not make the stale copy current again."""
+    s = any_store
+    s.add_expectation(expectation("t1"))
+    (first,) = s.expectations(tokens=["t1"])                  # e.g. a sweep judging a message
+    (second,) = s.expectations(tokens=["t1"])                 # e.g. the deadline judge, same store object
+    assert s.update_expectation(dataclasses.replace(second, state="breached", resolved_at=T0), at(10))
+    s.expectations(tokens=["t1"])                             # a report, a status view: reads it in between
+    assert s.update_expectation(dataclasses.replace(first, state="met", answered_at=T0), at(11)) is None
+    (row,) = s.expectations(tokens=["t1"])
+    assert (row.state, row.revision) == ("breached", 1)
 
 
 def test_folder_states_messages_and_sweeps(any_store):
