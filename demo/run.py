@@ -5,10 +5,13 @@ import argparse
 import os
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from demo.shop.defects import DEFECTS
 from demo.world import DemoWorld
+
+if TYPE_CHECKING:
+    from shopper.store.contract import Store
 
 HERE = Path(__file__).resolve().parent
 JOURNEYS = HERE.parent / "journeys"
@@ -32,7 +35,7 @@ def site_for(profile: str) -> str:
     return "demo" if profile == "a" else f"demo-{profile}"
 
 
-def demo_session(world: DemoWorld, config: Any, store: Any, *, browser: Any = None,
+def demo_session(world: DemoWorld, config: Any, store: Store, *, browser: Any = None,
                  progress: Callable[[str], None] = print) -> Any:
     """An audit session pointed at a started world: its clock, mail system and DNS."""
     from shopper.audit import AuditSession
@@ -41,7 +44,7 @@ def demo_session(world: DemoWorld, config: Any, store: Any, *, browser: Any = No
                         browser=browser, progress=progress)
 
 
-def audit_demo(world: DemoWorld, config: Any, store: Any, *, profile: str = "a", journeys: list[Path] | None = None,
+def audit_demo(world: DemoWorld, config: Any, store: Store, *, profile: str = "a", journeys: list[Path] | None = None,
                progress: Callable[[str], None] = print, browser: Any = None, days: int = 3,
                outputs: Any = None) -> Any:
     """Run the journeys against a started world, let `days` pass, sweep; publish `outputs` (shopper.publish.Outputs:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shopper.store.contract import RunStore
 
 TREND_RUNS = 30
 
@@ -18,7 +21,7 @@ class History:
 FINISHED = ("clean", "findings", "passed", "failed")   # a journey that ran to its end ('passed'/'failed': old runs)
 
 
-def history(store: Any, run_id: str, findings: list[dict[str, Any]], limit: int = TREND_RUNS) -> History:
+def history(store: RunStore, run_id: str, findings: list[dict[str, Any]], limit: int = TREND_RUNS) -> History:
     """Per journey: a finding is `new` unless the same journey's last earlier run had its fingerprint; a
     fingerprint is `fixed` only when its journey ran again, to its end, without it. Runs that did not
     include a journey (--tag, --shard, a pytest item, a schedule) say nothing about it."""

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shopper.errors import ConfigError
+
+if TYPE_CHECKING:
+    from shopper.store.contract import RunStore
 
 MIN_PREFIX = 4   # characters of a fingerprint that may stand for it
 
@@ -19,7 +22,7 @@ class TraceHit:
     traces: tuple[Path, ...]     # in the order they were written (a journey may have stopped tracing before a secret)
 
 
-def report_index(store: Any, var_path: Path, run_id: str | None = None) -> tuple[str, Path]:
+def report_index(store: RunStore, var_path: Path, run_id: str | None = None) -> tuple[str, Path]:
     """(run id, its report's index.html) for `run_id` or the latest run; the path may not exist yet."""
     run = store.run(run_id) if run_id else store.last_run()
     if run is None:
@@ -28,7 +31,7 @@ def report_index(store: Any, var_path: Path, run_id: str | None = None) -> tuple
     return run.id, var_path / "reports" / run.id / "index.html"
 
 
-def finding_trace(store: Any, var_path: Path, ref: str, run_id: str | None = None) -> TraceHit:
+def finding_trace(store: RunStore, var_path: Path, ref: str, run_id: str | None = None) -> TraceHit:
     """The trace of the finding `ref` (a fingerprint, a prefix of one, or its report anchor `f-…`).
 
     Without `run_id`, the newest run that has the finding. The trace is the finding's own .zip evidence,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -31,6 +31,9 @@ from .render import safe_href
 from shopper.score import band
 
 from .view import RunView, run_view
+
+if TYPE_CHECKING:
+    from shopper.store.contract import Store
 
 SEVERITIES = ("critical", "major", "minor", "info")
 BAND_COLOURS = {"bad": "#b03a2e", "warn": "#7a4d00", "good": "#1b7340"}
@@ -102,7 +105,7 @@ class ReportFacts:
         return band(self.score, self.open_counts)
 
 
-def report_facts(store: Any, run_id: str, settings: ReportConfig | None = None) -> ReportFacts:
+def report_facts(store: Store, run_id: str, settings: ReportConfig | None = None) -> ReportFacts:
     """Open counts, new and fixed (by fingerprint), process scores, the trend and the top findings of a run."""
     settings = settings or ReportConfig()
     tz = settings.zone()
@@ -138,7 +141,7 @@ def attachment_name(run_id: str) -> str:
     return f"mystery-shopper-report-{re.sub(r'[^A-Za-z0-9._-]+', '-', run_id)}.html"
 
 
-def build_report_email(store: Any, run_id: str, *, html_single_file: str, sender: str, to: list[str],
+def build_report_email(store: Store, run_id: str, *, html_single_file: str, sender: str, to: list[str],
                        now: datetime, report_url: str | None = None, settings: ReportConfig | None = None,
                        redactor: Redactor | None = None) -> EmailMessage:
     """multipart/mixed: alternative(text/plain, related(text/html, logo)) + the single-file report attached.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, Undefined, select_autoescape
@@ -24,6 +24,9 @@ from .plain import plain, shown, when
 from .response_times import human
 from .svg import trend_chart
 from .view import run_view
+
+if TYPE_CHECKING:
+    from shopper.store.contract import Store
 
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; "
        "form-action 'none'")
@@ -60,7 +63,7 @@ def environment(tz: tzinfo = timezone.utc) -> Environment:
     return env
 
 
-def render_html(store: Any, run_id: str, var_dir: Path, *, settings: ReportConfig | None = None,
+def render_html(store: Store, run_id: str, var_dir: Path, *, settings: ReportConfig | None = None,
                 out: Path | None = None, inline: bool = False, max_image_bytes: int = MAX_IMAGE_BYTES,
                 max_total_bytes: int = MAX_TOTAL_BYTES) -> str:
     """The report of `run_id` as HTML: evidence copied to `out`/evidence, or (inline) as data: URIs."""
@@ -77,7 +80,7 @@ def render_html(store: Any, run_id: str, var_dir: Path, *, settings: ReportConfi
         trend=trend_chart(view.trend, tz))
 
 
-def render_run(store: Any, run_id: str, out: Path, var_dir: Path, *, settings: ReportConfig | None = None) -> Path:
+def render_run(store: Store, run_id: str, out: Path, var_dir: Path, *, settings: ReportConfig | None = None) -> Path:
     """Write the report of `run_id` into `out`; returns the path of index.html."""
     out.mkdir(parents=True, exist_ok=True)
     html = render_html(store, run_id, var_dir, settings=settings, out=out)

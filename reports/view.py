@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shopper.model import SEVERITIES
 from shopper.score import band, open_headline, process_label, process_of, scores
@@ -19,6 +19,9 @@ from shopper.summary import JOURNEY_STATUSES
 from .fixes import fix_for
 from .history import History, history
 from .response_times import human, response_times
+
+if TYPE_CHECKING:
+    from shopper.store.contract import Store
 
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
 FIX_FIRST = 3
@@ -187,7 +190,7 @@ def fix_order(f: FindingView) -> tuple:
     return (f.flaky, RANK.get(f.severity, 9), -f.runs, not f.new, f.process, f.title)
 
 
-def run_view(store: Any, run_id: str) -> RunView:
+def run_view(store: Store, run_id: str) -> RunView:
     """Read run `run_id` and what the report needs around it (history, expectations) from the store."""
     run = store.run(run_id)
     if run is None:

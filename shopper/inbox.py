@@ -5,12 +5,15 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ProbeError
 from .model import Observation
 from .probes.imap import ImapMailbox
 from .sweep import Sweeper
+
+if TYPE_CHECKING:
+    from .store.contract import MailStore
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Inbox:
     """Sweeps on demand during journeys; what those sweeps observed is kept for the run's checks."""
 
     sweeper: Sweeper
-    store: Any
+    store: MailStore
     collected: list[Observation] = field(default_factory=list)
 
     def sweep(self) -> None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .store.contract import RunStore
 
 
 def owner() -> dict[str, Any]:
@@ -29,7 +32,7 @@ def _dead(run_owner: dict[str, Any] | None) -> bool:
     return False
 
 
-def mark_interrupted_runs(store: Any, now: str) -> list[str]:
+def mark_interrupted_runs(store: RunStore, now: str) -> list[str]:
     """Mark the dead runs of this host 'interrupted'; one line per run for the user."""
     lines = []
     for run in store.unfinished_runs():

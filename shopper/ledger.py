@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .expectations import Expectation
 
+if TYPE_CHECKING:
+    from .store.contract import MailStore
 
-def record_outgoing_observations(store: Any, run_id: str, observations: Any) -> int:
+
+def record_outgoing_observations(store: MailStore, run_id: str, observations: Any) -> int:
     """Store the sent messages and expectations among these observations (a step's, as it ends: nothing sent is
     forgotten if the run dies); returns how many expectations were left."""
     left = 0

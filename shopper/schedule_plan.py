@@ -8,9 +8,12 @@ as a run with status `error` (and alerted), never as a clean run of nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .selection_check import catalogue, missing_paths, resolved_names, selection_problems
+
+if TYPE_CHECKING:
+    from .store.contract import RunStore
 
 NO_MAILBOX = "no mailbox configured (imap.host), so sweeps cannot run: set imap: in config.yaml, or sweep_every: null"
 
@@ -60,7 +63,7 @@ def plan_lines(config: Any, next_runs: dict[str, datetime], zone: Any) -> list[s
     return lines
 
 
-def record_error_run(store: Any, run_id: str, now: str, why: str) -> dict[str, Any]:
+def record_error_run(store: RunStore, run_id: str, now: str, why: str) -> dict[str, Any]:
     """A run that audited nothing, stored with status `error` and its reason; its run JSON."""
     from .summary import run_summary
 

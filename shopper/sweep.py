@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .clock import Clock
 from .errors import ProbeError, StoreError
@@ -24,6 +24,9 @@ from .order_watch import order_arrival, order_mail_observations
 from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, SweepDeadline, message_key, watch
 from .probes.mail import mailbox_name
 from .quarantine import quarantine_data, quarantine_row
+
+if TYPE_CHECKING:
+    from .store.contract import MailStore
 
 log = logging.getLogger(__name__)
 SWEEP_JOURNEY = "(mailbox)"
@@ -59,7 +62,7 @@ class _SweepView:
 class Sweeper:
     """Reads one mailbox into the store. Not thread-safe; one per process (or per watch)."""
 
-    def __init__(self, store: Any, settings: ImapSettings | None, clock: Clock,
+    def __init__(self, store: MailStore, settings: ImapSettings | None, clock: Clock,
                  box_factory: Callable[[ImapSettings], ImapMailbox] = ImapMailbox, links: Any = None):
         self.store = store
         self.links = links   # a LinkChecker: the tracking and status links of watched orders' mail

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import datetime
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import httpx
 
@@ -15,10 +15,13 @@ from .plan import Alert, plan_alerts
 from .settings import AlertsConfig
 from .webhook import json_payload, post, slack_payload
 
+if TYPE_CHECKING:
+    from ..store.contract import Store
+
 log = logging.getLogger(__name__)
 
 
-def alert_after(config: AlertsConfig, store: Any, run_id: str, now: datetime, **delivery: Any) -> list[str]:
+def alert_after(config: AlertsConfig, store: Store, run_id: str, now: datetime, **delivery: Any) -> list[str]:
     """Plan and deliver the alerts of run `run_id` (what the CLI calls after a run or a sweep); lines for the user.
 
     `delivery`: smtp_settings, sender_address, environ and optionally http_client, as for deliver_alerts.
@@ -39,7 +42,7 @@ def alert_after(config: AlertsConfig, store: Any, run_id: str, now: datetime, **
 
 
 def deliver_alerts(alerts: list[Alert], config: AlertsConfig, *, smtp_settings: smtp.SmtpSettings | None,
-                   sender_address: str, environ: Mapping[str, str], now: datetime, store: Any,
+                   sender_address: str, environ: Mapping[str, str], now: datetime, store: Store,
                    http_client: httpx.Client | None = None) -> list[str]:
     """Send each alert on every channel it is owed; never raises for a delivery failure.
 

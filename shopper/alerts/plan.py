@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.registry import is_breach, is_setup
 
 from .settings import AlertsConfig
+
+if TYPE_CHECKING:
+    from ..store.contract import RunStore, Store
 
 FINDING_KEYS = ("kind", "severity", "journey", "title", "fingerprint")  # all an alert carries of a finding
 
@@ -39,7 +42,7 @@ class Alert:
                    score=d.get("score"), previous_score=d.get("previous_score"), run_id=d["run_id"])
 
 
-def plan_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime) -> list[Alert]:
+def plan_alerts(config: AlertsConfig, store: Store, run_id: str, now: datetime) -> list[Alert]:
     """The alerts to send now for run `run_id`, queued ones first.
 
     Inside a maintenance window nothing is returned: this run's alerts are queued in the store
@@ -58,7 +61,7 @@ def plan_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime) ->
     return queued + fresh
 
 
-def _fresh_alerts(config: AlertsConfig, store: Any, run_id: str, now: datetime, waiting: set[str]) -> list[Alert]:
+def _fresh_alerts(config: AlertsConfig, store: Store, run_id: str, now: datetime, waiting: set[str]) -> list[Alert]:
     run = store.run(run_id)
     if run is None:
         raise KeyError(f"run {run_id} is not in the store")
@@ -104,7 +107,7 @@ def _process_scores(summary: dict[str, Any]) -> dict[str, int]:
     return {} if overall is None else {OVERALL: overall}
 
 
-def score_drops(store: Any, run: Any, threshold: int, lookback: int = 200) -> list[tuple[str, int, int]]:
+def score_drops(store: RunStore, run: Any, threshold: int, lookback: int = 200) -> list[tuple[str, int, int]]:
     """(process, its last earlier score, its score now) for each process of `run` down by `threshold` or more:
     each process is compared with its own last scored result, so runs of other subsets (--tag, --shard,
     pytest items, schedules) never count as a drop."""

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .codec import parse_dt as _dt
 from .codec import to_json as _j
 from .dialect import insert_sql, retry_conflicts, upsert_sql
+
+if TYPE_CHECKING:
+    from ..expectations import Expectation
+    from ..probes.imap import FolderState
 
 SENT_COLUMNS = ("token", "run_id", "journey", "step", "message_id", "from_addr", "to_addr", "subject", "sent_at",
                 "ok", "refused")
@@ -82,7 +86,7 @@ class MailStoreMixin:
 
     # -- expectations -------------------------------------------------------------------------
     @retry_conflicts
-    def add_expectation(self, e: Any) -> int:
+    def add_expectation(self, e: Expectation) -> int:
         with self.tx() as db:
             cur = db.execute(
                 EXPECTATION_INSERT,
@@ -94,7 +98,7 @@ class MailStoreMixin:
         return int(new_id)
 
     def expectations(self, states: tuple[str, ...] | None = None, tokens: list[str] | None = None,
-                     silence_for: list[str] | None = None) -> list[Any]:
+                     silence_for: list[str] | None = None) -> list[Expectation]:
         """Expectations by state, by token, or (silence_for) the silence ones watching these list ids."""
         from ..expectations import Expectation
 
@@ -143,7 +147,7 @@ class MailStoreMixin:
             return cur.rowcount
 
     @retry_conflicts
-    def update_expectation(self, e: Any, now: str) -> Any:
+    def update_expectation(self, e: Expectation, now: str) -> Expectation | None:
         """Save `e` (a changed expectation) if its row is still at `e.revision` (as `e` was read); returns the
         saved expectation, carrying the row's new revision, to change it again.
 
@@ -167,7 +171,7 @@ class MailStoreMixin:
         return dataclasses.replace(e, revision=rows[0][0])
 
     # -- mailbox ------------------------------------------------------------------------------
-    def folder_states(self, mailbox: str) -> dict[str, Any]:
+    def folder_states(self, mailbox: str) -> dict[str, FolderState]:
         from ..probes.imap import FolderState
 
         return {r["folder"]: FolderState(r["folder"], r["uidvalidity"], r["last_uid"], r["highestmodseq"])
@@ -184,7 +188,7 @@ class MailStoreMixin:
         return found
 
     @retry_conflicts
-    def save_batch(self, mailbox: str, state: Any, messages: list[dict[str, Any]], now: str) -> set[str]:
+    def save_batch(self, mailbox: str, state: FolderState | None, messages: list[dict[str, Any]], now: str) -> set[str]:
         """New messages (with every failed recipient of a bounce, `failed`) and the folder's new state (None: keep
         the stored one) in one transaction: nothing lost, nothing twice. Returns the keys this call stored: a
         message a concurrent sweep stored first is not among them."""

@@ -10,7 +10,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Self
 
 from ..errors import ConfigError, StoreError
 from .alerts import AlertStoreMixin
@@ -42,7 +42,7 @@ class RunRow:
 class RunStoreMixin:
     """Runs, journeys, steps, observations and findings, over a store's `tx()` and `query()`."""
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         """`with open_store(url) as store:` closes it however the block ends."""
         return self
 
