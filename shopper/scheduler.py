@@ -1,32 +1,33 @@
 """`runner.py schedule`: journeys, sweeps and emailed reports on their own schedules, with the `schedule` library.
 
-One scheduler per store (a lock file); SIGTERM or Ctrl-C stops it after the current step; a job that
-overruns its slot is not started twice (the loop is single-threaded and `schedule` plans the next
-slot after a job ends); a slot missed while the scheduler was down runs once at start, not once per
-missed slot. Time comes from an injectable clock, so tests move it instead of waiting.
+The slots are those of shopper/schedule_slots.py (`next_slot`, in `schedules.timezone`), the same as the job
+queue's on a PostgreSQL store; `schedule` (through its public API) holds each entry's next slot as a one-shot
+job and runs what is due. One scheduler per store (a lock file beside a SQLite store, an advisory lock in a
+PostgreSQL one); SIGTERM or Ctrl-C stops it after the current step; a job that overruns its slot is not
+started twice (the loop is single-threaded and the next slot is planned after a job ends, from then on); a
+slot missed while the scheduler was down runs once at start, not once per missed slot. Tests travel in time
+with time-machine.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import fcntl
 import json
 import logging
 import os
 import threading
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal
+from typing import Any, Callable, Literal
 
 import schedule
 
 from .clock import Clock
 from .duration import Duration
 from .errors import ConfigError, ShopperError
+from .schedule_slots import DAYS, Every, every_problem, next_slot, period_of, previous_slot
 
 log = logging.getLogger(__name__)
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class ScheduledRun:
                 raise ValueError(f"schedule {self.name!r}: 'at' {self.at!r} is not HH:MM") from None
         if self.every is not None and self.every.seconds < 60:
             raise ValueError(f"schedule {self.name!r}: 'every' must be at least 1m")
+        problem = every_problem(self.every.seconds) if self.every is not None else None
+        if problem:
+            raise ValueError(f"schedule {self.name!r}: 'every: {self.every}' makes no slots: {problem}")
 
     @property
     def period(self) -> _dt.timedelta:
         """The longest gap between two slots: how late a missed slot can be noticed."""
-        if self.every is not None:
-            return self.every.timedelta
-        return _dt.timedelta(days=1 if self.days in ("daily", "weekdays") else 7)
+        return period_of(self)
 
 
 @dataclass(frozen=True)
@@ -73,29 +75,28 @@ class SchedulesConfig:
     runs: list[ScheduledRun] = field(default_factory=list)
     sweep_every: Duration | None = Duration(15 * 60)
     report: ScheduledReport | None = None
+    timezone: str = "UTC"     # the zone of every `at` and of the `every` grid (an IANA name: Europe/Berlin)
 
+    def __post_init__(self) -> None:
+        self.zone()
 
-# -- schedule reads the time through our clock -------------------------------------------------------
-def _clock_module(clock: Clock) -> types.SimpleNamespace:
-    class ClockDatetime(_dt.datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> _dt.datetime:   # type: ignore[override]
-            now = clock.now()
-            return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
+    def zone(self) -> _dt.tzinfo:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    names = {k: getattr(_dt, k) for k in dir(_dt) if not k.startswith("__")}
-    names["datetime"] = ClockDatetime
-    return types.SimpleNamespace(**names)
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"schedules.timezone {self.timezone!r} is not a time zone: use an IANA name such as "
+                             f"UTC or Europe/Berlin") from None
 
-
-@contextlib.contextmanager
-def _on_clock(clock: Clock) -> Iterator[None]:
-    real = schedule.datetime
-    schedule.datetime = _clock_module(clock)   # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        schedule.datetime = real   # type: ignore[attr-defined]
+    def entries(self) -> list[tuple[str, Any]]:
+        """(name, entry) of everything planned: the runs by their names, then 'sweep' and 'report'."""
+        out: list[tuple[str, Any]] = [(e.name, e) for e in self.runs]
+        if self.sweep_every is not None:
+            out.append(("sweep", Every(self.sweep_every)))   # a sweep may come more often than a run (1s in tests)
+        if self.report is not None:
+            out.append(("report", self.report))
+        return out
 
 
 # -- one scheduler per store ---------------------------------------------------------------------------
@@ -107,13 +108,16 @@ class SchedulerLock:
         self._fh: Any = None
 
     @classmethod
-    def for_store(cls, store_url: str) -> "SchedulerLock":
-        """Beside the store's file, not in a var dir: two var dirs that share a store share its one scheduler."""
+    def for_store(cls, store_url: str) -> Any:
+        """The store's one lock, not a var dir's: a file beside a SQLite store, an advisory lock in a PostgreSQL
+        store's database (shopper.store.locks.PgSchedulerLock). Both have acquire(started) and release()."""
         from .store import sqlite_path
 
         db = sqlite_path(store_url)
         if db is None:
-            raise ValueError("a PostgreSQL store's schedulers only enqueue slots (once each); they take no lock file")
+            from .store.locks import PgSchedulerLock
+
+            return PgSchedulerLock(store_url)
         db = db.resolve()
         return cls(db.with_name(db.name + ".scheduler.lock"))
 
@@ -143,34 +147,44 @@ class SchedulerLock:
 
 # -- the scheduler -------------------------------------------------------------------------------------
 class Scheduler:
-    """Plans jobs with `schedule`; `tick()` runs what is due at the clock's now; `loop()` until stopped."""
+    """Holds each entry's next slot as a one-shot `schedule` job; `tick()` runs what is due; `loop()` until
+    stopped. `clock` is the real clock (optionally offset, `--now`): `schedule` waits in real time."""
 
     def __init__(self, config: SchedulesConfig, clock: Clock, state_path: Path, *,
                  run_journeys: Callable[[ScheduledRun], Any], sweep: Callable[[], Any],
                  email_report: Callable[[ScheduledReport], Any], stop: threading.Event | None = None):
         self.config = config
         self.clock = clock
+        self.zone = config.zone()
         self.state_path = state_path
         self.stop = stop or threading.Event()
         self._run_journeys, self._sweep, self._email_report = run_journeys, sweep, email_report
         self._sched = schedule.Scheduler()
+        self._entries = dict(config.entries())
+        self._jobs: dict[str, Callable[[], Any]] = {e.name: (lambda e=e: self._run(e)) for e in config.runs}
+        if config.sweep_every is not None:
+            self._jobs["sweep"] = lambda: self._do("sweep", self._sweep)
+        if config.report is not None:
+            self._jobs["report"] = lambda r=config.report: self._do("report", self._email_report, r)
+        self._next: dict[str, _dt.datetime] = {}
         self.history: list[tuple[str, str]] = []   # (what, when) for logs and tests
-        with _on_clock(clock):
-            for entry in config.runs:
-                self._plan(entry.name, entry, lambda e=entry: self._run(e))
-            if config.sweep_every is not None:
-                self._sched.every(int(config.sweep_every.seconds)).seconds.do(self._do, "sweep", self._sweep).tag("sweep")
-            if config.report is not None:
-                self._plan("report", config.report, lambda r=config.report: self._do("report", self._email_report, r))
+        now = clock.now()
+        for name in self._entries:
+            self._plan(name, now)
 
-    def _plan(self, name: str, when: Any, job: Callable[[], Any]) -> None:
-        if getattr(when, "every", None) is not None:
-            self._sched.every(int(when.every.seconds)).seconds.do(job).tag(name)
-            return
-        days = DAYS[:5] if when.days == "weekdays" else [when.days] if when.days in DAYS else [None]
-        for day in days:
-            base = self._sched.every()
-            (getattr(base, day) if day else base.day).at(when.at).do(job).tag(name)
+    def _plan(self, name: str, after: _dt.datetime) -> None:
+        """`name`'s next slot after `after`, as a one-shot job (`every(delay).seconds`: schedule's public API)."""
+        slot = next_slot(self._entries[name], after, self.zone)
+        delay = max((slot - self.clock.now()).total_seconds(), 0.001)
+        self._sched.every(delay).seconds.do(self._fire, name, slot).tag(name)   # type: ignore[arg-type]
+        self._next[name] = slot
+
+    def _fire(self, name: str, slot: _dt.datetime) -> type[schedule.CancelJob]:
+        try:
+            self._jobs[name]()
+        finally:   # planned from the job's end: slots that passed while it ran are not run (overrun)
+            self._plan(name, max(slot, self.clock.now()))
+        return schedule.CancelJob
 
     # -- running --
     def catch_up(self) -> list[str]:
@@ -180,7 +194,7 @@ class Scheduler:
         missed = []
         for entry in self.config.runs:
             last = state.get(entry.name)
-            if last is not None and now - _dt.datetime.fromisoformat(last) > entry.period:
+            if last is not None and previous_slot(entry, now, self.zone) > _dt.datetime.fromisoformat(last):
                 missed.append(entry.name)
                 log.info("schedule %s: a slot was missed since %s; running it once now", entry.name, last)
                 self._run(entry)
@@ -188,21 +202,14 @@ class Scheduler:
 
     def tick(self) -> None:
         """Run every job due now (each at most once per tick; never two at the same time)."""
-        with _on_clock(self.clock):
-            self._sched.run_pending()   # plans each job's next slot after it ends: an overrun is not run twice
+        self._sched.run_pending()
 
     def next_runs(self) -> dict[str, _dt.datetime]:
-        """Each entry's (and 'sweep', 'report') next slot, timezone-aware."""
-        out: dict[str, _dt.datetime] = {}
-        for job in self._sched.jobs:
-            for tag in job.tags:
-                if job.next_run is not None and (tag not in out or job.next_run.astimezone() < out[tag]):
-                    out[tag] = job.next_run.astimezone()   # schedule plans in the machine's local time
-        return out
+        """Each entry's (and 'sweep', 'report') next slot, timezone-aware (UTC)."""
+        return dict(self._next)
 
     def seconds_to_next(self) -> float:
-        with _on_clock(self.clock):
-            idle = self._sched.idle_seconds
+        idle = self._sched.idle_seconds
         return max(0.0, idle if idle is not None else 60.0)
 
     def loop(self, max_wait: float = 30.0) -> None:

@@ -172,6 +172,31 @@ def test_a_killed_worker_leaves_its_journey_to_be_retried_unless_it_may_have_wri
     assert {status for _, status, _ in jobs(world.pg_url)} == {"succeeded"}
 
 
+def test_one_scheduler_per_postgresql_store_whatever_the_var_dir(world, tmp_path):
+    world.journey("j00", "open: /page/j00", "expect: Hello")
+    first = world.start("schedule", "--now", "2026-01-05T10:30:00Z")
+    line = first.stdout.readline()
+    while "schedule hourly: slot" not in line:   # it holds the store's lock before it enqueues
+        assert line, first.stderr.read()
+        line = first.stdout.readline()
+    second = world.start("schedule", "--var-dir", str(tmp_path / "other-var"))
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 2, out + err
+    assert "a scheduler is already running for this store" in err and f"scheduler pid {first.pid}@" in err, err
+    assert "Traceback" not in err
+    first.send_signal(signal.SIGTERM)
+    out, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err
+    third = world.start("schedule", "--var-dir", str(tmp_path / "other-var"))   # the lock went with the first
+    line = third.stdout.readline()
+    while "schedule hourly: slot" not in line:
+        assert line, third.stderr.read()
+        line = third.stdout.readline()
+    assert "already in the queue" in line        # the slot the first one enqueued: not twice
+    third.send_signal(signal.SIGTERM)
+    assert third.wait(timeout=30) == 0
+
+
 def test_a_restarted_scheduler_enqueues_no_slot_twice_and_a_worker_runs_the_slot(world):
     world.journey("j00", "open: /page/j00", "expect: Hello")
     for _ in range(2):

@@ -60,13 +60,13 @@ def test_schedule_names_unknown_journeys_and_tags_with_did_you_mean(tmp_path):
 
 def test_schedule_dry_run_prints_the_plan_in_the_configured_time_zone(tmp_path):
     cfg = outside_checkout(tmp_path)
-    # a Monday, 05:30 UTC = 06:30 in Berlin: the 07:00 entry is half an hour away in the machine's time (UTC here)
+    # a Monday, 05:30 UTC = 06:30 in Berlin: the 07:00 entry (schedules.timezone: UTC by default) is 08:00 in Berlin
     p = runner("schedule", "--dry-run", "--now", "2026-01-05T05:30:00Z", "--config", str(cfg), cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[0].startswith("schedule plan (times in Europe/Berlin; journeys from ")
     web = next(x for x in lines if x.startswith("  web:"))
-    assert web.startswith("  web: every 1h, next 2026-01-05 07:30 CET: ")
+    assert web.startswith("  web: every 1h, next 2026-01-05 07:00 CET: ")   # on the hour (schedules.timezone UTC)
     assert "browse_shop" in web and "contact_support" not in web
     morning = next(x for x in lines if x.startswith("  morning:"))
     assert morning == "  morning: weekdays at 07:00, next 2026-01-05 08:00 CET: 1 journey(s): browse_shop"

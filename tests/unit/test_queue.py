@@ -2,9 +2,8 @@
 import pytest
 
 from shopper.duration import Duration
-from shopper.errors import ConfigError
-from shopper.queue.schedule import cron_of
-from shopper.scheduler import ScheduledReport, ScheduledRun
+from shopper.queue.schedule import slot_tasks
+from shopper.scheduler import ScheduledReport, ScheduledRun, SchedulesConfig
 from shopper.store import open_store
 
 AT = "2026-01-05T10:00:00+00:00"
@@ -39,20 +38,18 @@ def test_a_lost_attempt_runs_again_unless_it_may_have_written(store):
     assert {q["journey"]: q["state"] for q in store.queued_journeys("r1")} == {"reader": "done", "writer": "interrupted"}
 
 
-@pytest.mark.parametrize("entry,cron", [
-    (ScheduledRun("a", every=Duration.parse("15m")), "*/15 * * * *"),
-    (ScheduledRun("b", every=Duration.parse("1m")), "* * * * *"),
-    (ScheduledRun("c", every=Duration.parse("6h")), "0 */6 * * *"),
-    (ScheduledRun("d", every=Duration.parse("1d")), "0 0 * * *"),
-    (ScheduledRun("e", at="07:30", days="weekdays"), "30 7 * * 1-5"),
-    (ScheduledRun("f", at="06:00", days="sunday"), "0 6 * * 0"),
-    (ScheduledReport(at="08:00", days="monday"), "0 8 * * 1")])
-def test_schedule_entries_become_cron_slots(entry, cron):
-    assert cron_of("x", entry) == cron
+def test_schedule_entries_become_slot_tasks_on_the_same_slots_as_the_in_process_scheduler():
+    from datetime import datetime, timezone
 
+    from shopper.schedule_slots import next_slot
 
-@pytest.mark.parametrize("every", ["45m", "5h", "90m"])
-def test_a_period_that_is_no_cron_slot_names_the_fix(every):
-    with pytest.raises(ConfigError, match=f"'every: {every}' cannot be a slot of the job queue: use a duration that "
-                                          f"divides an hour or a day"):
-        cron_of("x", ScheduledRun("x", every=Duration.parse(every)))
+    plan = SchedulesConfig(runs=[ScheduledRun("a", every=Duration.parse("5h")),   # no cron slot: now one of both
+                                 ScheduledRun("e", at="07:30", days="weekdays")],
+                           sweep_every=Duration.parse("15m"), report=ScheduledReport(at="08:00", days="monday"))
+    tasks = slot_tasks(plan)
+    assert [(t.task, t.periodic_id, t.kwargs) for t in tasks] == [
+        ("shopper:start_scheduled_run", "a", {"schedule": "a"}), ("shopper:start_scheduled_run", "e", {"schedule": "e"}),
+        ("shopper:sweep", "sweep", {}), ("shopper:email_report", "report", {})]
+    t = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    assert [next_slot(task.when, t, timezone.utc).strftime("%d %a %H:%M") for task in tasks] == [
+        "05 Mon 10:00", "06 Tue 07:30", "05 Mon 09:15", "12 Mon 08:00"]
