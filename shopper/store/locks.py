@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from typing import Any
 
 from ..errors import ShopperError
@@ -15,14 +16,31 @@ from ..errors import ShopperError
 SCHEDULER_LOCK = 0x5E0_5711     # pg_advisory_lock key (beside MIGRATION_LOCK and the queue's SCHEMA_LOCK)
 
 
+_HELD: dict[str, list[Any]] = {}   # store URL -> [connection, holders in this process]
+_HELD_LOCK = threading.Lock()
+
+
 class PgSchedulerLock:
-    """`acquire(started)` or ShopperError naming the holder; `release()`. Same interface as SchedulerLock."""
+    """`acquire(started)` or ShopperError naming the holder; `release()`. Same interface as SchedulerLock.
+
+    Within one process the lock is shared: a caller that takes it around `enqueue_on_schedule` (which takes
+    it too) does not lock itself out; the lock goes when the last holder releases it."""
 
     def __init__(self, store_url: str):
         self.store_url = store_url
-        self._conn: Any = None
+        self._held = False
 
     def acquire(self, started: str) -> None:
+        with _HELD_LOCK:
+            if self._held:
+                return
+            if self.store_url in _HELD:
+                _HELD[self.store_url][1] += 1
+            else:
+                _HELD[self.store_url] = [self._connect_and_lock(started), 1]
+            self._held = True
+
+    def _connect_and_lock(self, started: str) -> Any:
         import psycopg
 
         from .postgres import describe_url
@@ -38,7 +56,7 @@ class PgSchedulerLock:
         except BaseException:
             conn.close()
             raise
-        self._conn = conn
+        return conn
 
     @staticmethod
     def _holder(conn: Any) -> str:
@@ -51,10 +69,18 @@ class PgSchedulerLock:
         return row[0] if row and row[0] else "another process"
 
     def release(self) -> None:
-        if self._conn is not None:
-            try:
-                if not self._conn.closed:
-                    self._conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEDULER_LOCK,))
-            finally:
-                self._conn.close()
-                self._conn = None
+        with _HELD_LOCK:
+            if not self._held:
+                return
+            self._held = False
+            held = _HELD[self.store_url]
+            held[1] -= 1
+            if held[1]:
+                return
+            del _HELD[self.store_url]
+            conn = held[0]
+        try:
+            if not conn.closed:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEDULER_LOCK,))
+        finally:
+            conn.close()

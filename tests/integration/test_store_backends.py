@@ -432,3 +432,49 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(pg_url):
     assert stores[0].query("SELECT COUNT(*) FROM schema_version")[0][0] == len(migrations("postgresql"))
     for s in stores:
         s.close()
+
+
+# -- one scheduler per store ----------------------------------------------------------------------------
+
+def _try_scheduler_lock(url: str, results: Any) -> None:
+    """Another process (another var dir, another machine): take the store's scheduler lock, say what happened."""
+    from shopper.errors import ShopperError
+    from shopper.scheduler import SchedulerLock
+
+    lock = SchedulerLock.for_store(url)
+    try:
+        lock.acquire("2026-01-05T10:30:00+00:00")
+    except ShopperError as e:
+        results.put(str(e))
+        return
+    lock.release()
+    results.put("acquired")
+
+
+@pytest.mark.postgres
+def test_one_scheduler_lock_per_postgresql_store_shared_within_a_process(pg_url):
+    import os
+
+    from shopper.scheduler import SchedulerLock
+
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+
+    def other() -> str:
+        p = ctx.Process(target=_try_scheduler_lock, args=(pg_url, results))
+        p.start()
+        p.join(timeout=60)
+        return results.get(timeout=5)
+
+    outer, inner = SchedulerLock.for_store(pg_url), SchedulerLock.for_store(pg_url)
+    outer.acquire("2026-01-05T09:00:00+00:00")
+    try:
+        inner.acquire("2026-01-05T09:00:01+00:00")   # e.g. enqueue_on_schedule inside a caller that took it
+        refused = other()
+        assert refused.startswith(f"a scheduler is already running for this store (scheduler pid {os.getpid()}@")
+        assert "since 2026-01-05T09:00" in refused and "one scheduler per store" in refused
+        inner.release()
+        assert other() != "acquired"                   # the outer holder still has it
+    finally:
+        outer.release()
+    assert other() == "acquired"                       # released with its last holder
