@@ -90,20 +90,28 @@ def period_of(when: Any) -> timedelta:
 
 
 def _next_on_steady_clock(when: Any, after: datetime, zone: tzinfo) -> datetime | None:
-    """`every` under a day, when the zone's offset does not change around `after`: one step of arithmetic on
-    the wall clock (a 1s sweep interval is not 86400 candidates). None: ask the day-by-day walk."""
+    """`every` under a day: a few steps of arithmetic on the wall clock, under each offset the zone has around
+    `after` (a 1s sweep interval is not 86400 candidates, even the night the clocks change). None: `at` and whole
+    days, which ask the day-by-day walk."""
     every = getattr(when, "every", None)
     if every is None or every.seconds >= DAY_S:
         return None
     step = float(every.seconds)
     margin = timedelta(seconds=DST_MARGIN_S + step)
-    if (after - margin).astimezone(zone).utcoffset() != (after + margin).astimezone(zone).utcoffset():
-        return None
-    local = after.astimezone(zone)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-    k = int((local.replace(tzinfo=None) - midnight).total_seconds() // step) + 1
-    wall = midnight + timedelta(seconds=k * step) if k * step < DAY_S else midnight + timedelta(days=1)
-    return _instant(wall, zone, fold=0)
+    offsets = {(after - margin).astimezone(zone).utcoffset(), (after + margin).astimezone(zone).utcoffset()}
+    # the next slot's wall time is the first grid time after `after` read with one of these offsets
+    found = []
+    for offset in offsets:
+        wall_after = (after + offset).replace(tzinfo=None) if offset is not None else after.replace(tzinfo=None)
+        midnight = wall_after.replace(hour=0, minute=0, second=0, microsecond=0)
+        k = int((wall_after - midnight).total_seconds() // step) + 1
+        for j in (k, k + 1):
+            wall = midnight + timedelta(seconds=j * step) if j * step < DAY_S else midnight + timedelta(days=1)
+            found.append(_instant(wall, zone, fold=0))
+            second = _instant(wall, zone, fold=1)
+            if second.astimezone(zone).replace(tzinfo=None) == wall:   # the clocks went back: it came twice
+                found.append(second)
+    return min(t for t in found if t > after)
 
 
 def _slots_from(when: Any, after: datetime, zone: tzinfo) -> Iterator[datetime]:

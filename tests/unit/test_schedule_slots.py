@@ -81,6 +81,19 @@ def test_next_and_previous_slot_agree(entry, zone, t):
     assert previous_slot(entry, s - timedelta(microseconds=1), zone) <= t  # and nothing lies between t and it
 
 
+DST_CHANGES = [datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC),     # Europe
+               datetime(2026, 3, 8, 7, tzinfo=UTC), datetime(2026, 11, 1, 6, tzinfo=UTC)]      # America
+
+
+@settings(max_examples=150, deadline=None)
+@given(entry=st.sampled_from([e for e in ENTRIES if e.every is not None and e.every.seconds < 86400]),
+       zone=st.sampled_from(ZONES), change=st.sampled_from(DST_CHANGES),
+       seconds=st.integers(min_value=-4 * 3600, max_value=4 * 3600))
+def test_every_slots_around_a_clock_change_agree_with_the_day_walk(entry, zone, change, seconds):
+    t = change + timedelta(seconds=seconds)
+    assert next_slot(entry, t, zone) == next(x for x in _slots_from(entry, t, zone) if x > t)
+
+
 @pytest.mark.parametrize("zone", [UTC, BERLIN], ids=str)
 @pytest.mark.parametrize("start", [datetime(2026, 1, 5, 8, 7, 13, tzinfo=UTC), datetime(2026, 3, 28, 20, 0, tzinfo=UTC),
                                    datetime(2026, 10, 24, 21, 59, tzinfo=UTC)], ids=lambda d: d.strftime("%m-%d"))
