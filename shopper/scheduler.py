@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ import schedule
 from .clock import Clock
 from .duration import Duration
 from .errors import ConfigError, ShopperError
-from .schedule_slots import DAYS, Every, every_problem, next_slot, period_of, previous_slot
+from .schedule_slots import Every, every_problem, next_slot, period_of, previous_slot
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +162,11 @@ class Scheduler:
         self._run_journeys, self._sweep, self._email_report = run_journeys, sweep, email_report
         self._sched = schedule.Scheduler()
         self._entries = dict(config.entries())
-        self._jobs: dict[str, Callable[[], Any]] = {e.name: (lambda e=e: self._run(e)) for e in config.runs}
+        self._jobs: dict[str, Callable[[], Any]] = {e.name: functools.partial(self._run, e) for e in config.runs}
         if config.sweep_every is not None:
-            self._jobs["sweep"] = lambda: self._do("sweep", self._sweep)
+            self._jobs["sweep"] = functools.partial(self._do, "sweep", self._sweep)
         if config.report is not None:
-            self._jobs["report"] = lambda r=config.report: self._do("report", self._email_report, r)
+            self._jobs["report"] = functools.partial(self._do, "report", self._email_report, config.report)
         self._next: dict[str, _dt.datetime] = {}
         self.history: list[tuple[str, str]] = []   # (what, when) for logs and tests
         now = clock.now()
