@@ -57,6 +57,6 @@ def load_all() -> dict[str, type]:
     from shopper import steps
 
     for mod in pkgutil.iter_modules(steps.__path__):
-        if mod.name not in ("registry", "context", "targets"):
+        if mod.name not in ("registry", "context"):
             importlib.import_module(f"shopper.steps.{mod.name}")
     return KINDS

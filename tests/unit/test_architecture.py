@@ -33,3 +33,29 @@ def test_no_sql_outside_the_store():
              for node in ast.walk(tree)
              if (text := _text(node)) is not None and SQL.match(text)]
     assert found == [], "SQL belongs in shopper/store/ (add a store method):\n" + "\n".join(found)
+
+
+def _imported(rel: str, tree: ast.AST) -> set[str]:
+    """The modules a file imports, relative imports made absolute (`..steps.x` in shopper/routes/ → shopper.steps.x)."""
+    package = rel.removesuffix(".py").split("/")[:-1]
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            out.add(".".join(base + ([node.module] if node.module else [])))
+    return out
+
+
+def _importers(prefix: str, sources) -> list[str]:
+    return [rel for rel, tree in sources
+            if any(m == prefix or m.startswith(prefix + ".") for m in _imported(rel, tree))]
+
+
+def test_routes_and_autofill_share_page_helpers_not_steps():
+    """Targets, addresses and text matching live in shopper/page/: routes and autofill never import a step kind."""
+    found = _importers("shopper.steps", (s for s in _sources() if s[0].startswith(("shopper/routes/",
+                                                                                   "shopper/autofill/"))))
+    assert found == [], "import from shopper/page/ (or move the shared part there):\n" + "\n".join(found)
+
