@@ -59,3 +59,18 @@ def test_routes_and_autofill_share_page_helpers_not_steps():
                                                                                    "shopper/autofill/"))))
     assert found == [], "import from shopper/page/ (or move the shared part there):\n" + "\n".join(found)
 
+
+
+def test_the_engine_never_imports_the_command_line():
+    found = _importers("cli", (s for s in _sources() if s[0].startswith("shopper/")))
+    assert found == [], "the CLI injects what the engine needs (a callable), the engine never imports it:\n" \
+        + "\n".join(found)
+
+
+def test_only_the_command_line_parses_arguments():
+    """argparse belongs to cli/ (runner.py only dispatches); the engine, checks and reports take plain values.
+
+    demo/shop/__main__.py is the demo shop's own program and keeps its parser."""
+    found = _importers("argparse", (s for s in _sources() if s[0].startswith(("shopper/", "checks/", "reports/",
+                                                                              "runner.py"))))
+    assert found == [], "parse arguments in cli/ and pass the values on:\n" + "\n".join(found)
