@@ -4,17 +4,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import pkgutil
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Callable, TypeVar
 
 KINDS: dict[str, type] = {}
 T = TypeVar("T")
-
-
-class StepSpec(Protocol):
-    kind: str
-    shorthand: str | None
-
-    def run(self, ctx: Any) -> None: ...
 
 
 WRITES = ("never", "may", "always")
