@@ -45,28 +45,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _email_report(args: argparse.Namespace, config, store, run_id: str, html: str) -> int:
     from reports.mailing import build_report_email
-    from shopper.probes.mail import mail_sender
-    from shopper.publish import report_sender
-    from shopper.probes.smtp import send
-    from shopper.secrets import Redactor
+    from shopper.report_mail import mail_report
 
-    to = args.to or (config.alerts.email.to if config.alerts.email else [])
-    if not to:
-        raise ConfigError("whom to? give --to ADDR (repeatable) or set alerts.email.to in config.yaml")
-    redactor = Redactor()
-    sender = mail_sender(config, redactor, os.environ)
-    if sender.settings is None:
-        raise ConfigError("no SMTP server configured: set smtp.host (and smtp.user with $SHOPPER_SMTP_PASSWORD) "
-                          "in config.yaml to email reports")
-    msg = build_report_email(store, run_id, html_single_file=html, to=list(to),
-                             sender=report_sender(config, sender.address), now=_clock(args).now(),
-                             settings=config.report_settings, redactor=redactor)
-    result = send(sender.settings, msg)
-    if not result.ok:
-        why = "; ".join(f"{a}: {c} {t}" for a, (c, t) in result.refused.items()) or f"DATA {result.data_code}"
-        print(f"error: the report was not accepted: {why}", file=sys.stderr)
+    def message(to: list[str], sender: str, redactor):
+        return build_report_email(store, run_id, html_single_file=html, to=to, sender=sender, now=_clock(args).now(),
+                                  settings=config.report_settings, redactor=redactor)
+
+    mailed = mail_report(config, os.environ, args.to, message)
+    if not mailed.ok:
+        print(f"error: the report was not accepted: {mailed.why}", file=sys.stderr)
         return EXIT_FINDINGS
-    print(f"report of run {run_id} emailed to {', '.join(result.accepted)}: {msg['Subject']}")
+    print(f"report of run {run_id} emailed to {', '.join(mailed.accepted)}: {mailed.subject}")
     return EXIT_OK
 
 
