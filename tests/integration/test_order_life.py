@@ -40,6 +40,20 @@ def kinds(findings):
     return Counter((f.journey, f.kind) for f in findings)
 
 
+def ordered(world, session):
+    """A track_order run: its order's expectation, the shop's URL and the order number."""
+    run_in_world(session, world, journeys=[TRACK], days=0)
+    [exp] = [e for e in session.store.expectations() if e.kind == "order"]
+    return exp, world.shop.url, exp.target
+
+
+def ship_notice(world, exp, text: str) -> None:
+    """The shop's shipping notice for the order, with `text`, into the shopper's mailbox."""
+    raw = company_mail(sender="orders@shop-demo.test", to=plus_address(world.login, exp.token),
+                       subject=f"Your order {exp.target} is on its way", text=text, when=world.clock.now())
+    world.dovecot.append(world.login, "INBOX", raw, when=world.clock.now())
+
+
 def test_shipping_notice_met_and_its_links_checked(demo):
     world, session = demo
     result = run_in_world(session, world, journeys=[TRACK], days=3)   # the warehouse ships on day 1
@@ -73,9 +87,7 @@ def test_no_shipping_notice_by_the_deadline_is_shipment_overdue(demo):
 
 def test_dead_and_tampered_links_in_the_order_mail_are_tracking_broken(demo):
     world, session = demo
-    run_in_world(session, world, journeys=[TRACK], days=0)
-    [exp] = [e for e in session.store.expectations() if e.kind == "order"]
-    shop, order = world.shop.url, exp.target
+    exp, shop, order = ordered(world, session)
     text = (f"Your order {order} has left our warehouse.\n"
             f"Track your parcel: {shop}/courier/track/{order}\n"           # works
             f"Order status: {shop}/orders/{order}X9\n"                     # tampered: 404
@@ -83,9 +95,7 @@ def test_dead_and_tampered_links_in_the_order_mail_are_tracking_broken(demo):
             f"Courier: {shop}/order-status\n"                               # names no order: has only to answer
             f"Follow your parcel: http://track.parcel-courier.test/{order}\n"   # dead host (NXDOMAIN)
             f"Our kettles: {shop}/\n")                                     # not about the order: not checked
-    raw = company_mail(sender="orders@shop-demo.test", to=plus_address(world.login, exp.token),
-                       subject=f"Your order {order} is on its way", text=text, when=world.clock.now())
-    world.dovecot.append(world.login, "INBOX", raw, when=world.clock.now())
+    ship_notice(world, exp, text)
     _, result, findings = session.sweep()
     checked = {o.data["url"].replace(shop, "~"): o.data for o in result.observations if o.kind == "tracking"}
     assert set(checked) == {f"~/courier/track/{order}", f"~/orders/{order}X9", f"~/order-status?order={order}",
@@ -106,9 +116,7 @@ def test_sweep_watch_checks_the_links_in_order_mail_as_a_sweep_does(demo):
     from shopper.watch import watch_mailbox
 
     world, session = demo
-    run_in_world(session, world, journeys=[TRACK], days=0)
-    [exp] = [e for e in session.store.expectations() if e.kind == "order"]
-    shop, order = world.shop.url, exp.target
+    exp, shop, order = ordered(world, session)
     text = (f"Your order {order} has left our warehouse.\n"
             f"Track your parcel: {shop}/courier/track/{order}\n"          # works
             f"Order status: {shop}/orders/{order}X9\n")                   # tampered: 404
@@ -117,9 +125,7 @@ def test_sweep_watch_checks_the_links_in_order_mail_as_a_sweep_does(demo):
     def on_sweep(run_id, result, findings) -> None:
         swept.append((run_id, result, findings))
         if len(swept) == 1:   # the first full sweep is done: the notice arrives while watching
-            raw = company_mail(sender="orders@shop-demo.test", to=plus_address(world.login, exp.token),
-                               subject=f"Your order {order} is on its way", text=text, when=world.clock.now())
-            world.dovecot.append(world.login, "INBOX", raw, when=world.clock.now())
+            ship_notice(world, exp, text)
         elif result.new_messages:
             stop.set()
 
