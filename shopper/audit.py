@@ -27,7 +27,7 @@ from .probes.mail import imap_settings
 from .secrets import Redactor
 from .inbox import Inbox
 from .summary import progress_status, run_status, run_summary, settle_statuses
-from .sweep import Sweeper, SweepResult
+from .sweep import Sweeper, SweepResult, configured_sweeper
 
 if TYPE_CHECKING:
     from .publish import Outputs, Published
@@ -369,11 +369,8 @@ def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str,
     for line in mark_interrupted_runs(store, clock.now().isoformat()):
         progress(line)
     store.begin_run(run_id, clock.now().isoformat(), kind="sweep", owner=owner())
-    probes = Probes.from_config(config, redactor, environ)   # the links in watched orders' mail
-    try:
-        result = Sweeper(store, settings, clock, links=probes.links).sweep()
-    finally:
-        probes.close()
+    with configured_sweeper(config, store, settings, clock, redactor, environ) as sweeper:
+        result = sweeper.sweep()
     findings = record_sweep(store, run_id, result)
     store.finish_run(run_id, clock.now().isoformat(), "findings" if findings else "clean",
                      {"findings": len(findings), "new_messages": result.new_messages, "ok": result.ok,

@@ -278,10 +278,6 @@ class Config:
             raise ConfigError(f"site profile '{name}' is not in config.yaml (sites: {', '.join(self.sites) or 'none'})")
         return self.sites[name]
 
-    def known_vars(self, site: str | None = None) -> set[str]:
-        profile = self.sites.get(site or self.default_site or "")
-        return set(profile.vars) | {v for j in profile.journeys.values() for v in j.vars} if profile else set()
-
 
 ENV = {  # SHOPPER_* environment variables and the setting each overrides
     "SHOPPER_VAR_DIR": ("var_dir",),

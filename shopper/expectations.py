@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-CHANNELS = ("email", "web_form")
 ANSWERING = ("reply",)                          # a person's answer: meets answer_within (and ack_within)
 ACKNOWLEDGING = ("acknowledgement", "helpdesk_status", "autoreply")  # a machine's receipt: meets ack_within only
 CLOSED_UNANSWERED = "closed_unanswered"

@@ -98,6 +98,22 @@ def survey_site(page: Any, base_url: str, var_dir: Path, progress=lambda s: None
     return s
 
 
+def survey_in_browser(config: Any, url: str, progress=lambda s: None) -> Survey:
+    """`init-site`: survey `url` in the configured Chromium, one fresh context, the site surveyed being the only one
+    the reach policy adds."""
+    from .probes import Probes
+    from .probes.browser import BrowserProbe
+
+    b = config.browser
+    probes = Probes.from_config(config)
+    with BrowserProbe(executable=b.executable, headless=b.headless, locale=b.locale) as browser:
+        context, _ = browser.new_context(block_hosts=b.block_hosts, reach=probes.reach_for([url]))
+        try:
+            return survey_site(context.new_page(), url, config.var_path, progress=progress)
+        finally:
+            context.close()
+
+
 def _route(s: Survey, ctx: StepContext, route: str, home: str) -> None:
     page = ctx.page
     var = f"{route}_path"

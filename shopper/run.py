@@ -86,9 +86,6 @@ class RunOptions:
     variables: Mapping[str, str] = field(default_factory=dict)
 
 
-ProgressFn = Callable[[str], None]
-
-
 def _no_names(host: str) -> list[str]:
     from .probes.dns import DnsFailure
 

@@ -6,9 +6,10 @@ import logging
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .clock import Clock
 from .errors import ProbeError, StoreError
@@ -21,6 +22,7 @@ from .mail.parse import parse_message
 from .mail.senders import addresses_written_to, dmarc_verdict
 from .model import Observation
 from .order_watch import order_arrival, order_mail_observations
+from .probes import Probes
 from .probes.imap import FolderBatch, ImapMailbox, ImapSettings, SweepDeadline, message_key, watch
 from .probes.mail import mailbox_name
 from .quarantine import quarantine_data, quarantine_row
@@ -293,6 +295,18 @@ class Sweeper:
     @staticmethod
     def _new_id() -> str:
         return "sweep-" + secrets.token_hex(6)
+
+
+@contextmanager
+def configured_sweeper(config: Any, store: MailStore, settings: ImapSettings, clock: Clock, redactor: Any,
+                       environ: Mapping[str, str]) -> Iterator[Sweeper]:
+    """The configured mailbox's Sweeper with the LinkChecker that follows the tracking and status links in watched
+    orders' mail (closed after): `sweep`, `sweep --watch`, the schedule and the worker all sweep with one of these."""
+    probes = Probes.from_config(config, redactor, environ)
+    try:
+        yield Sweeper(store, settings, clock, links=probes.links)
+    finally:
+        probes.close()
 
 
 def _store_failure(err: BaseException) -> bool:

@@ -24,7 +24,6 @@ class Alarm:
 
     seconds: float
     fired: bool = False
-    killed_browser: bool = False
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -53,5 +52,5 @@ class Watchdog:
         log.warning("watchdog: a step ran %gs without returning; killed %d page process(es)", alarm.seconds, killed)
         if alarm.done.wait(self.grace_s):
             return
-        alarm.killed_browser = self.browser.kill()
+        self.browser.kill()
         log.warning("watchdog: the step still did not return; killed the browser")

@@ -36,12 +36,6 @@ class Node:
         return self.value
 
 
-class YamlSyntaxError(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 _SCALAR_LOADER = yaml.SafeLoader("")
 
 

@@ -60,7 +60,7 @@ def preference(value: str | Sequence[str] | None) -> list[str]:
 def _matches(want: str, text: str) -> bool:
     if want in METHODS:
         return bool(METHODS[want].search(text))
-    from ..steps.targets import text_matcher
+    from ..page.text import text_matcher
 
     m = text_matcher(want)
     return bool(m.search(text)) if isinstance(m, re.Pattern) else m.lower() in text.lower()

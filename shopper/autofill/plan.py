@@ -96,7 +96,7 @@ def _select_choice(kind: str | None, c: Control, persona: Persona, given: str | 
 def plan_form(controls: list[Control], persona: Persona, explicit: Mapping[str, str] | None = None,
               *, skip_kinds: tuple[str, ...] = (), choose_radios: bool = False, payment: str | list[str] = "card") -> Plan:
     """Decide a value for every control; required ones nobody can fill become problems."""
-    from ..steps.targets import text_matcher   # `/regex/i` as in every step
+    from ..page.text import text_matcher   # `/regex/i` as in every step
 
     plan = Plan()
     explicit = dict(explicit or {})

@@ -8,7 +8,6 @@ from shopper.mail.patterns import lazy
 _STATUS = lazy(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?![\d.]*\d)")
 _IPV4 = lazy(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")
 _REPLY = lazy(r"(?<![\w.#/=+-])([245][0-5]\d)(?=[-\s,;:)\]]|$)(?![-\s]?\d{3}\b)")
-_REPLY_STRONG = lazy(r"(?<![\w.#/=+-])([45][0-5]\d)(?:[- ][245]\.\d|[- ]?\s*\S)")
 
 # (pattern, command, words one of which the text must hold) in the order they are tried: the most specific
 # wording first. The patterns read lower-cased text (faster than re.I); the words skip them when they cannot match.

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from ..autofill.classify import classify
 from ..autofill.page import read_forms
-from ..steps.addresses import ADDRESS_IN_TEXT
+from ..page.addresses import ADDRESS_IN_TEXT
 from .links import clickables, mail_links, matching
 from .words import NEWSLETTER_LINK, ROUTE_WORDS
 

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import JourneyBlocked, NotApplicable, StepError
 from ..mail.order_notice import mentions_order
 from .registry import step_kind
-from .targets import text_matcher
+from ..page.text import text_matcher
 
 log = logging.getLogger(__name__)
 CANCEL = ("/cancel|stornier|annul|anular|cancelar|annulla|annuleer/i")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..address_check import check_address
-from .addresses import find_address
+from ..page.addresses import find_address
 from .registry import step_kind
 
 

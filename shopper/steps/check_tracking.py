@@ -5,7 +5,7 @@ import logging
 from urllib.parse import urljoin
 
 from .registry import step_kind
-from .targets import Targeted
+from ..page.targets import Targeted
 
 log = logging.getLogger(__name__)
 

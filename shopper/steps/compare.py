@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .registry import step_kind
-from .targets import text_matcher
+from ..page.text import text_matcher
 
 
 @step_kind("compare", writes="never")

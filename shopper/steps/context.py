@@ -45,7 +45,6 @@ class JourneyState:
     site_hosts: tuple[str, ...] = ()   # the audited site's hosts (base URL's and the profile's `hosts`)
     observations: list[Observation] = field(default_factory=list)
     secret_selectors: list[Any] = field(default_factory=list)   # locators filled with secrets: masked in screenshots
-    secret_used: bool = False
     last_status: int | None = None
     last_url: str | None = None
     last_title: str | None = None
@@ -81,10 +80,7 @@ class StepContext:
     # -- values -------------------------------------------------------------------------------
     def value(self, text: str) -> str:
         """Resolve `${...}` for use (secrets revealed). Raises StepError naming the fix."""
-        r = self._resolve(text)
-        if r.has_secret:
-            self.state.secret_used = True
-        return r.text
+        return self._resolve(text).text
 
     def display(self, text: str) -> str:
         """Resolve `${...}` for showing (secrets masked)."""

@@ -6,7 +6,8 @@ import re
 from ..errors import StepError
 from .registry import step_kind
 from .soft import Soft, within_region
-from .targets import Targeted, text_matcher
+from ..page.targets import Targeted
+from ..page.text import text_matcher
 from .wait import url_matches
 
 

@@ -6,7 +6,7 @@ import re
 from ..errors import StepError
 from .registry import step_kind
 from .soft import Soft
-from .targets import Targeted
+from ..page.targets import Targeted
 
 
 def for_browser(pattern: re.Pattern[str]) -> re.Pattern[str]:

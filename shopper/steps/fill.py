@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .registry import step_kind
-from .targets import Targeted
+from ..page.targets import Targeted
 
 
 @step_kind("fill")

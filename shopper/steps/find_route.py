@@ -7,9 +7,6 @@ from ..errors import JourneyBlocked, StepError
 from ..routes.find import LOOKED_FOR, SHOWS, Search, candidate_urls, mail_candidates
 from .registry import step_kind
 
-ROUTES = ("contact", "newsletter", "unsubscribe", "order_status")
-
-
 @step_kind("find_route", shorthand="route", writes="never")
 class FindRoute:
     """Open the page of a route: `contact`, `newsletter`, `unsubscribe` or `order_status`. A path in the

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from ..errors import SetupError
 from ..inbox import MailQuery
-from .targets import text_matcher
+from ..page.text import text_matcher
 
 
 def journey_tokens(ctx) -> tuple[str, ...]:

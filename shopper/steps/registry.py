@@ -4,17 +4,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import pkgutil
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Callable, TypeVar
 
 KINDS: dict[str, type] = {}
 T = TypeVar("T")
-
-
-class StepSpec(Protocol):
-    kind: str
-    shorthand: str | None
-
-    def run(self, ctx: Any) -> None: ...
 
 
 WRITES = ("never", "may", "always")
@@ -57,6 +50,6 @@ def load_all() -> dict[str, type]:
     from shopper import steps
 
     for mod in pkgutil.iter_modules(steps.__path__):
-        if mod.name not in ("registry", "context", "targets"):
+        if mod.name not in ("registry", "context"):
             importlib.import_module(f"shopper.steps.{mod.name}")
     return KINDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..errors import ConfigError, ProbeError, SetupError, StepError
 from ..probes.smtp import DeliveryUnknown
 from ..mail.outgoing import compose, new_token, plus_address
-from .addresses import find_address
+from ..page.addresses import find_address
 from .registry import step_kind
 
 

@@ -7,7 +7,7 @@ from ..autofill.fill import autofill, press
 from ..autofill.page import read_forms
 from ..errors import StepError
 from .registry import step_kind
-from .targets import text_matcher
+from ..page.text import text_matcher
 
 DEFAULT_SUBMIT = "/submit|send|pay|continue/i"
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..errors import StepError
 from .registry import step_kind
 from .send_email import send_as_customer
-from .targets import text_matcher
+from ..page.text import text_matcher
 
 
 @step_kind("unsubscribe", shorthand="route", writes="always")

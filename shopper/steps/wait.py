@@ -8,7 +8,8 @@ from typing import Literal
 from ..errors import StepError
 from .registry import step_kind
 from .soft import Soft
-from .targets import Targeted, text_matcher
+from ..page.targets import Targeted
+from ..page.text import text_matcher
 
 
 def url_matches(pattern: str, url: str) -> bool:

@@ -40,6 +40,20 @@ def kinds(findings):
     return Counter((f.journey, f.kind) for f in findings)
 
 
+def ordered(world, session):
+    """A track_order run: its order's expectation, the shop's URL and the order number."""
+    run_in_world(session, world, journeys=[TRACK], days=0)
+    [exp] = [e for e in session.store.expectations() if e.kind == "order"]
+    return exp, world.shop.url, exp.target
+
+
+def ship_notice(world, exp, text: str) -> None:
+    """The shop's shipping notice for the order, with `text`, into the shopper's mailbox."""
+    raw = company_mail(sender="orders@shop-demo.test", to=plus_address(world.login, exp.token),
+                       subject=f"Your order {exp.target} is on its way", text=text, when=world.clock.now())
+    world.dovecot.append(world.login, "INBOX", raw, when=world.clock.now())
+
+
 def test_shipping_notice_met_and_its_links_checked(demo):
     world, session = demo
     result = run_in_world(session, world, journeys=[TRACK], days=3)   # the warehouse ships on day 1
@@ -73,9 +87,7 @@ def test_no_shipping_notice_by_the_deadline_is_shipment_overdue(demo):
 
 def test_dead_and_tampered_links_in_the_order_mail_are_tracking_broken(demo):
     world, session = demo
-    run_in_world(session, world, journeys=[TRACK], days=0)
-    [exp] = [e for e in session.store.expectations() if e.kind == "order"]
-    shop, order = world.shop.url, exp.target
+    exp, shop, order = ordered(world, session)
     text = (f"Your order {order} has left our warehouse.\n"
             f"Track your parcel: {shop}/courier/track/{order}\n"           # works
             f"Order status: {shop}/orders/{order}X9\n"                     # tampered: 404
@@ -83,9 +95,7 @@ def test_dead_and_tampered_links_in_the_order_mail_are_tracking_broken(demo):
             f"Courier: {shop}/order-status\n"                               # names no order: has only to answer
             f"Follow your parcel: http://track.parcel-courier.test/{order}\n"   # dead host (NXDOMAIN)
             f"Our kettles: {shop}/\n")                                     # not about the order: not checked
-    raw = company_mail(sender="orders@shop-demo.test", to=plus_address(world.login, exp.token),
-                       subject=f"Your order {order} is on its way", text=text, when=world.clock.now())
-    world.dovecot.append(world.login, "INBOX", raw, when=world.clock.now())
+    ship_notice(world, exp, text)
     _, result, findings = session.sweep()
     checked = {o.data["url"].replace(shop, "~"): o.data for o in result.observations if o.kind == "tracking"}
     assert set(checked) == {f"~/courier/track/{order}", f"~/orders/{order}X9", f"~/order-status?order={order}",
@@ -96,6 +106,43 @@ def test_dead_and_tampered_links_in_the_order_mail_are_tracking_broken(demo):
     assert "NXDOMAIN" in checked[f"http://track.parcel-courier.test/{order}"]["error"]
     assert kinds(findings) == Counter({("track_order", "tracking_broken"): 3})
     assert session.store.expectations(tokens=[exp.token])[0].state == "met"   # the notice itself came
+
+
+def test_sweep_watch_checks_the_links_in_order_mail_as_a_sweep_does(demo):
+    """`sweep --watch`: mail that arrives while watching has its tracking/status links checked (it built its
+    Sweeper without the LinkChecker, so a dead link in a shipping notice was never seen)."""
+    import threading
+
+    from shopper.watch import watch_mailbox
+
+    world, session = demo
+    exp, shop, order = ordered(world, session)
+    text = (f"Your order {order} has left our warehouse.\n"
+            f"Track your parcel: {shop}/courier/track/{order}\n"          # works
+            f"Order status: {shop}/orders/{order}X9\n")                   # tampered: 404
+    stop, swept = threading.Event(), []
+
+    def on_sweep(run_id, result, findings) -> None:
+        swept.append((run_id, result, findings))
+        if len(swept) == 1:   # the first full sweep is done: the notice arrives while watching
+            ship_notice(world, exp, text)
+        elif result.new_messages:
+            stop.set()
+
+    guard = threading.Timer(60, stop.set)   # a watch that never sees the notice fails below instead of hanging
+    guard.start()
+    try:
+        watch_mailbox(session.config, session.store, session.clock, session.environ, stop, on_sweep=on_sweep)
+    finally:
+        guard.cancel()
+    assert len(swept) == 2, "the notice never reached the watch"
+    run_id, result, findings = swept[1]
+    assert run_id.startswith("watch-")
+    checked = {o.data["url"].replace(shop, "~"): o.data for o in result.observations if o.kind == "tracking"}
+    assert set(checked) == {f"~/courier/track/{order}", f"~/orders/{order}X9"}
+    assert checked[f"~/orders/{order}X9"]["error"] == "HTTP 404"
+    assert kinds(findings) == Counter({("track_order", "tracking_broken"): 1})
+    assert session.store.run(run_id).status == "stopped"
 
 
 def test_cancel_order_cancels_on_the_order_page_and_the_refund_comes(demo):

@@ -69,3 +69,44 @@ def test_the_store_contract_is_imported_for_annotations_only():
                   if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("store.contract")
                   and id(node) not in guarded]
     assert found == [], "import shopper.store.contract under `if TYPE_CHECKING:`:\n" + "\n".join(found)
+
+
+def _imported(rel: str, tree: ast.AST) -> set[str]:
+    """The modules a file imports, relative imports made absolute (`..steps.x` in shopper/routes/ → shopper.steps.x)."""
+    package = rel.removesuffix(".py").split("/")[:-1]
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            out.add(".".join(base + ([node.module] if node.module else [])))
+    return out
+
+
+def _importers(prefix: str, sources) -> list[str]:
+    return [rel for rel, tree in sources
+            if any(m == prefix or m.startswith(prefix + ".") for m in _imported(rel, tree))]
+
+
+def test_routes_and_autofill_share_page_helpers_not_steps():
+    """Targets, addresses and text matching live in shopper/page/: routes and autofill never import a step kind."""
+    found = _importers("shopper.steps", (s for s in _sources() if s[0].startswith(("shopper/routes/",
+                                                                                   "shopper/autofill/"))))
+    assert found == [], "import from shopper/page/ (or move the shared part there):\n" + "\n".join(found)
+
+
+
+def test_the_engine_never_imports_the_command_line():
+    found = _importers("cli", (s for s in _sources() if s[0].startswith("shopper/")))
+    assert found == [], "the CLI injects what the engine needs (a callable), the engine never imports it:\n" \
+        + "\n".join(found)
+
+
+def test_only_the_command_line_parses_arguments():
+    """argparse belongs to cli/ (runner.py only dispatches); the engine, checks and reports take plain values.
+
+    demo/shop/__main__.py is the demo shop's own program and keeps its parser."""
+    found = _importers("argparse", (s for s in _sources() if s[0].startswith(("shopper/", "checks/", "reports/",
+                                                                              "runner.py"))))
+    assert found == [], "parse arguments in cli/ and pass the values on:\n" + "\n".join(found)

@@ -1,24 +1,11 @@
 """How a step names an element: a CSS/Playwright selector, visible text, a label, a placeholder or an ARIA role."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import StepError
-
-_REGEX = re.compile(r"^/(.*)/([imsx]*)$", re.S)
-
-
-def text_matcher(value: str) -> str | re.Pattern[str]:
-    """`/send|submit/i` is a regex; anything else is plain text."""
-    m = _REGEX.match(value)
-    if not m:
-        return value
-    flags = 0
-    for f in m.group(2):
-        flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[f]
-    return re.compile(m.group(1), flags)
+from .text import text_matcher
 
 
 @dataclass(frozen=True)

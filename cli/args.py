@@ -6,7 +6,7 @@ import argparse
 
 def web_url(text: str) -> str:
     """`--base-url`: an http:// or https:// address with a host."""
-    from .config import web_url_problem
+    from shopper.config import web_url_problem
 
     why = web_url_problem(text, "")
     if why:

@@ -5,7 +5,7 @@ import re
 from urllib.parse import unquote
 
 from ..errors import StepError
-from .targets import text_matcher
+from .text import text_matcher
 
 ADDRESS_IN_TEXT = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                              r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")

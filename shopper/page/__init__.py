@@ -1,0 +1,1 @@
+"""What steps, routes and autofill share about a page: how a step names an element, text matching, addresses."""
