@@ -85,13 +85,38 @@ def from_autocomplete(token: str) -> str | None:
 
 def from_text(text: str) -> str | None:
     """The first kind whose pattern matches `text` (lower-cased words)."""
+    kind = _raw_kind(text)
+    return ALIASES.get(kind, kind) if kind else None
+
+
+def _raw_kind(text: str) -> str | None:
+    """The first pattern's kind that matches `text`, before aliases (`username`, `phone_part` stay apart)."""
     text = text.strip()
     if not text:
         return None
     for kind, pattern in PATTERNS:
         if pattern.search(text):
-            return ALIASES.get(kind, kind)
+            return kind
     return None
+
+
+# what a label says the field is NOT for us: a search, a code, a value the persona does not hold
+_NOT_OURS = ("search", "coupon", "skip", "username", "cc_type")
+# a value the persona holds as free text: no option of a <select> can be it
+_FREE_TEXT = ("email", "name", "given_name", "family_name", "tel", "company", "street", "line2", "postcode",
+              "cc_name", "cc_number", "cc_csc")
+_MARKS = re.compile(r"^[\s*•·:(]+|[\s*:•]+$")
+
+
+def head(text: str) -> str:
+    """What in a shown text names the field, without required marks: a long text's first sentence, at most
+    eight words (`City Please enter a city. Please double-check the city, state and ZIP code.` -> `city please
+    enter a city`): the help and error text after a label names other fields."""
+    text = _MARKS.sub("", " ".join((text or "").split()).lower())
+    if len(text.split()) <= 8 and len(text) <= 60:
+        return text
+    text = re.split(r"(?<=[a-z\u00e0-\u024f)])[.!?](?:\s|$)|[(\uff08\uff0c\u3002]", text, maxsplit=1)[0]
+    return " ".join(text.split()[:8])[:60]
 
 
 _GENERIC = ("name", "street", "message")
@@ -123,13 +148,19 @@ def classify(f: FieldInfo) -> Classification:
         return Classification(typed, "type")
     # type=tel is also the numeric keypad of mobile pages (card numbers, codes, postcodes), type=search a
     # styling choice, type=password a hidden security code: words first
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str]] = []      # (raw kind, source), in the order of evidence
     for source, text in (("name", _name_words(f.name)), ("name", _name_words(f.id)),
-                         ("label", f.label.lower()), ("placeholder", f.placeholder.lower()),
-                         ("aria", f.aria_label.lower()), ("nearby", f.nearby.lower()[:120])):
-        kind = from_text(text)
+                         ("label", head(f.label)), ("placeholder", head(f.placeholder)),
+                         ("aria", head(f.aria_label)), ("nearby", head(f.nearby[:120]))):
+        kind = _raw_kind(text)
         if kind:
             found.append((kind, source))
+    # a word the customer reads or the page's own name for the field that says "not yours" (a search, a code,
+    # another state, a user name, a price) outweighs any other word: a wrong value is worse than none
+    veto = next(((k, s) for k, s in found if k in _NOT_OURS and s != "nearby"), None)
+    if typed == "email":
+        return Classification("skip", veto[1]) if veto and veto[0] == "username" else Classification(typed, "type")
+    found = [(ALIASES.get(k, k), s) for k, s in found]
     if typed == "password":
         hidden = next((k for k, _ in found if k in ("cc_csc", "cc_number")), None)
         return Classification(hidden or "password", "label" if hidden else "type")
@@ -141,7 +172,12 @@ def classify(f: FieldInfo) -> Classification:
             shown = next(((k, s) for k, s in found if s in ("label", "placeholder", "aria") and k != kind), None)
             if shown is not None:
                 kind, source = shown
-        return Classification(_refine(kind, f), source)
+        if veto is not None and kind in PERSONA_KINDS:
+            return Classification(ALIASES.get(veto[0], veto[0]), veto[1])
+        kind = _refine(kind, f)
+        if f.tag == "select" and kind in _FREE_TEXT:
+            return Classification(None, source)     # a list of choices holds no free-text value of ours
+        return Classification(kind, source)
     if typed:
         return Classification(_refine(typed, f), "type")
     if f.tag == "textarea":
@@ -152,8 +188,8 @@ def classify(f: FieldInfo) -> Classification:
 def _is_house_number(f: FieldInfo) -> bool:
     from .patterns import HOUSE_NUMBER
 
-    return any(HOUSE_NUMBER.search(t) for t in (_name_words(f.name), _name_words(f.id), f.label.lower().strip(),
-                                                f.placeholder.lower().strip()) if t)
+    return any(HOUSE_NUMBER.search(t) for t in (_name_words(f.name), _name_words(f.id), head(f.label),
+                                                head(f.placeholder)) if t)
 
 
 def classify_form(fields: list[FieldInfo]) -> list[Classification]:
