@@ -101,7 +101,7 @@ def _raw_kind(text: str) -> str | None:
 
 
 # what a label says the field is NOT for us: a search, a code, a value the persona does not hold
-_NOT_OURS = ("search", "coupon", "skip", "username", "cc_type")
+_NOT_OURS = ("search", "coupon", "not_held", "skip", "username", "cc_type")
 # a value the persona holds as free text: no option of a <select> can be it
 _FREE_TEXT = ("email", "name", "given_name", "family_name", "tel", "company", "street", "line2", "postcode",
               "cc_name", "cc_number", "cc_csc")
@@ -144,8 +144,6 @@ def classify(f: FieldInfo) -> Classification:
     if kind:
         return Classification(kind, "autocomplete")
     typed = INPUT_TYPES.get(f.type) if f.tag == "input" else None
-    if typed == "email":
-        return Classification(typed, "type")
     # type=tel is also the numeric keypad of mobile pages (card numbers, codes, postcodes), type=search a
     # styling choice, type=password a hidden security code: words first
     found: list[tuple[str, str]] = []      # (raw kind, source), in the order of evidence
