@@ -201,7 +201,30 @@ def classify_form(fields: list[FieldInfo]) -> list[Classification]:
         if out[i].kind == "cc_exp" and out[i + 1].kind == "cc_exp" and fields[i].tag == fields[i + 1].tag:
             out[i] = Classification("cc_exp_month", out[i].source)
             out[i + 1] = Classification("cc_exp_year", out[i + 1].source)
+    # a second "line 2" after the street (Apt/Suite, then Street address line 2) is the address's third line
+    line2_seen = False
+    for i, c in enumerate(out):
+        if c.kind == "street":
+            line2_seen = False
+        elif c.kind == "line2":
+            if line2_seen:
+                out[i] = Classification("skip", c.source)
+            line2_seen = True
+    # a bare "Name" beside only a surname box is the given name ("Name / Surname"), beside only a given-name
+    # box the family name ("Vorname / Name"): the persona's full name in it would repeat the other box
+    kinds = {c.kind for c in out}
+    part = {"family_name": "given_name", "given_name": "family_name"}
+    for have, missing in part.items():
+        if have in kinds and missing not in kinds:
+            out = [Classification(missing, c.source) if c.kind == "name" and not _says_full_name(f) else c
+                   for f, c in zip(fields, out)]
     return out
+
+
+def _says_full_name(f: FieldInfo) -> bool:
+    """Whether the field's words ask for the whole name (`full name`, `nome e cognome`), not a bare `name`."""
+    return any(_raw_kind(t) == "name_full" for t in (_name_words(f.name), _name_words(f.id), head(f.label),
+                                                     head(f.placeholder), head(f.aria_label)) if t)
 
 
 def _refine(kind: str, f: FieldInfo) -> str:
