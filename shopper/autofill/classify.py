@@ -160,6 +160,8 @@ def classify(f: FieldInfo) -> Classification:
         return Classification("skip", veto[1]) if veto and veto[0] == "username" else Classification(typed, "type")
     found = [(ALIASES.get(k, k), s) for k, s in found]
     if typed == "password":
+        if veto is not None and veto[0] in ("coupon", "not_held"):
+            return Classification("skip", veto[1])     # a gift card's PIN, a card on file's code
         hidden = next((k for k, _ in found if k in ("cc_csc", "cc_number")), None)
         return Classification(hidden or "password", "label" if hidden else "type")
     if found:

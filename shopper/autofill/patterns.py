@@ -55,7 +55,10 @@ _P = {
                 r"\battn\b|^attention\b|\battention (line|to)\b|zu h[äa]nden|\bz ?hd\b|[àa] l.attention|a la atenci[óo]n|all.attenzione|"
                 r"\bt ?a ?v\b|"
                 r"(primer|primero|segundo|segunda|1er|2do|2º|first|second) apellido|apellidos? (paterno|materno)|"
-                r"apellido ?[12]\b",
+                r"apellido ?[12]\b|"
+                # a card already on file (its security code re-entered): not the persona's card
+                r"wallet|saved.?card|stored.?card|card on file|gespeicherte karte|carte enregistr[ée]e|"
+                r"tarjeta guardada|carta salvata|opgeslagen kaart",
     "order_number": r"order.?(number|no\b|nr\b|#|id\b|ref)|order$|bestell.?(nummer|nr)|auftrags.?(nummer|nr)|"
                     r"num[ée]ro de (la )?commande|n[°º] de commande|n[úu]mero de(l)? pedido|"
                     r"numero (d[ie]ll?'? ?|d')?ordine|ordernummer|bestelnummer|bestelling.?(nummer|nr)",
