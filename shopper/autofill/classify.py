@@ -157,7 +157,10 @@ def classify(f: FieldInfo) -> Classification:
     # another state, a user name, a price) outweighs any other word: a wrong value is worse than none
     veto = next(((k, s) for k, s in found if k in _NOT_OURS and s != "nearby"), None)
     if typed == "email":
-        return Classification("skip", veto[1]) if veto and veto[0] == "username" else Classification(typed, "type")
+        # a type=email box is an e-mail even when the page calls it `username` (a login or guest form's e-mail):
+        # only words the customer reads ("Username or email") make it a user name
+        shown = next((s for k, s in found if k == "username" and s in ("label", "placeholder", "aria")), None)
+        return Classification("skip", shown) if shown else Classification(typed, "type")
     found = [(ALIASES.get(k, k), s) for k, s in found]
     if typed == "password":
         if veto is not None and veto[0] in ("coupon", "not_held"):

@@ -76,6 +76,11 @@ def test_a_long_label_is_read_by_its_head():
     assert head("• Zip/Postal Code:*") == "zip/postal code"
 
 
+def test_a_type_email_box_the_page_calls_username_is_an_email():
+    # a guest checkout's e-mail box is often the login form's `username` (django-oscar's gateway)
+    assert classify(FieldInfo(type="email", name="username", label="My email address is")).kind == "email"
+
+
 def test_a_card_holder_by_cc_name_or_as_it_appears_on_the_card():
     assert classify(FieldInfo(name="ccFullName")).kind == "cc_name"
     assert classify(FieldInfo(name="x", nearby="(as it appears on the card)")).kind == "cc_name"
