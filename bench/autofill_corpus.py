@@ -59,6 +59,7 @@ CHROMIUM_TYPES: dict[str, set[str]] = {
 # `password` is left out: Chromium's autofill does not type passwords (its password manager does), and we
 # fill one only with a secret the user exported for that site.
 HELD = set().union(*CHROMIUM_TYPES.values())
+BUTTONS = ("submit", "button", "reset", "image")
 FAMILIES = ("NAME", "ADDRESS", "PHONE", "EMAIL", "CREDIT_CARD", "COMPANY")
 
 
@@ -115,6 +116,9 @@ def score_page(page, html: Path, out: Path, tally: Tally) -> None:
     page.goto(f"http://corpus.test/{html.name}", wait_until="domcontentloaded")
     controls = [f for form in read_forms(page, "html", include_hidden=True) for f in form.fields]
     kinds = [c.kind for c in classify_form([c.info for c in controls])]
+    # Chromium's .out lists no buttons: a button left in would put every later unnamed field one line off
+    kept = [i for i, c in enumerate(controls) if c.info.type not in BUTTONS]
+    controls, kinds = [controls[i] for i in kept], [kinds[i] for i in kept]
     used: set[int] = set()
     pos = 0
     for exp in read_out(out):

@@ -206,6 +206,11 @@ def classify_form(fields: list[FieldInfo]) -> list[Classification]:
         if out[i].kind == "cc_exp" and out[i + 1].kind == "cc_exp" and fields[i].tag == fields[i + 1].tag:
             out[i] = Classification("cc_exp_month", out[i].source)
             out[i + 1] = Classification("cc_exp_year", out[i + 1].source)
+    # a select of years right after an expiry month, with no words of its own, is the expiry's year
+    for i in range(len(out) - 1):
+        nxt = fields[i + 1]
+        if out[i].kind == "cc_exp_month" and out[i + 1].kind is None and nxt.tag == "select" and _year_options(nxt):
+            out[i + 1] = Classification("cc_exp_year", "tag")
     # a second "line 2" after the street (Apt/Suite, then Street address line 2) is the address's third line
     line2_seen = False
     for i, c in enumerate(out):
@@ -242,8 +247,8 @@ def _refine(kind: str, f: FieldInfo) -> str:
     if kind == "cc_exp":   # one box of a month/year pair: its name or its options tell which
         text = f"{words(f.name)} {words(f.id)} {f.label} {f.placeholder} {f.aria_label}".lower()
         nums = [int(t) for _, t in f.options if t.strip().isdigit()]
-        month = bool(re.search(r"month|\bmm\b|monat|mois|\bmes\b|mese|maand", text))
-        year = bool(re.search(r"year|\byy|\baa\b|\bjj\b|jahr|ann[ée]e|a[ñn]o|anno|jaar", text))
+        month = bool(re.search(r"month|\bmm\b|monat|mois|\bmes\b|mese|maand", text)) or _month_options(f)
+        year = bool(re.search(r"year|\byy|\baa\b|\bjj\b|jahr|ann[ée]e|a[ñn]o|anno|jaar", text)) or _year_options(f)
         if (month and not year) or (not year and nums and max(nums) <= 12):
             return "cc_exp_month"
         if (year and not month) or (not month and nums and max(nums) > 31):
@@ -255,6 +260,22 @@ def _refine(kind: str, f: FieldInfo) -> str:
         return "cc_exp_year" if re.search(r"\byy|year|jahr|ann[ée]e|a[ñn]o|anno|jaar|\baa\b|\bjj\b", text) \
             else "cc_exp_month"
     return kind
+
+
+_MONTH_NAMES = re.compile(r"\b(jan|feb|m[äa]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz]|janv|f[ée]v|avr|juin|juil|"
+                          r"ao[uû]t|d[ée]c|ene|abr|ago|dic|gen|mag|giu|lug|set|ott|mrt|mei|okt)", re.I)
+
+
+def _month_options(f: FieldInfo) -> bool:
+    """A select whose options are the twelve months (`01 January`, `Jan`, `janvier`): an expiry's month."""
+    texts = [t for _, t in f.options if t.strip()]
+    return sum(bool(_MONTH_NAMES.search(t)) for t in texts) >= 12
+
+
+def _year_options(f: FieldInfo) -> bool:
+    """A select whose options are years (`2025`, `25`... most of them four digits from 19xx/20xx)."""
+    texts = [t.strip() for _, t in f.options if t.strip()]
+    return len(texts) >= 3 and sum(bool(re.fullmatch(r"(19|20)\d\d", t)) for t in texts) >= len(texts) - 1
 
 
 def option_index(f: FieldInfo, wanted: list[str]) -> int | None:

@@ -53,7 +53,7 @@ _P = {
                 r"land.?mark|punto de referencia|\bprice\b|\bamount\b|\bbetrag\b|\bprix\b|\bprecio\b|"
                 r"\bimporte\b|\bprezzo\b|\bimporto\b|\bbedrag\b|\bprijs\b|"
                 r"\battn\b|^attention\b|\battention (line|to)\b|zu h[äa]nden|\bz ?hd\b|[àa] l.attention|a la atenci[óo]n|all.attenzione|"
-                r"\bt ?a ?v\b|"
+                r"\bt\.? ?a\.? ?v\b\.?|"
                 r"(primer|primero|segundo|segunda|1er|2do|2º|first|second) apellido|apellidos? (paterno|materno)|"
                 r"apellido ?[12]\b|"
                 # a card already on file (its security code re-entered): not the persona's card

@@ -124,3 +124,18 @@ def test_a_bare_name_beside_one_part_of_the_name_is_the_other_part(labels, kinds
 def test_a_street_split_from_its_house_number_is_left_empty(number_label):
     assert _kinds(FieldInfo(label="Endereço:"), FieldInfo(label=number_label), FieldInfo(label="Cidade:")) \
         == ["skip", "skip", "city"]
+
+
+MONTHS = (("", "Month"),) + tuple((str(i), f"{i + 1:02d} {m}") for i, m in enumerate(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+     "December")))
+YEARS = (("", "Year"),) + tuple((str(i), str(2025 + i)) for i in range(10))
+
+
+def test_an_expiry_select_is_its_month_or_year_by_its_options():
+    # `Expiration Date` over two selects of month names and years: never the whole date in one select
+    month = FieldInfo(tag="select", type="select", nearby="Expiration Date", options=MONTHS)
+    year = FieldInfo(tag="select", type="select", options=YEARS)
+    assert _kinds(month, year) == ["cc_exp_month", "cc_exp_year"]
+    # a list of years with no words is no expiry year unless it follows the month
+    assert _kinds(year) == [None]
