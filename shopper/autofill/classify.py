@@ -266,6 +266,25 @@ _MONTH_NAMES = re.compile(r"\b(jan|feb|m[äa]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t
                           r"ao[uû]t|d[ée]c|ene|abr|ago|dic|gen|mag|giu|lug|set|ott|mrt|mei|okt)", re.I)
 
 
+# each month's names and short forms in the six languages, at the start of a word
+_MONTH_WORDS = [re.compile(rf"\b({w})", re.I) for w in (
+    "jan|ene|gen", "feb|f[ée]v", "mar|m[äa]r|maa|mrt", "apr|avr|abr", "may|mai|mei|mag", "jun|juin|giu",
+    "jul|juil|lug", "aug|ao[uû]t|ago", "sep|set", "oct|okt|ott", "nov", "dec|dez|d[ée]c|dic")]
+
+
+def month_option(f: FieldInfo, month: int) -> int | None:
+    """The index of the option of select `f` that is month `month` (1-12) by what it shows: `11`, `11 - Nov`,
+    `November`, `novembre` (an option's value may count from 0: its text says which month it is)."""
+    for i, (_, t) in enumerate(f.options):
+        m = re.match(r"\s*(\d{1,2})\b", t)
+        if m and int(m.group(1)) == month:
+            return i
+    for i, (_, t) in enumerate(f.options):
+        if [j for j, w in enumerate(_MONTH_WORDS, 1) if w.search(t)] == [month]:
+            return i
+    return None
+
+
 def _month_options(f: FieldInfo) -> bool:
     """A select whose options are the twelve months (`01 January`, `Jan`, `janvier`): an expiry's month."""
     texts = [t for _, t in f.options if t.strip()]
