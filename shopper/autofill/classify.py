@@ -17,7 +17,7 @@ PERSONA_KINDS = ("email", "name", "given_name", "family_name", "tel", "company",
 JOURNEY_KINDS = ("message", "subject", "order_number")
 SKIP_KINDS = ("search", "coupon", "skip")
 ALIASES = {"email_confirm": "email", "username": "skip", "phone_part": "skip", "cc_type": "skip",
-           "name_full": "name", "house_number": "skip"}
+           "name_full": "name", "house_number": "skip", "not_held": "skip"}
 KINDS = PERSONA_KINDS + JOURNEY_KINDS
 _NOT_TEXT = {"hidden", "submit", "button", "reset", "image", "file", "checkbox", "radio", "range", "color"}
 
@@ -197,7 +197,9 @@ def _is_house_number(f: FieldInfo) -> bool:
 
 def classify_form(fields: list[FieldInfo]) -> list[Classification]:
     """`classify` for every field of a form, with what only neighbours tell: two expiry boxes in a row
-    with the same words are its month, then its year."""
+    with the same words are its month, then its year (a select of years after the month is the year); a
+    street beside a house-number box is left empty, so is a second line 2; a bare `Name` beside one part of
+    the name is the other part."""
     out = [classify(f) for f in fields]
     if any(_is_house_number(f) for f in fields):
         # the street and its number in two boxes: the persona's street line fits neither alone
