@@ -41,8 +41,11 @@ _COLLECT = r"""
       const t = text(p); if (t) return t.slice(0, 120);
     }
     const own = ownText(el); if (own) return own.slice(0, 120);
+    // the parent's text, unless the parent holds other controls (its text is their labels too)
     const parent = el.parentElement;
-    if (parent) { const t = text(parent); if (t && t.length < 120) return t; }
+    if (parent && parent.querySelectorAll('input:not([type=hidden]), select, textarea').length <= 1) {
+      const t = text(parent); if (t && t.length < 120) return t;
+    }
     // as Chromium infers labels: the cell before a table cell, the element before a wrapping div
     for (let a = el.parentElement, i = 0; a && i < 3; a = a.parentElement, i++) {
       if (a.tagName === 'TD' || a.tagName === 'TH') {

@@ -33,9 +33,32 @@ INPUT_TYPES: dict[str, str] = {"email": "email", "tel": "tel", "password": "pass
 
 _P = {
     # -- not the persona's: search boxes, coupons, and what the journey gives (message, order number)
-    "search": r"\bsearch\b|\bsuche\b|\bsuchen\b|recherch|\bbuscar\b|\bbusca\b|\bcerca\b|\bzoek|^q$|\bquery\b",
-    "coupon": r"\bsvc|stored.?value|gift.?(card|cert)|certificate|coupon|voucher|promo|discount|gutschein|rabatt|code promo|bon de r[ée]duction|cup[oó]n|"
+    "search": r"\bsearch\b|\bsuche\b|\bsuchen\b|recherch|\bbuscar\b|\bbusca\b|\bcerca\b|\bzoek|^q$|\bquery\b"
+              # a store finder's postcode or town is not the customer's address
+              r"|find (a |your |the |an? )?(nearest )?(store|shop|location|retailer|dealer)|store ?(locator|finder)|"
+              r"filiale? (suchen|finden)|filialsuche|filialfinder|h[äa]ndlersuche|trouver (un|votre) magasin|"
+              r"buscar (una |tu )?tienda|encuentra (una |tu )?tienda|trova (un |il )?negozio|"
+              r"vind (een|je|uw) winkel|winkel zoeken",
+    "coupon": r"\bsvc|stored.?value|gift.?(card|cert)|certificate|\bcerts?\b|coupon|voucher|promo|discount|gutschein|rabatt|code promo|bon de r[ée]duction|cup[oó]n|"
               r"descuento|buono|sconto|kortingscode|kortingsbon|gift ?card|geschenkkarte",
+    # values a persona does not hold, whatever other word the label has: a job title, a member or customer
+    # number, a landmark, a price, an attention line, one of two family names
+    "not_held": r"(job|business|professional|position).?title|jobtitel|berufsbezeichnung|titre du poste|"
+                r"puesto de trabajo|qualifica professionale|functietitel|"
+                r"member(ship)?.?(id|number|num|no\b|nr)|loyalty|reward|bonus.?(card|number)|"
+                r"customer.?(number|no\b|id\b)|kunden.?(nummer|nr)|mitglieds.?(nummer|nr)|"
+                r"num[ée]ro (de )?(client|membre|adh[ée]rent)|carte (de )?fid[ée]lit|"
+                r"n[úu]mero de (socio|cliente)|tarjeta de fidelidad|numero (cliente|socio|tessera)|"
+                r"klant.?nummer|lid.?nummer|klantenkaart|"
+                r"land.?mark|punto de referencia|\bprice\b|\bamount\b|\bbetrag\b|\bprix\b|\bprecio\b|"
+                r"\bimporte\b|\bprezzo\b|\bimporto\b|\bbedrag\b|\bprijs\b|"
+                r"\battn\b|^attention\b|\battention (line|to)\b|zu h[äa]nden|\bz ?hd\b|[àa] l.attention|a la atenci[óo]n|all.attenzione|"
+                r"\bt\.? ?a\.? ?v\b\.?|"
+                r"(primer|primero|segundo|segunda|1er|2do|2º|first|second) apellido|apellidos? (paterno|materno)|"
+                r"apellido ?[12]\b|"
+                # a card already on file (its security code re-entered): not the persona's card
+                r"wallet|saved.?card|stored.?card|card on file|gespeicherte karte|carte enregistr[ée]e|"
+                r"tarjeta guardada|carta salvata|opgeslagen kaart",
     "order_number": r"order.?(number|no\b|nr\b|#|id\b|ref)|order$|bestell.?(nummer|nr)|auftrags.?(nummer|nr)|"
                     r"num[ée]ro de (la )?commande|n[°º] de commande|n[úu]mero de(l)? pedido|"
                     r"numero (d[ie]ll?'? ?|d')?ordine|ordernummer|bestelnummer|bestelling.?(nummer|nr)",
@@ -46,7 +69,10 @@ _P = {
     # -- card data before names and numbers
     "cc_type": r"card.?type|type.{0,8}card|kartentyp|kartenart|type de carte|tipo de tarjeta|tipo (di )?carta|"
                r"kaarttype|payment.?method",
-    "cc_name": r"card.?(holder|owner)|name.*on.*card|(card|cc).?name|karteninhaber|inhaber der karte|"
+    "cc_name": r"card.?(holder|owner)|name.*on.*card|(card|cc).?name|\bcc\b.{0,6}name|"
+               r"as (it )?(appears|shown|printed) on (the |your )?card|wie auf der karte|"
+               r"tel qu.il (appara[îi]t|figure) sur la carte|como (aparece|figura) en la tarjeta|"
+               r"come (appare|riportato) sulla carta|zoals (vermeld )?op de kaart|karteninhaber|inhaber der karte|"
                r"titulaire|nom.*carte|nombre.*tarjeta|titular|intestatario|titolare|nome.*cart|"
                r"kaarthouder|naam.*kaart|tenaamstelling",
     "cc_number": r"card.?(number|num|no\b|nr)|cc.?(number|num|no\b|nr)|"
@@ -69,7 +95,8 @@ _P = {
                      r"(best[äa]tig|wiederhol).*e.?mail|confirm.*courriel|confirmar.*correo|"
                      r"conferma.*e.?mail|bevestig.*e.?mail|herhaal.*e.?mail",
     "username": r"user.?name|benutzername|nom d.utilisateur|nombre de usuario|nome utente|gebruikersnaam|"
-                r"\blogin\b",
+                r"\blog ?in\b|\blog ?on\b|sign.?in.?(name|id)|user.?id\b|login.?id|benutzerkennung|"
+                r"identifiant|id utente|inlognaam",
     "email": r"e.?mail|courriel|adresse [ée]lectronique|correo|electr[óo]nico|posta elettronica|"
              r"indirizzo (di )?posta|mailadres",
     "phone_part": r"\bext\b|extension|durchwahl|area.?code|vorwahl|\bprefix\b|\bsuffix\b|dial.?code|"
@@ -81,7 +108,8 @@ _P = {
                r"empresa|ragione.?sociale|azienda|societ[àa]|bedrijf|bedrijfsnaam",
     # -- postal address
     "house_number": r"^(house ?(number|no)|hausnummer|huisnummer|дом|n[úu]mero|num[ée]ro|street ?(no|num|number)|"
-                    r"house|hsnr|hnr)\s*[:*.]?\s*$",
+                    r"house|hsnr|hnr|n[úu]mero (da|de la|de) (casa|resid[êe]ncia|vivienda|portal)|"
+                    r"num[ée]ro de (la )?(maison|rue)|numero civico|civico)\s*[:*.]?\s*$",
     "skip": r"other.?state|not.?us.?state|military|"
             r"address.?(type|title|name|label|nickname|book|id\b)|middle.?name|additional.?name|\bmiddle\b|"
             r"zweiter vorname|(?<!address )country.?code|adres ba[şs]l|identifica[çc][ãa]o do endere|"

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .classify import (JOURNEY_KINDS, KINDS, PERSONA_KINDS, SKIP_KINDS, FieldInfo, classify_form, select_option,
-                       words)
+from .classify import (JOURNEY_KINDS, KINDS, PERSONA_KINDS, SKIP_KINDS, FieldInfo, classify_form, month_option,
+                       select_option, words)
 from . import payment as payments
 from .persona import CONFIG_KEYS, Persona
 
@@ -87,7 +87,8 @@ def _select_choice(kind: str | None, c: Control, persona: Persona, given: str | 
         kind = "cc_exp_year" if nums and max(nums) > 12 else "cc_exp_month"
     if kind in ("cc_exp_month", "cc_exp_year"):
         v = _exp_value(kind, f, persona)
-        return select_option(f, [v, v.lstrip("0"), v[-2:]])
+        shown = month_option(f, int(v)) if kind == "cc_exp_month" and v.isdigit() and 1 <= int(v) <= 12 else None
+        return f.options[shown][0] if shown is not None else select_option(f, [v, v.lstrip("0"), v[-2:]])
     if kind and persona.value(kind):
         return select_option(f, [persona.value(kind), re.escape(persona.value(kind))])
     return None

@@ -131,3 +131,21 @@ def test_checkout_blocked_names_the_field_and_the_setting(audit, shop_healthy, t
     assert f.evidence and (a.config.var_path / f.evidence[0]).is_file()
     j = a.result.journeys[0]
     assert [s.status for s in j.steps] == ["blocked", "skipped"] and j.status == "findings"   # never "clean"
+
+
+LABELS_IN_A_BLOCK = """<!doctype html><html lang="de"><body><form>
+  <div><input name="f1"> <input name="f2"> <input name="f3"><br>Vorname, Nachname, E-Mail</div>
+  <p>Telefon <input name="f4"></p>
+  <button>Weiter</button></form></body></html>"""
+
+
+def test_a_parents_text_is_no_label_when_it_holds_other_boxes(step_ctx):
+    # the text of a block with several boxes is all their labels: it names none of them (a wrong value is worse
+    # than an empty one); a block with one box is that box's label
+    from shopper.autofill.classify import classify_form
+    from shopper.autofill.page import read_forms
+
+    ctx = step_ctx(LABELS_IN_A_BLOCK)
+    [form] = read_forms(ctx.page)
+    kinds = [c.kind for c in classify_form([f.info for f in form.fields])]
+    assert kinds == [None, None, None, "tel"]

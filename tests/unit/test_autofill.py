@@ -171,3 +171,18 @@ def test_required_radio_and_checkbox_are_chosen():
 
 def test_persona_shows_no_secrets():
     assert Persona.shown("cc_csc", "123") == "***" and Persona.shown("password", "pw") == "***"
+
+
+@pytest.mark.parametrize("texts", [
+    [f"{i:02d} {m}" for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July", "August",
+                                            "September", "October", "November", "December"), 1)],
+    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+     "décembre"],
+    ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic"],
+])
+def test_an_expiry_month_select_counting_from_zero_gets_the_month_it_shows(texts):
+    # option values 0-11: the persona's month 12 is the option that shows December, not value "12" or none
+    month = FieldInfo(tag="select", label="Expiry month", required=True,
+                      options=(("", "Month"),) + tuple((str(i), t) for i, t in enumerate(texts)))
+    plan = plan_form(_controls(month), _persona())
+    assert [(a.kind, a.value) for a in plan.actions] == [("cc_exp_month", "11")]
