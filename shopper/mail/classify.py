@@ -198,7 +198,7 @@ def _delivery(recipient: str, ev: Evidence, reporting: str, remote: str) -> Deli
     ev = replace(ev, hosts=_hosts(recipient, remote, ev.diagnostic))
     verdict = decide(ev)
     # A DSN's Action: is the MTA's word; without one an expiry is a delay unless the MTA says it gave up.
-    action = ev.action or ("delayed" if verdict.reason == "expired" and not signals.FINAL_TEXT.search(ev.diagnostic)
+    action = ev.action or ("delayed" if verdict.reason == "expired" and not signals.FINAL_TEXT.found(ev.diagnostic)
                            else "failed")
     return Delivery(recipient or None, verdict.reason, verdict.status, verdict.reply, verdict.hard,
                     " ".join(ev.diagnostic.split())[:DIAGNOSTIC_LIMIT], reporting or None, remote or None,
@@ -318,12 +318,12 @@ def _still_trying(failed: list[Delivery], statuses: list[RecipientStatus], prose
     actions = {(s.action or "").lower() for s in statuses if s.action}
     if actions:
         return actions == {"delayed"} and all(d.action == "delayed" for d in failed)
-    if signals.FINAL_TEXT.search(prose):
+    if signals.FINAL_TEXT.found(prose):
         return False
-    if signals.RETRYING_TEXT.search(prose):
+    if signals.RETRYING_TEXT.found(prose):
         return True
     return all(d.action == "delayed" for d in failed) and (
-        has_dsn or bool(signals.DELAY_TEXT.search(prose)) and not signals.PERMANENT_TEXT.search(prose))
+        has_dsn or signals.DELAY_TEXT.found(prose) and not signals.PERMANENT_TEXT.found(prose))
 
 
 def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject: str, prose: str) -> bool:
@@ -337,7 +337,7 @@ def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject:
     ))
     if cheap != 1:   # two signals without reading the text, or none (the text alone is not enough)
         return cheap >= 2
-    return bool(signals.BOUNCE_TEXT.search(prose[:20_000]))   # the costly one, only when it decides
+    return signals.BOUNCE_TEXT.found(prose[:20_000])   # the costly one, only when it decides
 
 
 def classify(raw: bytes | ParsedMail) -> Classification:

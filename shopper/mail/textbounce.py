@@ -94,7 +94,7 @@ def segments(prose: str, excluded: set[str], preferred: list[str]) -> list[Segme
         line = line.lstrip("> \t") if line.startswith(">") and not context else line
         if _ID_LINE.match(line):
             continue
-        named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line))]
+        named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line))] if "@" in line else []
         named = [a for a in named if a not in excluded and not _NOT_RECIPIENT.match(a)]
         if wanted:
             named = [a for a in named if a in wanted]
