@@ -1,15 +1,19 @@
-"""Multipart boundary lines matched without compiling a regular expression per message.
+"""Multipart boundary lines matched without compiling a regular expression per message, in a parser of our own.
 
 The standard library's parser (email.feedparser) compiles `(?P<sep>--BOUNDARY)(?P<end>--)?...` for every
 boundary it meets; boundaries are unique per message, so in a process that classifies many messages each one
-is a fresh compile (regex compiling is pure Python): about a tenth of classifying a corpus. `install()` gives
-the parser a `re` whose `compile` returns an exact string-based matcher for that one pattern shape and the real
-regular expression for anything else (so another Python's parser, with another pattern, is unaffected).
+is a fresh compile (regex compiling is pure Python): about a tenth of classifying a corpus. `message_from_bytes`
+parses with a private copy of email.feedparser (its own module object, loaded from the standard library's code)
+whose `re` compiles that one pattern shape into an exact string-based matcher and anything else into the real
+regular expression. email.feedparser itself is left alone: every other user of the email package in the
+process (imaplib, smtplib, a library, another Python's parser) parses as the standard library does.
 """
 from __future__ import annotations
 
+import importlib.util
 import re
-from email import feedparser
+from email.message import Message
+from types import ModuleType
 from typing import Any
 
 _PREFIX = "(?P<sep>"
@@ -63,7 +67,25 @@ class _ReForTheParser:
         return getattr(re, name)
 
 
-def install() -> None:
-    """Give email.feedparser the boundary matcher (once; idempotent)."""
-    if feedparser.re is re:
-        feedparser.re = _ReForTheParser()
+def _private_feedparser() -> ModuleType:
+    """A second module object run from email.feedparser's code, its `re` ours; not in sys.modules."""
+    spec = importlib.util.find_spec("email.feedparser")
+    if spec is None or spec.loader is None:   # pragma: no cover - the standard library always has it
+        raise ImportError("email.feedparser not found")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.re = _ReForTheParser()
+    return module
+
+
+_feedparser: ModuleType | None = None
+
+
+def message_from_bytes(raw: bytes) -> Message:
+    """`email.message_from_bytes(raw)` (compat32): the same message tree, from the same parser code."""
+    global _feedparser
+    if _feedparser is None:
+        _feedparser = _private_feedparser()
+    parser = _feedparser.FeedParser(Message)
+    parser.feed(raw.decode("ascii", "surrogateescape"))   # what BytesParser does, fed at once, not in 8 KB pieces
+    return parser.close()
