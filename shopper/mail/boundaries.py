@@ -5,7 +5,7 @@ boundary it meets; boundaries are unique per message, so in a process that class
 is a fresh compile (regex compiling is pure Python): about a tenth of classifying a corpus. `message_from_bytes`
 parses with a private copy of email.feedparser (its own module object, loaded from the standard library's code)
 whose `re` compiles that one pattern shape into an exact string-based matcher and anything else into the real
-regular expression. email.feedparser itself is left alone: every other user of the email package in the
+regular expression; its test for a line end at the end of a payload (NLCRE_eol) is a string test too. email.feedparser itself is left alone: every other user of the email package in the
 process (imaplib, smtplib, a library, another Python's parser) parses as the standard library does.
 """
 from __future__ import annotations
@@ -55,12 +55,41 @@ class BoundaryLine:
         return None
 
 
+class LineEndAtEnd:
+    """The parser's NLCRE_eol (a CR LF, CR or LF that ends the text) as a string test: a regular expression
+    would try every position of every part's payload in turn."""
+    __slots__ = ()
+
+    def search(self, text: str) -> _EndMatch | None:
+        for ending in ("\r\n", "\r", "\n"):   # the leftmost match that reaches the end is the longest ending
+            if text.endswith(ending):
+                return _EndMatch(ending)
+        return None
+
+
+class _EndMatch:
+    __slots__ = ("_ending",)
+
+    def __init__(self, ending: str) -> None:
+        self._ending = ending
+
+    def group(self, index: int = 0) -> str:
+        if index not in (0, 1):
+            raise IndexError("no such group")
+        return self._ending
+
+
+def _escaped_char(match: re.Match[str]) -> str:
+    return match.group(1)   # a function, not r"\1": no replacement template parsed per call
+
+
 class _ReForTheParser:
     """The `re` module, except that compiling the boundary pattern gives a BoundaryLine."""
 
     def compile(self, pattern: Any, flags: int = 0) -> Any:
         if flags == 0 and isinstance(pattern, str) and pattern.startswith(_PREFIX) and pattern.endswith(_SUFFIX):
-            return BoundaryLine(_UNESCAPE.sub(r"\1", pattern[len(_PREFIX):-len(_SUFFIX)]))
+            escaped = pattern[len(_PREFIX):-len(_SUFFIX)]
+            return BoundaryLine(_UNESCAPE.sub(_escaped_char, escaped) if "\\" in escaped else escaped)
         return re.compile(pattern, flags)
 
     def __getattr__(self, name: str) -> Any:
@@ -75,6 +104,7 @@ def _private_feedparser() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.re = _ReForTheParser()
+    module.NLCRE_eol = LineEndAtEnd()
     return module
 
 

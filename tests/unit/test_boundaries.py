@@ -9,7 +9,7 @@ import re
 from email.message import Message
 from pathlib import Path
 
-from shopper.mail.boundaries import BoundaryLine, _ReForTheParser, message_from_bytes
+from shopper.mail.boundaries import BoundaryLine, LineEndAtEnd, _ReForTheParser, message_from_bytes
 from shopper.mail.corpus import default_corpus
 from shopper.mail.parse import parse_message
 
@@ -32,6 +32,16 @@ def test_the_matcher_agrees_with_the_regular_expression_on_every_line_shape() ->
             if want:
                 assert [want.group(g) for g in ("sep", "end", "ws", "linesep")] == \
                        [got.group(g) for g in ("sep", "end", "ws", "linesep")], repr(line)
+
+
+def test_the_line_end_test_agrees_with_the_parsers_regular_expression() -> None:
+    rng = random.Random(18)
+    regex, fast = re.compile(r"(\r\n|\r|\n)\Z"), LineEndAtEnd()
+    for _ in range(5000):
+        text = "".join(rng.choice(["\r", "\n", "x", " ", "\r\n"]) for _ in range(rng.randrange(6)))
+        want, got = regex.search(text), fast.search(text)
+        assert (want is None) == (got is None) and (not want or want.group(0) == got.group(0) == got.group(1)), \
+            repr(text)
 
 
 def test_other_patterns_still_compile_as_regular_expressions() -> None:
