@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
@@ -126,11 +126,26 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
             for name, addr in pairs if "@" in addr]
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_RFC5322_DATE = lazy(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+                     r"Nov|Dec) ([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})")
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return parsedate_to_datetime(value)
+        m = _RFC5322_DATE.fullmatch(value)
+        if m is None:
+            return parsedate_to_datetime(value)
+        # The usual form, read as parsedate_to_datetime reads it: "-0000" is no zone (a naive time), minutes
+        # of the offset are taken as written
+        day, month, year, hour, minute, second, sign, tz_hours, tz_minutes = m.groups()
+        fields = (int(year), _MONTHS.index(month.lower()) + 1, int(day), int(hour), int(minute), int(second))
+        offset = int(tz_hours) * 3600 + int(tz_minutes) * 60
+        if offset == 0 and sign == "-":
+            return datetime(*fields)
+        return datetime(*fields, tzinfo=timezone(timedelta(seconds=-offset if sign == "-" else offset)))
     except (ValueError, TypeError, IndexError, OverflowError):
         return None
 

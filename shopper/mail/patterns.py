@@ -42,15 +42,22 @@ class CaselessPattern(LazyPattern):
     """
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        if _has_upper_letter(pattern):
-            raise ValueError(f"a caseless pattern is written in lower case: {pattern[:60]!r}")
-        super().__init__(pattern, flags | re.I)
-        self._lower = LazyPattern(pattern, flags & ~re.I)
+        flags = int(flags)   # plain ints: negating a RegexFlag costs an enum lookup at import
+        super().__init__(pattern, flags | _IGNORECASE)
+        self._lower = LazyPattern(pattern, flags & ~_IGNORECASE)
+        self._checked = False
 
     def found(self, text: str) -> bool:
+        if not self._checked:   # once, at first use: nothing to pay at import
+            if _has_upper_letter(self.pattern):
+                raise ValueError(f"a caseless pattern is written in lower case: {self.pattern[:60]!r}")
+            self._checked = True
         if text.isascii():
             return self._lower.search(text.lower()) is not None
         return self.compiled().search(text) is not None
+
+
+_IGNORECASE = int(re.IGNORECASE)
 
 
 def _has_upper_letter(pattern: str) -> bool:

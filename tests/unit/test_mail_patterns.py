@@ -25,4 +25,4 @@ def test_caseless_patterns_agree_with_re_i_on_mixed_case_text() -> None:
 def test_a_caseless_pattern_must_be_written_in_lower_case() -> None:
     assert caseless(r"\bgave up\S").found("We GAVE UP!")
     with pytest.raises(ValueError):
-        caseless(r"Gave up")
+        caseless(r"Gave up").found("gave up")
