@@ -210,7 +210,7 @@ def _hosts(recipient: str, remote: str, diagnostic: str) -> tuple[str, ...]:
 
 
 def _delivery(recipient: str, ev: Evidence, reporting: str, remote: str) -> Delivery:
-    ev = replace(ev, hosts=_hosts(recipient, remote, ev.diagnostic))
+    ev = ev.with_changes(hosts=_hosts(recipient, remote, ev.diagnostic))
     verdict = decide(ev)
     # A DSN's Action: is the MTA's word; without one an expiry is a delay unless the MTA says it gave up.
     action = ev.action or ("delayed" if verdict.reason == "expired" and not signals.FINAL_TEXT.found(ev.diagnostic)
