@@ -42,6 +42,7 @@ TOP_FINDINGS = 10    # listed in the mail body; the attachment has them all
 TREND_POINTS = 8     # runs shown in the mail's trend line
 MAX_TITLE = 300      # characters kept of a value from an audited site or a received mail
 MAX_FIX = 300
+MAX_UNREADABLE = 10  # quarantined messages listed in the mail body; the attachment has them all
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,17 @@ class TopFinding:
     fix: str
     new: bool
     flaky: bool
+
+
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A message the sweep quarantined (report.html's "Unreadable messages"): where it is and the error, no body."""
+    received: str
+    folder: str
+    uid: str
+    size: str
+    error: str
+    error_text: str
 
 
 @dataclass(frozen=True)
@@ -91,10 +103,16 @@ class ReportFacts:
     processes: tuple[ProcessLine, ...]
     trend: tuple[tuple[str, int | None], ...]  # (day, score), oldest first
     top: tuple[TopFinding, ...]
+    unreadable: tuple[UnreadableLine, ...] = ()   # never findings: not in any count above
+    unreadable_total: int = 0
 
     @property
     def not_listed(self) -> int:
         return self.findings - len(self.top)
+
+    @property
+    def unreadable_not_listed(self) -> int:
+        return self.unreadable_total - len(self.unreadable)
 
     @property
     def open(self) -> int:
@@ -126,7 +144,15 @@ def report_facts(store: Store, run_id: str, settings: ReportConfig | None = None
         new=len(v.new), flaky=len(v.flaky), fixed=len(v.fixed),
         journeys=len(v.journeys), journeys_clean=sum(j.status == "clean" for j in v.journeys),
         processes=tuple(ProcessLine(p.label, p.score, p.previous, p.total, p.band) for p in v.processes),
-        trend=tuple((when(t, tz, "day"), s) for t, s in v.trend[-TREND_POINTS:]), top=top)
+        trend=tuple((when(t, tz, "day"), s) for t, s in v.trend[-TREND_POINTS:]), top=top,
+        unreadable=tuple(_unreadable(o.get("data") or {}, tz) for o in v.unreadable[:MAX_UNREADABLE]),
+        unreadable_total=len(v.unreadable))
+
+
+def _unreadable(d: dict[str, Any], tz: Any) -> UnreadableLine:
+    text = {k: one_line(d.get(k, ""), limit) for k, limit in
+            (("folder", 120), ("uid", 20), ("size", 20), ("error", 80), ("error_text", MAX_TITLE))}
+    return UnreadableLine(received=one_line(when(d.get("received_at"), tz), 60), **text)
 
 
 def subject_line(facts: ReportFacts) -> str:

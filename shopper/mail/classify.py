@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
@@ -126,11 +126,26 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
             for name, addr in pairs if "@" in addr]
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_RFC5322_DATE = lazy(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+                     r"Nov|Dec) ([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})")
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return parsedate_to_datetime(value)
+        m = _RFC5322_DATE.fullmatch(value)
+        if m is None:
+            return parsedate_to_datetime(value)
+        # The usual form, read as parsedate_to_datetime reads it: "-0000" is no zone (a naive time), minutes
+        # of the offset are taken as written
+        day, month, year, hour, minute, second, sign, tz_hours, tz_minutes = m.groups()
+        fields = (int(year), _MONTHS.index(month.lower()) + 1, int(day), int(hour), int(minute), int(second))
+        offset = int(tz_hours) * 3600 + int(tz_minutes) * 60
+        if offset == 0 and sign == "-":
+            return datetime(*fields)
+        return datetime(*fields, tzinfo=timezone(timedelta(seconds=-offset if sign == "-" else offset)))
     except (ValueError, TypeError, IndexError, OverflowError):
         return None
 
@@ -195,10 +210,10 @@ def _hosts(recipient: str, remote: str, diagnostic: str) -> tuple[str, ...]:
 
 
 def _delivery(recipient: str, ev: Evidence, reporting: str, remote: str) -> Delivery:
-    ev = replace(ev, hosts=_hosts(recipient, remote, ev.diagnostic))
+    ev = ev.with_changes(hosts=_hosts(recipient, remote, ev.diagnostic))
     verdict = decide(ev)
     # A DSN's Action: is the MTA's word; without one an expiry is a delay unless the MTA says it gave up.
-    action = ev.action or ("delayed" if verdict.reason == "expired" and not signals.FINAL_TEXT.search(ev.diagnostic)
+    action = ev.action or ("delayed" if verdict.reason == "expired" and not signals.FINAL_TEXT.found(ev.diagnostic)
                            else "failed")
     return Delivery(recipient or None, verdict.reason, verdict.status, verdict.reply, verdict.hard,
                     " ".join(ev.diagnostic.split())[:DIAGNOSTIC_LIMIT], reporting or None, remote or None,
@@ -318,12 +333,12 @@ def _still_trying(failed: list[Delivery], statuses: list[RecipientStatus], prose
     actions = {(s.action or "").lower() for s in statuses if s.action}
     if actions:
         return actions == {"delayed"} and all(d.action == "delayed" for d in failed)
-    if signals.FINAL_TEXT.search(prose):
+    if signals.FINAL_TEXT.found(prose):
         return False
-    if signals.RETRYING_TEXT.search(prose):
+    if signals.RETRYING_TEXT.found(prose):
         return True
     return all(d.action == "delayed" for d in failed) and (
-        has_dsn or bool(signals.DELAY_TEXT.search(prose)) and not signals.PERMANENT_TEXT.search(prose))
+        has_dsn or signals.DELAY_TEXT.found(prose) and not signals.PERMANENT_TEXT.found(prose))
 
 
 def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject: str, prose: str) -> bool:
@@ -337,7 +352,7 @@ def _looks_like_bounce(mail: ParsedMail, headers: Headers, sender: str, subject:
     ))
     if cheap != 1:   # two signals without reading the text, or none (the text alone is not enough)
         return cheap >= 2
-    return bool(signals.BOUNCE_TEXT.search(prose[:20_000]))   # the costly one, only when it decides
+    return signals.BOUNCE_TEXT.found(prose[:20_000])   # the costly one, only when it decides
 
 
 def classify(raw: bytes | ParsedMail) -> Classification:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from shopper.mail import reasons
 from shopper.mail.patterns import lazy
@@ -36,6 +37,10 @@ class Evidence:
     reason: str = ""       # reason already known from the bounce's format (e.g. 'expired')
     hosts: tuple[str, ...] = ()  # remote MTA and recipient domain, for provider-specific codes
     interim: str = ""      # reason the MTA's own parser settled on first; fixes the pseudo status
+
+    def with_changes(self, **changes: Any) -> Evidence:
+        """dataclasses.replace(self, **changes), without its walk over the fields' metadata (per recipient)."""
+        return Evidence(**{**self.__dict__, **changes})
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ def _unfold_replies(text: str) -> str:
 
 def decide(ev: Evidence) -> Verdict:
     """Reason, status (pseudo code when the bounce names none), reply code and hardness."""
-    ev = replace(ev, diagnostic=_unfold_replies(ev.diagnostic))
+    ev = ev.with_changes(diagnostic=_unfold_replies(ev.diagnostic))
     status = ev.status
     reply = ev.reply or find_reply(ev.diagnostic)
     from_text = find_status(ev.diagnostic)
@@ -176,9 +181,9 @@ def decide(ev: Evidence) -> Verdict:
         status = from_text
     elif not status and from_text:
         status = from_text
-    ev = replace(ev, status=status, spec=ev.spec or "SMTP", reply=reply)
+    ev = ev.with_changes(status=status, spec=ev.spec or "SMTP", reply=reply)
     if ev.reason == "mailererror" and ev.spec == "SMTP":
-        ev = replace(ev, spec="X-UNIX")
+        ev = ev.with_changes(spec="X-UNIX")
     reason = decide_reason(ev)
     if reason in ("feedback", "vacation"):
         return Verdict(reason, status or None, None, False)

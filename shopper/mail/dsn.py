@@ -70,6 +70,10 @@ def _typed(value: str) -> tuple[str, str]:
 _FOLD = lazy(r"[ \t]*\r?\n[ \t]*")
 
 
+def _unfold(value: str) -> str:
+    return (_FOLD.sub(" ", value) if "\n" in value else value).strip()   # every fold holds a line feed
+
+
 def dsn_blocks(payload: list[Message]) -> list[Fields]:
     """The field blocks of a delivery-status part that the email parser split into header blocks.
 
@@ -78,7 +82,7 @@ def dsn_blocks(payload: list[Message]) -> list[Fields]:
     """
     blocks: list[Fields] = []
     for block in payload:
-        items = [(name.strip().lower(), _FOLD.sub(" ", value if isinstance(value, str) else str(value)).strip())
+        items = [(name.strip().lower(), _unfold(value if isinstance(value, str) else str(value)))
                  for name, value in block._headers]  # noqa: SLF001 - compat32 keeps them here, no copy per call
         body = block.get_payload()
         if isinstance(body, str) and body.strip():

@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 
-from shopper.mail.boundaries import install as install_boundary_matcher
+from shopper.mail.boundaries import message_from_bytes
 from shopper.mail.dsn import DsnPart, dsn_blocks
 from shopper.mail.patterns import lazy
-
-install_boundary_matcher()   # one regular expression fewer to compile per multipart message
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
 MAX_PARTS = 200
@@ -220,7 +218,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     if not isinstance(raw, (bytes, bytearray)):
         raw = str(raw).encode("utf-8", "replace")
     try:
-        msg = email.message_from_bytes(bytes(raw))   # compat32, the default: email.policy costs start-up time
+        msg = message_from_bytes(bytes(raw))   # compat32: email.policy costs start-up time
     except (ValueError, TypeError, IndexError, LookupError, email.errors.MessageError) as err:
         problems.append(f"unparseable message: {err}")
         return ParsedMail(Headers(), "", [], [], [], None, "", "text/plain", None, problems)

@@ -400,10 +400,25 @@ def matches(reason: str, text: str) -> bool:
     """
     if not text:
         return False
-    if any(word in text for word in VETO.get(reason, ())):
+    global _answers
+    known = _answers   # one (text, answers) pair, read once: threads never share an answer for another text
+    if known[0] != text:
+        known = _answers = (text, {})
+    answer = known[1].get(reason)
+    if answer is None:   # deciding one recipient asks about the same text several times
+        answer = known[1][reason] = _matches(reason, text)
+    return answer
+
+
+_answers: tuple[str, dict[str, bool]] = ("", {})
+
+
+def _matches(reason: str, text: str) -> bool:
+    contains = text.__contains__   # map(), not a generator: no Python frame per phrase
+    if any(map(contains, VETO.get(reason, ()))):
         return False
     phrases, aligned = PHRASES[reason]
-    return any(p in text for p in phrases) or any(_in_order(text, seq) for seq in aligned)
+    return any(map(contains, phrases)) or any(_in_order(text, seq) for seq in aligned)
 
 
 # Enhanced status code (RFC 3463) -> reason.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from shopper.mail.patterns import lazy
+from shopper.mail.patterns import caseless, lazy
 from shopper.mail.parse import Headers
 
 BOUNCE_SENDER = lazy(r"(?:^|<|\s)(?:mailer-daemon|postmaster|mail-daemon|mail\.delivery|"
@@ -17,24 +17,24 @@ BOUNCE_SUBJECT = lazy(
     r"message not delivered|unable to deliver|notificaci[oó]n de estado|\bdsn\b|mail failed|"
     r"returning to sender|not member|failed delivery|delivery failure|error notification", re.I)
 COMPLAINT_SUBJECT = lazy(r"^\s*complaint about message from", re.I)
-DELAY_TEXT = lazy(
+DELAY_TEXT = caseless(
     r"will (?:continue|keep) (?:to )?try|will (?:be )?retr(?:y|ied)|not yet been delivered|"
     r"has been delayed|is delayed|delivery (?:is )?delayed|message delayed|\(delay\)|"
     r"still trying|temporary (?:failure|problem)|warning: message .* delayed|delayed mail", re.I)
 # An MTA that says it is still trying (Postfix's "Delayed Mail (still being retried)", "THIS IS A WARNING ONLY",
 # Exim's "Delivery attempts will continue", Microsoft's "will keep trying"): a delay whatever its status code.
-RETRYING_TEXT = lazy(r"still being retried|will (?:keep|continue to) try(?:ing)?|will be retried until|"
+RETRYING_TEXT = caseless(r"still being retried|will (?:keep|continue to) try(?:ing)?|will be retried until|"
                      r"delivery attempts will continue|this is a warning only|you do not need to resend|"
                      r"only a temporary failure report|has not yet been delivered|will retry (?:for|until)|"
                      r"server will (?:keep|retry)|no action is required on your part", re.I)
 # An MTA that stopped retrying: the failure is final, whatever its 4.x.x status says.
-FINAL_TEXT = lazy(r"\bgave up\b|\bgiving up\b|retry timeout exceeded|message expired|envelope expired|"
+FINAL_TEXT = caseless(r"\bgave up\b|\bgiving up\b|retry timeout exceeded|message expired|envelope expired|"
                         r"delivery time expired|queue lifetime|too long in (?:the )?queue|in the queue too long|"
                         r"expired after sitting in queue|"
                         r"maximum time in queue|retry time not reached for any host after a long failure", re.I)
-PERMANENT_TEXT = lazy(r"permanent(?:ly)? (?:error|fail)|given up|gave up|could not be delivered|"
+PERMANENT_TEXT = caseless(r"permanent(?:ly)? (?:error|fail)|given up|gave up|could not be delivered|"
                             r"failed permanently|undeliverable|has expired|too long", re.I)
-BOUNCE_TEXT = lazy(
+BOUNCE_TEXT = caseless(
     r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|"
     r"delivery (?:has )?failed|failed permanently|permanent (?:error|failure)|fatal errors?|"
     r"wasn't able to deliver|unable to deliver|could not deliver|error delivering|"

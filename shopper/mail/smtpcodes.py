@@ -65,7 +65,7 @@ def find_command(text: str) -> str:
         return ""
     low = text.lower()
     for pattern, command, words in _COMMANDS:
-        if any(w in low for w in words) and pattern.search(low):
+        if any(map(low.__contains__, words)) and pattern.search(low):
             return command
     return ""
 

@@ -92,9 +92,9 @@ def segments(prose: str, excluded: set[str], preferred: list[str]) -> list[Segme
     for line in prose.split("\n"):
         context = _TRANSCRIPT_LINE.match(line)
         line = line.lstrip("> \t") if line.startswith(">") and not context else line
-        if _ID_LINE.match(line):
+        if ":" in line and _ID_LINE.match(line):   # each of its names ends in a colon
             continue
-        named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line))]
+        named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line))] if "@" in line else []
         named = [a for a in named if a not in excluded and not _NOT_RECIPIENT.match(a)]
         if wanted:
             named = [a for a in named if a in wanted]

@@ -259,3 +259,39 @@ def test_company_logo_and_report_link_from_settings_arrive_over_smtp(tmp_path, s
     text = got.get_payload()[0].get_payload()[0].get_content()
     assert "The report online: https://reports.company.test/latest/" in text
     assert "Sun 01 Mar 2026, 09:00 CET" in text and "Sent Mon 02 Mar 2026, 09:30 CET" in text
+
+
+@pytest.mark.smtp
+def test_unreadable_messages_are_in_the_mail_as_in_the_report_never_findings(tmp_path, smtp):
+    """A sweep's quarantined messages: listed in the mail's text and HTML parts as 'unreadable message', with
+    the error's class and short text (hostile: one line, escaped), and counted nowhere as findings."""
+    from shopper.model import Observation
+
+    store = open_store(str(tmp_path / "store.db"))
+    store.begin_run("s1", "2026-03-01T08:00:00+00:00", kind="sweep")
+    hostile = "<img src=x onerror=alert(1)>\u202eevil\nSubject: injected"
+    store.save_observations("s1", [
+        Observation("mail_quarantined", "(sweep)", None,
+                    {"kind": "unreadable", "folder": "INBOX", "uid": 7 + i, "uidvalidity": 1, "size": 56_000 + i,
+                     "received_at": "2026-03-01T07:59:00+00:00", "error": error, "error_text": text,
+                     "truncated": False}, at="2026-03-01T08:00:00+00:00")
+        for i, (error, text) in enumerate([("RecursionError", "maximum recursion depth exceeded"),
+                                           ("UnicodeError", hostile)])])
+    store.finish_run("s1", "2026-03-01T08:01:00+00:00", "clean", {"findings": 0})
+    try:
+        msg = build_report_email(store, "s1", html_single_file="<p>report</p>", sender="shopper@example.test",
+                                 to=["cio@company.test"], now=NOW)
+    finally:
+        store.close()
+    assert smtp_send(SmtpSettings(host="127.0.0.1", port=smtp.port, security="none"), msg).ok
+    (received,) = smtp.wait_for(1, timeout=10)
+    got = received.message
+    text = got.get_body(("plain",)).get_content()
+    html = got.get_body(("html",)).get_content()
+    assert got["Subject"] == "nothing open · Mystery Shopper, no score" and "No findings" in text
+    assert "Unreadable messages (2): the sweep could not read them, kept them aside and read the rest" in text
+    assert "INBOX UID 7, 56000 bytes: unreadable message: RecursionError maximum recursion depth exceeded" in text
+    assert "unreadable message: UnicodeError <img src=x onerror=alert(1)>evil Subject: injected" in text
+    assert html.count("unreadable message: ") == 2 and "Unreadable messages (2)" in html
+    assert "unreadable message: UnicodeError" in html and "&lt;img src=x onerror=alert(1)&gt;evil Subject: injected" in html
+    assert "<img" not in html and "\u202e" not in text + html and "\nSubject: injected" not in text
