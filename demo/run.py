@@ -35,10 +35,11 @@ def site_for(profile: str) -> str:
 def demo_session(world: DemoWorld, config: Any, store: Any, *, browser: Any = None,
                  progress: Callable[[str], None] = print) -> Any:
     """An audit session pointed at a started world: its clock, mail system and DNS."""
+    from reports.publish import publish
     from shopper.audit import AuditSession
 
     return AuditSession(world.configure(config), store, world.clock, world.environ(dict(os.environ)),
-                        browser=browser, progress=progress)
+                        browser=browser, progress=progress, publisher=publish)
 
 
 def audit_demo(world: DemoWorld, config: Any, store: Any, *, profile: str = "a", journeys: list[Path] | None = None,
@@ -49,7 +50,7 @@ def audit_demo(world: DemoWorld, config: Any, store: Any, *, profile: str = "a",
     with demo_session(world, config, store, browser=browser, progress=progress) as session:
         result = run_in_world(session, world, profile=profile, journeys=journeys, days=days)
         if outputs is not None:
-            result.published = session.publish(result.to_json(), outputs)
+            result.published = session.publish(result.record(), outputs)
     return result
 
 
@@ -72,8 +73,9 @@ def run_in_world(session: Any, world: DemoWorld, *, profile: str = "a", journeys
 def run_demo(args: argparse.Namespace, load_config: Callable[..., Any]) -> int:
     """Run the demo into the default store (so `runner.py status` and `report --last` show it); returns the
     run's exit status (1 when the broken world shows its findings)."""
-    from shopper.publish import Outputs, summary_lines, verdict
+    from shopper.publish import Outputs, summary_lines
     from shopper.store import open_store
+    from shopper.verdict import verdict
 
     defects = demo_defects(args)
     config = load_config(args)
@@ -86,11 +88,11 @@ def run_demo(args: argparse.Namespace, load_config: Callable[..., Any]) -> int:
               f"3 days on", flush=True)
         result = audit_demo(world, config, store, profile=args.profile,
                             progress=lambda line: print(line, flush=True), outputs=Outputs(json=args.json))
-    run_json = result.to_json()
+    record = result.record()
     print(f"demo run took {time.monotonic() - started:.0f}s; store {config.store_url}")
-    for line in summary_lines(run_json):
+    for line in summary_lines(record):
         print(line)
     print(f"report: {result.published.report}")
     for line in result.published.alerts:
         print(f"alerts: {line}")
-    return verdict(run_json, [])[0]
+    return verdict(record, [])[0]

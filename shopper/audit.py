@@ -24,16 +24,16 @@ from .interrupted import mark_interrupted_runs, owner
 from .parallel import run_parallel
 from .retries import Attempts, mark_flaky
 from .probes.mail import imap_settings
+from .record import InvalidFile, RunRecord, encode, journey_of
 from .secrets import Redactor
 from .inbox import Inbox
 from .summary import progress_status, run_status, run_summary, settle_statuses
 from .sweep import Sweeper, SweepResult
 
 if TYPE_CHECKING:
-    from .publish import Outputs, Published
+    from .outputs import Outputs, Published, Publisher
 
 log = logging.getLogger(__name__)
-JSON_SCHEMA = "mystery-shopper/run/v1"
 
 
 @dataclass
@@ -78,7 +78,7 @@ class AuditResult:
     invalid: list[JourneyError] = field(default_factory=list)
     browser: str = ""
     sweep: Any = None       # shopper.sweep.SweepResult of the sweep after the journeys, if any
-    published: Any = None   # shopper.publish.Published, when the entry point published the run
+    published: Any = None   # shopper.outputs.Published, when the entry point published the run
 
     @property
     def status(self) -> str:
@@ -87,13 +87,15 @@ class AuditResult:
     def summary(self) -> dict[str, Any]:
         return run_summary(self.journeys, self.findings, invalid=len(self.invalid), browser=self.browser)
 
+    def record(self) -> RunRecord:
+        """The run as the typed record the store, the run JSON, JUnit and the verdict read."""
+        return RunRecord(self.run_id, self.started_at, self.finished_at, self.status, self.summary(),
+                         tuple(map(journey_of, self.journeys)), tuple(self.findings),
+                         tuple(InvalidFile(e.path, tuple(map(str, e.problems))) for e in self.invalid))
+
     def to_json(self) -> dict[str, Any]:
         """The documented run JSON (docs/run.schema.json)."""
-        return {"schema": JSON_SCHEMA, "run_id": self.run_id, "started_at": self.started_at,
-                "finished_at": self.finished_at, "status": self.status, "summary": self.summary(),
-                "journeys": [j.to_dict() for j in self.journeys],
-                "findings": [f.to_dict() for f in self.findings],
-                "invalid": [{"path": e.path, "problems": [str(p) for p in e.problems]} for e in self.invalid]}
+        return encode(self.record())
 
 
 def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_id: str,
@@ -225,17 +227,18 @@ class AuditSession:
     """What every way of running shares — config, store, clock, environment, browser — so that the CLI, the
     scheduler, the demo, the pytest plugin and merge store, score and alert the same way.
 
-        with AuditSession(config, store, clock, os.environ) as session:
+        with AuditSession(config, store, clock, os.environ, publisher=reports.publish.publish) as session:
             result = session.run(select_journeys(paths, config), AuditOptions(retries=1))
-            session.publish(result.to_json(), Outputs(json="var/run.json"))
+            session.publish(result.record(), Outputs(json="var/run.json"))
 
     The browser is started by the first run that needs one and kept until close() (or given ready).
     """
 
     def __init__(self, config: Config, store: Any, clock: Clock, environ: Mapping[str, str], *,
                  browser: BrowserProbe | None = None, redactor: Redactor | None = None, rng: Any = None,
-                 progress: Callable[[str], None] = lambda s: None):
+                 progress: Callable[[str], None] = lambda s: None, publisher: "Publisher | None" = None):
         self.config, self.store, self.clock, self.environ = config, store, clock, environ
+        self.publisher = publisher   # given by the entry point (reports.publish.publish): the engine imports no reports
         self.redactor = redactor or Redactor()
         self.rng = rng
         self.progress = progress
@@ -349,11 +352,13 @@ class AuditSession:
         return run_sweep(self.config, self.store, clock=self.clock, environ=self.environ, redactor=self.redactor,
                          progress=self.progress)
 
-    def publish(self, run_json: dict[str, Any], outputs: "Outputs") -> "Published":
-        """After a run (or a merge): JSON, JUnit, the HTML report and alerts, as `outputs` asks."""
-        from .publish import publish
-
-        return publish(self, run_json, outputs)
+    def publish(self, run: RunRecord, outputs: "Outputs") -> "Published":
+        """After a run (or a merge, a sweep): JSON, JUnit, the HTML report and alerts, as `outputs` asks, by the
+        publisher the entry point gave."""
+        if self.publisher is None:
+            raise TypeError("AuditSession.publish: this session was made without a publisher (give "
+                            "publisher=reports.publish.publish)")
+        return self.publisher(self, run, outputs)
 
 
 def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str, str],

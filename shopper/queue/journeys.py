@@ -152,18 +152,13 @@ def _finish_journey(app: Any, store: Any, run_id: str, name: str, state: str, cl
     return state
 
 
-def run_summary(store: Any, run_id: str, what: str) -> dict[str, Any]:
-    """The run's summary from what its journeys stored (computed as a run in one process computes it)."""
-    from ..summary import run_summary as summarize
-
-    return summarize(store.journeys(run_id), store.findings(run_id), invalid=len(store.invalid(run_id)), browser=what)
-
-
 def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None,
                       clock: Clock) -> dict[str, Any] | None:
     """Sweep once for the run (if there is mail to read), then close it with its summary; None when it was
     closed already (a finish queued twice does nothing the second time)."""
     from ..audit import record_sweep
+    from ..record import finding_of
+    from ..summary import run_summary
 
     run = store.run(run_id)
     if run is None or run.status != "running":
@@ -171,10 +166,10 @@ def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | Non
     result = sweep() if sweep is not None else None
     if result is not None:
         record_sweep(store, run_id, result)
-    settle_stored_statuses(store, run_id)   # the sweep's findings (answers due, bounces) mark their journeys
-    summary = run_summary(store, run_id, "job queue")
-    store.finish_run(run_id, clock.now().isoformat(),
-                     run_status(store.journeys(run_id), store.findings(run_id)), summary)
+    journeys = settle_stored_statuses(store, run_id)   # the sweep's findings (answers due, bounces) mark them
+    findings = [finding_of(f) for f in store.findings(run_id)]
+    summary = run_summary(journeys, findings, invalid=len(store.invalid(run_id)), browser="job queue")
+    store.finish_run(run_id, clock.now().isoformat(), run_status(journeys, findings), summary)
     return summary
 
 
