@@ -192,12 +192,10 @@ def _select(args: argparse.Namespace, config, variables: dict[str, str]):
 
 def execute_queued_run(args: argparse.Namespace, config, store) -> int:
     """`run --queue`: the journeys go into the job queue as one run; workers run them; wait, report, exit code."""
-    from shopper.audit import new_run_id
-    from shopper.journey import read_text_file
-    from shopper.queue.app import build_app, ensure_schema, require_postgres
     from shopper.publish import summary_lines
-    from shopper.queue.journeys import RunRequest, enqueue_run, wait_for_run
-    from shopper.record import stored_record
+    from shopper.queue.app import require_postgres
+    from shopper.queue.journeys import RunRequest
+    from shopper.queue.runs import queue_run, wait_for_record
     from shopper.verdict import verdict
 
     require_postgres(config.store_url, "runner.py run --queue")
@@ -207,26 +205,19 @@ def execute_queued_run(args: argparse.Namespace, config, store) -> int:
     variables = _parse_vars(args.var)
     fail_on = _fail_on(args.fail_on, config.fail_on)
     sel = _select(args, config, variables)
-    clock = _clock(args)
     retries = args.retries if args.retries is not None else config.retries
-    ensure_schema(config.store_url)
-    app = build_app(config.store_url)
-    run_id = new_run_id(clock)
-    with app.open():
-        left_out = enqueue_run(app, store, sel.journeys, {j.name: read_text_file(j.path) for j in sel.journeys},
-                               run_id=run_id, now=clock.now().isoformat(), invalid=sel.invalid,
-                               request=RunRequest(args.base_url, args.site, variables, retries))
-    print(f"run {run_id}: {len(sel.journeys) - len(left_out)} journey(s) queued for `runner.py worker`"
-          + (f"; not queued, still waiting from an earlier run: {', '.join(left_out)}" if left_out else ""), flush=True)
+    q = queue_run(store, config.store_url, sel, RunRequest(args.base_url, args.site, variables, retries), _clock(args))
+    print(f"run {q.run_id}: {q.queued} journey(s) queued for `runner.py worker`"
+          + (f"; not queued, still waiting from an earlier run: {', '.join(q.left_out)}" if q.left_out else ""),
+          flush=True)
     if args.no_wait:
         return EXIT_OK
-    wait_for_run(store, run_id, lambda line: print(line, flush=True))
-    record = stored_record(store, run_id)
+    record = wait_for_record(store, q.run_id, lambda line: print(line, flush=True))
     _print_lines(summary_lines(record))
     if not args.no_report:
         from reports.render import render_run
 
-        index = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
+        index = render_run(store, q.run_id, config.var_path / "reports" / q.run_id, config.var_path,
                            settings=config.report_settings)
         print(f"report: {index}")
     code, why = verdict(record, fail_on)
@@ -988,6 +979,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
     d.add_argument("--json", metavar="FILE", help="also write the run as JSON")
     d.add_argument("--profile", default="a", choices=("a", "b", "c"), help="the shop's markup profile (a, b, or c: no landmarks, a two-page checkout)")
+    d.add_argument("--workers", type=int, default=1, metavar="N", help="run journeys in N worker processes (as `run --workers`)")
     return p
 
 

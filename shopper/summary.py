@@ -5,7 +5,7 @@ from collections import Counter
 from typing import Any, Sequence
 
 from .model import SEVERITIES, Finding
-from .record import JourneyRecord, JourneyStatus, RunStatus, journey_of, settled, stored_record, worst_severity
+from .record import JourneyStatus, RunStatus, journey_of, settled, worst_severity
 from .score import scores
 
 JOURNEY_STATUSES = tuple(JourneyStatus)
@@ -55,16 +55,6 @@ def settle_statuses(journeys: list[Any], findings: list[Finding]) -> None:
         j.status, j.worst = record.status, record.worst
         for step, s in zip(j.steps, record.steps):
             step.status = s.status
-
-
-def settle_stored_statuses(store: Any, run_id: str) -> list[JourneyRecord]:
-    """settle_statuses for a run already in the store (findings added later, e.g. by a sweep); its journeys."""
-    record = stored_record(store, run_id)   # loading settles them
-    before = {j["name"]: (j["status"], [s["status"] for s in j["steps"]]) for j in store.journeys(run_id)}
-    for j in record.journeys:
-        if before.get(j.name) != (j.status, [s.status for s in j.steps]):
-            store.save_statuses(run_id, j)
-    return list(record.journeys)
 
 
 def progress_status(result: Any, findings: list[Any]) -> str:

@@ -18,7 +18,7 @@ from ..errors import JourneyError, ShopperError
 from ..journey import Journey, Step
 from ..run import JourneyResult
 from ..steps.registry import writes_of
-from ..summary import run_status, settle_statuses, settle_stored_statuses
+from ..summary import run_status
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +100,8 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
                        request: Mapping[str, Any], worker: str) -> str:
     """The body of a `run_journey` job: claim, run (or record as interrupted), store, maybe finish the run.
     Returns what happened: done, interrupted or skipped (already run by an earlier attempt)."""
-    from checks import Observations, run_checks
-
     from ..journey import parse_journey
-    from ..retries import mark_flaky
-    from ..sweep import SweepResult
+    from ..judge import attempt_observations
 
     store, clock = host.store, host.clock
     now = clock.now().isoformat()
@@ -135,14 +132,11 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
     except ShopperError as e:   # this worker cannot run journeys (no Chromium...): the tool's problem, said as such
         store.save_journey(run_id, not_run(journey, now, f"not run: {e}", status="setup_error"))
         return _finish_journey(app, store, run_id, name, "done", clock)
-    result = attempts.final
-    views = [result, *SweepResult("in-journey", ok=True, observations=swept).journeys]
-    findings = mark_flaky(run_checks(Observations(views)), {name: attempts})
-    settle_statuses([result], findings)
-    store.save_journey(run_id, result)
+    store.save_journey(run_id, attempts.final)   # what happened; the run's finish judges every journey at once
     if swept:
         store.save_observations(run_id, swept)
-    store.save_findings(run_id, findings)
+    if len(attempts.results) > 1:   # what each attempt found: the judge marks flaky findings across them
+        store.save_observations(run_id, attempt_observations(attempts, clock.now().isoformat()))
     return _finish_journey(app, store, run_id, name, "done", clock)
 
 
@@ -154,10 +148,10 @@ def _finish_journey(app: Any, store: Any, run_id: str, name: str, state: str, cl
 
 def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None,
                       clock: Clock) -> dict[str, Any] | None:
-    """Sweep once for the run (if there is mail to read), then close it with its summary; None when it was
-    closed already (a finish queued twice does nothing the second time)."""
-    from ..audit import record_sweep
-    from ..record import finding_of
+    """Sweep once for the run (if there is mail to read), judge every journey of it together (the session's
+    judge), then close it with its summary; None when it was closed already (a finish queued twice does nothing
+    the second time)."""
+    from ..judge import judge_stored
     from ..summary import run_summary
 
     run = store.run(run_id)
@@ -165,11 +159,14 @@ def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | Non
         return None
     result = sweep() if sweep is not None else None
     if result is not None:
-        record_sweep(store, run_id, result)
-    journeys = settle_stored_statuses(store, run_id)   # the sweep's findings (answers due, bounces) mark them
-    findings = [finding_of(f) for f in store.findings(run_id)]
-    summary = run_summary(journeys, findings, invalid=len(store.invalid(run_id)), browser="job queue")
-    store.finish_run(run_id, clock.now().isoformat(), run_status(journeys, findings), summary)
+        store.save_observations(run_id, result.observations)
+    judgement = judge_stored(store, run_id)
+    for j in judgement.journeys:
+        store.save_statuses(run_id, j)
+    findings = list(judgement.findings)
+    store.save_findings(run_id, findings)
+    summary = run_summary(judgement.journeys, findings, invalid=len(store.invalid(run_id)), browser="job queue")
+    store.finish_run(run_id, clock.now().isoformat(), run_status(judgement.journeys, findings), summary)
     return summary
 
 

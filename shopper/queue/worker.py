@@ -62,40 +62,28 @@ class WorkerHost:
     def _run(self, journey: Journey, run_id: str, request: RunRequest,
              before_step: Callable[[Step], None]) -> tuple[Any, list[Any]]:
         from ..attempts import attempt_journey
+        from ..compose import start_browser, take_swept
         from ..run import JourneyRunner, RunOptions
 
         self._start_probes()
         needs_page = any(s.uses_page for s in journey.steps)
         if needs_page and self._browser is None:
-            from ..probes.browser import BrowserProbe
-
-            b = self.config.browser
-            self._browser = BrowserProbe(executable=b.executable, headless=b.headless,
-                                         viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
+            self._browser = start_browser(self.config)
         runner = JourneyRunner(self.config, self._browser if needs_page else None, self._probes, self.clock,
                                self._redactor, self.environ, run_id,
                                RunOptions(base_url=request.base_url, site=request.site, variables=request.variables))
         runner.before_step = before_step
         attempts = attempt_journey(runner, self.store, run_id, journey, request.retries)
-        swept: list[Any] = []
-        if self._probes.inbox is not None:
-            swept, self._probes.inbox.collected = self._probes.inbox.collected, []
-        return attempts, swept
+        return attempts, take_swept(self._probes)
 
     def _start_probes(self) -> None:
         if self._probes is not None:
             return
-        from ..inbox import Inbox
-        from ..probes import Probes
-        from ..probes.mail import imap_settings
+        from ..compose import build_probes
         from ..secrets import Redactor
-        from ..sweep import Sweeper
 
         self._redactor = Redactor()
-        self._probes = Probes.from_config(self.config, self._redactor, self.environ)
-        settings = imap_settings(self.config, self._redactor, self.environ)
-        if settings is not None:
-            self._probes.inbox = Inbox(Sweeper(self.store, settings, self.clock), self.store)
+        self._probes = build_probes(self.config, self.store, self.clock, self._redactor, self.environ)
 
     # -- runs, sweeps, reports --
     def start_scheduled(self, app: Any, schedule: str, timestamp: int) -> str:
