@@ -28,8 +28,8 @@ def link_shape(url: str) -> str:
     """
     parts = urlsplit(url)
     path = "/".join("*" if _PER_ORDER.search(seg) else seg for seg in parts.path.split("/"))
-    query = urlencode([(k, "*" if _PER_ORDER.search(v) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)],
-                      safe="*")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, "*" if _PER_ORDER.search(v) else v) for k, v in pairs], safe="*")
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 

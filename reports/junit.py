@@ -116,7 +116,8 @@ def _add_results(case: ET.Element, findings: list[Finding], var_dir: Path | None
 
 
 ERRORS = {  # journey status -> (JUnit error type, message when the journey has no error text)
-    JourneyStatus.SETUP_ERROR: ("setup_error", "the shopper's own set-up kept the journey from running (not a finding)"),
+    JourneyStatus.SETUP_ERROR: ("setup_error",
+                                "the shopper's own set-up kept the journey from running (not a finding)"),
     JourneyStatus.INCOMPLETE: ("incomplete", "the journey could not finish: later steps did not run"),
 }
 

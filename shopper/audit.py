@@ -304,6 +304,30 @@ class AuditSession:
                                            clock.now().isoformat())
         return result
 
+    def finish_stored(self, run_id: str, sweep: Callable[[], SweepResult | None] | None = None
+                      ) -> dict[str, Any] | None:
+        """Finish a run whose journeys were executed and stored elsewhere (the job queue's workers): sweep once,
+        the same one judge over every stored journey, record, finish; its summary. None when the run is not
+        running (a finish queued twice does nothing the second time)."""
+        from .judge import judge_stored
+        from .record import RunStatus
+
+        store = self.store
+        run = store.run(run_id)
+        if run is None or run.status != RunStatus.RUNNING:
+            return None
+        swept = sweep() if sweep is not None else None
+        if swept is not None:
+            store.save_observations(run_id, swept.observations)
+        judgement = judge_stored(store, run_id)
+        for j in judgement.journeys:
+            store.save_statuses(run_id, j)
+        findings = list(judgement.findings)
+        store.save_findings(run_id, findings)
+        summary = run_summary(judgement.journeys, findings, invalid=len(store.invalid(run_id)), browser="job queue")
+        store.finish_run(run_id, self.clock.now().isoformat(), run_status(judgement.journeys, findings), summary)
+        return summary
+
     def browser(self, headed: bool = False) -> BrowserProbe | None:
         """The session's Chromium (started on first use); None, with browser_error set, when it cannot start."""
         if self._browser is None and self.browser_error is None:

@@ -7,8 +7,8 @@ Every executor runs each journey through the same `attempt_journey` (shopper/att
 what each step sent and expects as the step ends, so a process that dies loses no mail it sent:
 - SerialExecutor: one after another in this process, in the session's browser;
 - PoolExecutor: worker processes, each with its own Chromium (shopper/parallel.py);
-- the job queue (shopper/queue/): workers on any machine take one journey each; the run's finish job hands
-  the stored journeys to the same judge (shopper/queue/journeys.py).
+- the job queue (shopper/queue/): workers on any machine take one journey each; the run's finish job is the
+  session's `finish_stored` (the same judge over the stored journeys).
 """
 from __future__ import annotations
 

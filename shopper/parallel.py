@@ -27,9 +27,9 @@ from .summary import progress_status
 
 # What a worker imports: loaded once by the fork server, shared by every worker forked from it.
 # shopper.lifeline_preload first: the fork server itself dies with the run that started it.
-WORKER_MODULES = ["shopper.lifeline_preload", "shopper.parallel", "shopper.run", "shopper.probes",
-                  "shopper.probes.browser", "shopper.inbox", "shopper.store", "shopper.sweep", "checks",
-                  "playwright.sync_api"]
+WORKER_MODULES = ["shopper.lifeline_preload", "shopper.parallel", "shopper.compose", "shopper.run",
+                  "shopper.probes", "shopper.probes.browser", "shopper.inbox", "shopper.store", "shopper.sweep",
+                  "checks", "playwright.sync_api"]
 
 
 class _Worker:

@@ -179,7 +179,7 @@ class ShopperSession:
         from shopper.publish import Outputs
 
         self.result = self._run.finish()
-        if self.result is not None:
+        if self.result is not None and self.audit.publisher is not None:   # none with -p no:mystery_shopper_reports
             self.published = self.audit.publish(self.result.record(), Outputs(fail_on=tuple(self.fail_on)))
 
     def close(self) -> None:

@@ -5,7 +5,8 @@ journey's text (workers need not share files). A worker claims the journey in th
 it: a job retried after its worker was lost runs the journey again only if the lost attempt had not
 started a step that may write to the company (send mail, submit a form, click); otherwise the journey
 is stored as interrupted, so nothing is sent twice. The worker whose journey is the last one of its run
-queues `finish_run`, which sweeps, scores and closes the run, and renders its one report.
+queues `finish_run`, which sweeps, judges every journey of the run together (shopper/judge.py: the
+workers only execute), scores and closes the run, and renders its one report.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from ..errors import JourneyError, ShopperError
 from ..journey import Journey, Step
 from ..run import JourneyResult
 from ..steps.registry import writes_of
-from ..summary import run_status
 
 log = logging.getLogger(__name__)
 
@@ -144,30 +144,6 @@ def _finish_journey(app: Any, store: Any, run_id: str, name: str, state: str, cl
     if store.finish_queued_journey(run_id, name, state, clock.now().isoformat()) == 0:
         defer_finish(app, run_id)
     return state
-
-
-def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None,
-                      clock: Clock) -> dict[str, Any] | None:
-    """Sweep once for the run (if there is mail to read), judge every journey of it together (the session's
-    judge), then close it with its summary; None when it was closed already (a finish queued twice does nothing
-    the second time)."""
-    from ..judge import judge_stored
-    from ..summary import run_summary
-
-    run = store.run(run_id)
-    if run is None or run.status != "running":
-        return None
-    result = sweep() if sweep is not None else None
-    if result is not None:
-        store.save_observations(run_id, result.observations)
-    judgement = judge_stored(store, run_id)
-    for j in judgement.journeys:
-        store.save_statuses(run_id, j)
-    findings = list(judgement.findings)
-    store.save_findings(run_id, findings)
-    summary = run_summary(judgement.journeys, findings, invalid=len(store.invalid(run_id)), browser="job queue")
-    store.finish_run(run_id, clock.now().isoformat(), run_status(judgement.journeys, findings), summary)
-    return summary
 
 
 def wait_for_run(store: Any, run_id: str, progress: Callable[[str], None], poll_s: float = 1.0) -> Any:

@@ -20,7 +20,7 @@ from ..config import Config
 from ..journey import Journey, Step
 from ..store.jobs import unfinished_jobs
 from .app import QUEUES, build_app, ensure_schema
-from .journeys import RunRequest, enqueue_run, finish_queued_run
+from .journeys import RunRequest, enqueue_run
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,10 @@ class WorkerHost:
     def __init__(self, config: Config, store: Any, clock: Clock, environ: Mapping[str, str], *,
                  after_run: Callable[[str], None], email_report: Callable[[], None],
                  sweep: Callable[[], Any], progress: Callable[[str], None]):
-        from ..audit import _known_vars
+        from ..audit import AuditSession, _known_vars
 
         self.config, self.store, self.clock, self.environ = config, store, clock, environ
+        self.session = AuditSession(config, store, clock, environ, progress=progress)   # begins and finishes runs
         self.known_vars = _known_vars(config)
         self._after_run, self._email_report, self._sweep, self.progress = after_run, email_report, sweep, progress
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journeys")   # the browser's thread
@@ -104,7 +105,7 @@ class WorkerHost:
         return run_id
 
     def finish(self, run_id: str) -> None:
-        summary = finish_queued_run(self.store, run_id, sweep=self._sweep_if_due, clock=self.clock)
+        summary = self.session.finish_stored(run_id, sweep=self._sweep_if_due)
         if summary is None:
             return
         self.progress(f"run {run_id} finished: {summary.get('journeys', 0)} journey(s), "
