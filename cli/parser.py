@@ -218,4 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--defect", action="append", metavar="NAME", help="switch on only this defect; repeatable")
     d.add_argument("--json", metavar="FILE", help="also write the run as JSON")
     d.add_argument("--profile", default="a", choices=("a", "b", "c"), help="the shop's markup profile (a, b, or c: no landmarks, a two-page checkout)")
+    d.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="run journeys in N worker processes (as `run --workers`)")
     return p

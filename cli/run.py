@@ -14,16 +14,18 @@ from cli.schedule import _scheduled_email_report, _scheduled_sweep
 
 
 def _session(config, store, args: argparse.Namespace, **kwargs: Any):
+    from reports.publish import publish
     from shopper.audit import AuditSession
 
     return AuditSession(config, store, _clock(args), os.environ, progress=lambda line: print(line, flush=True),
-                        **kwargs)
+                        publisher=publish, **kwargs)
 
 
 def execute_run(args: argparse.Namespace, config, store) -> tuple[Any, int]:
     """`run`: select, run in one audit session, publish (JSON, JUnit, report, alerts), print, exit status."""
     from shopper.audit import AuditOptions
-    from shopper.publish import Outputs, summary_lines, verdict
+    from shopper.publish import Outputs, summary_lines
+    from shopper.verdict import verdict
 
     variables = _parse_vars(getattr(args, "var", []))
     fail_on = _fail_on(getattr(args, "fail_on", None), config.fail_on)
@@ -34,19 +36,19 @@ def execute_run(args: argparse.Namespace, config, store) -> tuple[Any, int]:
                            workers=getattr(args, "workers", 1) or 1, headed=args.headed, trial=trial)
     with _session(config, store, args) as session:
         result = session.run(sel, options)
-        run_json = result.to_json()
-        published = session.publish(run_json, Outputs(json=args.json, junit=getattr(args, "junit", None),
+        record = result.record()
+        published = session.publish(record, Outputs(json=args.json, junit=getattr(args, "junit", None),
                                                       report=not getattr(args, "no_report", False),
                                                       fail_on=tuple(fail_on), alerts=not trial))
     if trial:
         print(f"trial run {result.run_id}: stored as a trial, kept out of history, trends and alerts")
-    _print_lines(summary_lines(run_json))
+    _print_lines(summary_lines(record))
     if published.report:
         print(f"report: {published.report}")
     if published.report_error:
         print(f"error: {published.report_error}", file=sys.stderr)
     _print_lines([f"alerts: {line}" for line in published.alerts])
-    code, why = verdict(run_json, fail_on)
+    code, why = verdict(record, fail_on)
     _print_lines(why)
     return result, EXIT_USAGE if published.report_error else code
 
@@ -74,11 +76,11 @@ def _select(args: argparse.Namespace, config, variables: dict[str, str]):
 
 def execute_queued_run(args: argparse.Namespace, config, store) -> int:
     """`run --queue`: the journeys go into the job queue as one run; workers run them; wait, report, exit code."""
-    from shopper.audit import new_run_id
-    from shopper.journey import read_text_file
-    from shopper.queue.app import build_app, ensure_schema, require_postgres
-    from shopper.publish import stored_run_json, summary_lines, verdict
-    from shopper.queue.journeys import RunRequest, enqueue_run, wait_for_run
+    from shopper.publish import summary_lines
+    from shopper.queue.app import require_postgres
+    from shopper.queue.journeys import RunRequest
+    from shopper.queue.runs import queue_run, wait_for_record
+    from shopper.verdict import verdict
 
     require_postgres(config.store_url, "runner.py run --queue")
     if args.json or getattr(args, "junit", None) or args.workers > 1 or args.shard:
@@ -87,29 +89,22 @@ def execute_queued_run(args: argparse.Namespace, config, store) -> int:
     variables = _parse_vars(args.var)
     fail_on = _fail_on(args.fail_on, config.fail_on)
     sel = _select(args, config, variables)
-    clock = _clock(args)
     retries = args.retries if args.retries is not None else config.retries
-    ensure_schema(config.store_url)
-    app = build_app(config.store_url)
-    run_id = new_run_id(clock)
-    with app.open():
-        left_out = enqueue_run(app, store, sel.journeys, {j.name: read_text_file(j.path) for j in sel.journeys},
-                               run_id=run_id, now=clock.now().isoformat(), invalid=sel.invalid,
-                               request=RunRequest(args.base_url, args.site, variables, retries))
-    print(f"run {run_id}: {len(sel.journeys) - len(left_out)} journey(s) queued for `runner.py worker`"
-          + (f"; not queued, still waiting from an earlier run: {', '.join(left_out)}" if left_out else ""), flush=True)
+    q = queue_run(store, config.store_url, sel, RunRequest(args.base_url, args.site, variables, retries), _clock(args))
+    print(f"run {q.run_id}: {q.queued} journey(s) queued for `runner.py worker`"
+          + (f"; not queued, still waiting from an earlier run: {', '.join(q.left_out)}" if q.left_out else ""),
+          flush=True)
     if args.no_wait:
         return EXIT_OK
-    wait_for_run(store, run_id, lambda line: print(line, flush=True))
-    run_json = stored_run_json(store, run_id)
-    _print_lines(summary_lines(run_json))
+    record = wait_for_record(store, q.run_id, lambda line: print(line, flush=True))
+    _print_lines(summary_lines(record))
     if not args.no_report:
         from reports.render import render_run
 
-        index = render_run(store, run_id, config.var_path / "reports" / run_id, config.var_path,
+        index = render_run(store, q.run_id, config.var_path / "reports" / q.run_id, config.var_path,
                            settings=config.report_settings)
         print(f"report: {index}")
-    code, why = verdict(run_json, fail_on)
+    code, why = verdict(record, fail_on)
     _print_lines(why)
     return code
 
@@ -129,15 +124,16 @@ def _shard(text: str | None) -> tuple[int, int] | None:
 def _alert(config, store, run_id: str, args: argparse.Namespace) -> None:
     """After a sweep: alerts as configured (never fails the command; problems are printed)."""
     from shopper.publish import Outputs
+    from shopper.record import stored_record
 
     with _session(config, store, args) as session:
-        published = session.publish({"run_id": run_id}, Outputs(report=False))
+        published = session.publish(stored_record(store, run_id), Outputs(report=False))
     _print_lines([f"alerts: {line}" for line in published.alerts])
 
 
 def _fail_on(flag: str | None, configured: list[str]) -> list[str]:
     """The --fail-on items (else config's fail_on:); an unknown one is a usage error, before anything runs."""
-    from shopper.publish import parse_fail_on
+    from shopper.verdict import parse_fail_on
 
     return parse_fail_on(flag, configured)
 
@@ -162,8 +158,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from shopper.audit import new_run_id
     from shopper.merge import load_part, merge_parts, store_merged
-    from shopper.publish import Outputs, summary_lines, verdict
+    from shopper.publish import Outputs, summary_lines
     from shopper.store import open_store
+    from shopper.verdict import verdict
 
     config = _config(args)
     fail_on = _fail_on(args.fail_on, config.fail_on)
@@ -171,16 +168,16 @@ def cmd_merge(args: argparse.Namespace) -> int:
     run_id = "merged-" + new_run_id(_clock(args))
     store = open_store(config.store_url)
     try:
-        run_json = store_merged(store, merged, run_id)
+        record = store_merged(store, merged, run_id)
         with _session(config, store, args) as session:   # the same publishers as a run: JSON, JUnit, report, alerts
-            published = session.publish(run_json, Outputs(json=args.json, junit=args.junit, fail_on=tuple(fail_on)))
+            published = session.publish(record, Outputs(json=args.json, junit=args.junit, fail_on=tuple(fail_on)))
     finally:
         store.close()
     print(f"merged {len(args.inputs)} shard(s) into run {run_id}")
-    _print_lines(summary_lines(run_json))
+    _print_lines(summary_lines(record))
     print(f"report: {published.report}")
     _print_lines([f"alerts: {line}" for line in published.alerts])
-    code, why = verdict(run_json, fail_on)
+    code, why = verdict(record, fail_on)
     _print_lines(why)
     return code
 
@@ -198,9 +195,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     def after_run(run_id: str) -> None:   # the publishers of a run made here: report and alerts
         from shopper.publish import Outputs
+        from shopper.record import stored_record
 
         with _session(config, store, args) as session:
-            published = session.publish({"run_id": run_id}, Outputs())
+            published = session.publish(stored_record(store, run_id), Outputs())
         print(f"report: {published.report}", flush=True)
         _print_lines([f"alerts: {line}" for line in published.alerts])
 

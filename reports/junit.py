@@ -1,4 +1,4 @@
-"""Run JSON -> JUnit XML: one test case per journey, at most one <failure> or <error> in it, for CI dashboards.
+"""A run record -> JUnit XML: one test case per journey, at most one <failure> or <error> in it, for CI dashboards.
 
 What common viewers read decides the shape. Jenkins' JUnit plugin (CaseResult) keeps the text and the
 message of a test case's first <error> or <failure>; GitLab's unit test report shows the first one's
@@ -18,9 +18,12 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from shopper.atomic import write_atomic
+from shopper.model import Finding
+from shopper.record import InvalidFile, JourneyRecord, JourneyStatus, RunRecord, StepStatus
+from shopper.verdict import evidence_paths, fail_reason, finding_text
 
 SUITE_NAME = "mystery-shopper"
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
@@ -41,10 +44,10 @@ def _seconds(ms: Any) -> str:
         return "0.000"
 
 
-def _suite_time(run: dict) -> str:
+def _suite_time(run: RunRecord) -> str:
     try:
-        delta = datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
-    except (KeyError, TypeError, ValueError):
+        delta = datetime.fromisoformat(run.finished_at) - datetime.fromisoformat(run.started_at)
+    except (TypeError, ValueError):
         return "0.000"
     return f"{max(delta.total_seconds(), 0.0):.3f}"
 
@@ -60,28 +63,8 @@ def _timestamp(value: Any) -> str:
     return t.replace(microsecond=0).isoformat()
 
 
-def _evidence(paths: Iterable[str], var_dir: Path | None) -> list[str]:
-    if var_dir is None:
-        return [str(p) for p in paths]
-    return [str(p) if Path(p).is_absolute() else str(var_dir / p) for p in paths]
-
-
-def finding_text(finding: dict, var_dir: Path | None = None) -> str:
-    """The body of a <failure>: severity, where, detail, evidence (absolute with var_dir), fingerprint."""
-    lines = [f"severity: {finding.get('severity', '')}"]
-    if finding.get("step") is not None:
-        lines.append(f"step: {int(finding['step']) + 1}")
-    if finding.get("subject"):
-        lines.append(f"subject: {finding['subject']}")
-    if finding.get("detail"):
-        lines.append(f"detail: {finding['detail']}")
-    lines += [f"evidence: {p}" for p in _evidence(finding.get("evidence") or [], var_dir)]
-    lines.append(f"fingerprint: {finding.get('fingerprint', '')}")
-    return "\n".join(lines)
-
-
-def _is_flaky(finding: dict) -> bool:
-    return bool((finding.get("data") or {}).get("flaky"))
+def _is_flaky(finding: Finding) -> bool:
+    return bool(finding.data.get("flaky"))
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) -> ET.Element:
@@ -91,42 +74,41 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) ->
     return el
 
 
-def _add_results(case: ET.Element, findings: list[dict], var_dir: Path | None,
+def _add_results(case: ET.Element, findings: list[Finding], var_dir: Path | None,
                  error: tuple[str, str, str] | None = None, fail_on: tuple[str, ...] = ()) -> None:
     """Properties, error, failures, system-out: the element order JUnit readers expect. Findings that do not
     fail the run (flaky, or not selected by fail_on) go to system-out, not <failure>."""
     from checks.registry import is_setup
-    from shopper.publish import fail_reason
 
-    setup = [f for f in findings if is_setup(f.get("kind", ""))]   # the shopper's own set-up: an error
+    setup = [f for f in findings if is_setup(f.kind)]   # the shopper's own set-up: an error
     if setup and error is None:
         f = setup[0]
-        error = (f.get("title", ""), "\n\n".join(finding_text(g, var_dir) for g in setup), "setup_error")
+        error = (f.title, "\n\n".join(finding_text(g, var_dir) for g in setup), "setup_error")
     findings = [f for f in findings if f not in setup]
     flaky = [f for f in findings if _is_flaky(f)]
     reported = [f for f in findings if not _is_flaky(f) and not fail_reason(f, fail_on)]
     if flaky:
         props = _sub(case, "properties")
         for f in flaky:
-            _sub(props, "property", name="flaky", value=f"{f.get('kind', '')}: {f.get('title', '')}")
+            _sub(props, "property", name="flaky", value=f"{f.kind}: {f.title}")
     failing = sorted((f for f in findings if not _is_flaky(f) and fail_reason(f, fail_on)),
-                     key=lambda f: SEVERITY_ORDER.get(f.get("severity", ""), 9))
-    listed = "\n\n".join(f"{n}. [{f.get('severity', '')}] {f.get('kind', '')}: {f.get('title', '')}\n"
+                     key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+    listed = "\n\n".join(f"{n}. [{f.severity}] {f.kind}: {f.title}\n"
                           f"{finding_text(f, var_dir)}" for n, f in enumerate(failing, 1))
     if error is not None:   # one element per test case: the error, with the findings in its text
         text = error[1] + (f"\n\nFindings ({len(failing)}):\n\n{listed}" if failing else "")
         _sub(case, "error", text, type=error[2], message=error[0])
     elif failing:
-        kinds = list(dict.fromkeys(f.get("kind", "") for f in failing))
+        kinds = list(dict.fromkeys(f.kind for f in failing))
         _sub(case, "failure", listed, type=kinds[0] if len(kinds) == 1 else "findings",
-             message=failing[0].get("title", "") if len(failing) == 1 else
-             f"{len(failing)} findings: " + "; ".join(f"[{f.get('severity', '')}] {f.get('title', '')}"
+             message=failing[0].title if len(failing) == 1 else
+             f"{len(failing)} findings: " + "; ".join(f"[{f.severity}] {f.title}"
                                                        for f in failing))
-    out = [f"flaky: [{f.get('severity', '')}] {f.get('kind', '')}: {f.get('title', '')}\n{finding_text(f, var_dir)}"
+    out = [f"flaky: [{f.severity}] {f.kind}: {f.title}\n{finding_text(f, var_dir)}"
            for f in flaky]
-    out += [f"reported, not failing (fail-on {','.join(fail_on)}): [{f.get('severity', '')}] {f.get('kind', '')}: "
-            f"{f.get('title', '')}\n{finding_text(f, var_dir)}" for f in reported]
-    shots = [p for f in failing for p in _evidence(f.get("evidence") or [], var_dir) if p.endswith(".png")]
+    out += [f"reported, not failing (fail-on {','.join(fail_on)}): [{f.severity}] {f.kind}: "
+            f"{f.title}\n{finding_text(f, var_dir)}" for f in reported]
+    shots = [p for f in failing for p in evidence_paths(f.evidence, var_dir) if p.endswith(".png")]
     if shots:   # GitLab shows it beside the failed test (Jenkins' attachments plugin reads it too)
         out.append(f"[[ATTACHMENT|{shots[0]}]]")
     if out:
@@ -134,41 +116,41 @@ def _add_results(case: ET.Element, findings: list[dict], var_dir: Path | None,
 
 
 ERRORS = {  # journey status -> (JUnit error type, message when the journey has no error text)
-    "setup_error": ("setup_error", "the shopper's own set-up kept the journey from running (not a finding)"),
-    "incomplete": ("incomplete", "the journey could not finish: later steps did not run"),
+    JourneyStatus.SETUP_ERROR: ("setup_error",
+                                "the shopper's own set-up kept the journey from running (not a finding)"),
+    JourneyStatus.INCOMPLETE: ("incomplete", "the journey could not finish: later steps did not run"),
 }
 
 
-def _journey_case(suite: ET.Element, journey: dict, findings: list[dict], var_dir: Path | None,
+def _journey_case(suite: ET.Element, journey: JourneyRecord, findings: list[Finding], var_dir: Path | None,
                   fail_on: tuple[str, ...] = ()) -> ET.Element:
-    path = journey.get("path", "")
-    case = _sub(suite, "testcase", classname=f"journeys.{Path(path).stem}", name=journey.get("name", ""),
-                file=path, time=_seconds(journey.get("duration_ms", 0)))
+    path = journey.path
+    case = _sub(suite, "testcase", classname=f"journeys.{Path(path).stem}", name=journey.name,
+                file=path, time=_seconds(journey.duration_ms))
     error = None
-    if journey.get("status") == "not_applicable" and not findings:   # an outcome, not a failure: skipped
-        _sub(case, "skipped", message=f"not applicable: {journey.get('reason') or 'the journey does not apply'}")
+    if journey.status == JourneyStatus.NOT_APPLICABLE and not findings:   # an outcome, not a failure: skipped
+        _sub(case, "skipped", message=f"not applicable: {journey.reason or 'the journey does not apply'}")
         return case
-    if journey.get("status") in ERRORS:
-        kind, default = ERRORS[journey["status"]]
-        message = str(journey.get("error") or default)
+    if journey.status in ERRORS:
+        kind, default = ERRORS[journey.status]
+        message = str(journey.error or default)
         error = (message, _journey_error_text(journey, message, var_dir), kind)
     _add_results(case, findings, var_dir, error, fail_on)
     return case
 
 
-def _journey_error_text(journey: dict, message: str, var_dir: Path | None) -> str:
+def _journey_error_text(journey: JourneyRecord, message: str, var_dir: Path | None) -> str:
     lines = [message]
-    for s in journey.get("steps") or []:
-        if s.get("status") in ("failed", "setup_error"):
-            lines.append(f"step {int(s.get('index', 0)) + 1} ({s.get('label', '')}, line {s.get('line', '?')}): "
-                         f"{s.get('error') or 'failed'}")
-    lines += [f"evidence: {p}" for p in _evidence(journey.get("evidence") or [], var_dir)]
+    for s in journey.steps:
+        if s.status in (StepStatus.FAILED, StepStatus.SETUP_ERROR):
+            lines.append(f"step {s.index + 1} ({s.label}, line {s.line or '?'}): {s.error or 'failed'}")
+    lines += [f"evidence: {p}" for p in evidence_paths(journey.evidence, var_dir)]
     return "\n".join(lines)
 
 
-def _invalid_case(suite: ET.Element, invalid: dict) -> ET.Element:
-    path = invalid.get("path", "")
-    problems = [str(p) for p in invalid.get("problems") or []]
+def _invalid_case(suite: ET.Element, invalid: InvalidFile) -> ET.Element:
+    path = invalid.path
+    problems = list(invalid.problems)
     case = _sub(suite, "testcase", classname=f"journeys.{Path(path).stem}", name=Path(path).name, file=path,
                 time="0.000")
     _sub(case, "error", "\n".join(problems), type="validation",
@@ -176,31 +158,29 @@ def _invalid_case(suite: ET.Element, invalid: dict) -> ET.Element:
     return case
 
 
-def junit_xml(run_json: dict, *, var_dir: Path | None = None, fail_on: list[str] | tuple[str, ...] = ()) -> str:
-    """The JUnit XML of one run (the dict `AuditResult.to_json()` returns, docs/run.schema.json).
+def junit_xml(run: RunRecord, *, var_dir: Path | None = None, fail_on: list[str] | tuple[str, ...] = ()) -> str:
+    """The JUnit XML of one run.
 
-    >>> junit_xml({"run_id": "r", "started_at": "2026-01-05T09:00:00+00:00",
-    ...            "finished_at": "2026-01-05T09:00:01+00:00", "journeys": [], "findings": [], "invalid": []})[:39]
+    >>> from shopper.record import RunStatus
+    >>> junit_xml(RunRecord("r", "2026-01-05T09:00:00+00:00", "2026-01-05T09:00:01+00:00", RunStatus.ERROR, {}))[:39]
     '<?xml version="1.0" encoding="utf-8"?>\\n'
     """
     var_dir = Path(var_dir) if var_dir is not None else None
     fail_on = tuple(fail_on)
-    journeys = run_json.get("journeys") or []
-    findings = run_json.get("findings") or []
-    by_journey: dict[str, list[dict]] = {}
-    for f in findings:
-        by_journey.setdefault(str(f.get("journey", "")), []).append(f)
+    by_journey: dict[str, list[Finding]] = {}
+    for f in run.findings:
+        by_journey.setdefault(f.journey, []).append(f)
     root = ET.Element("testsuites", {"name": SUITE_NAME})
-    suite = _sub(root, "testsuite", name=SUITE_NAME, timestamp=_timestamp(run_json.get("started_at", "")),
-                 time=_suite_time(run_json), id=run_json.get("run_id", ""))
+    suite = _sub(root, "testsuite", name=SUITE_NAME, timestamp=_timestamp(run.started_at),
+                 time=_suite_time(run), id=run.run_id)
     props = _sub(suite, "properties")
-    _sub(props, "property", name="run_id", value=run_json.get("run_id", ""))
-    if (run_json.get("summary") or {}).get("browser"):
-        _sub(props, "property", name="browser", value=run_json["summary"]["browser"])
+    _sub(props, "property", name="run_id", value=run.run_id)
+    if run.summary.get("browser"):
+        _sub(props, "property", name="browser", value=run.summary["browser"])
     cases = []
     seen = set()
-    for j in journeys:
-        name = str(j.get("name", ""))
+    for j in run.journeys:
+        name = j.name
         cases.append(_journey_case(suite, j, by_journey.get(name, []) if name not in seen else [], var_dir, fail_on))
         seen.add(name)
     for name, orphans in by_journey.items():
@@ -208,7 +188,7 @@ def junit_xml(run_json: dict, *, var_dir: Path | None = None, fail_on: list[str]
             case = _sub(suite, "testcase", classname=ORPHAN_CLASSNAME, name=name, time="0.000")
             _add_results(case, orphans, var_dir, fail_on=fail_on)
             cases.append(case)
-    cases += [_invalid_case(suite, inv) for inv in run_json.get("invalid") or []]
+    cases += [_invalid_case(suite, inv) for inv in run.invalid]
     errors = sum(c.find("error") is not None for c in cases)
     failures = sum(c.find("error") is None and c.find("failure") is not None for c in cases)
     skipped = sum(c.find("skipped") is not None for c in cases)
@@ -220,9 +200,9 @@ def junit_xml(run_json: dict, *, var_dir: Path | None = None, fail_on: list[str]
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(run_json: dict, path: str | Path, var_dir: Path | None = None,
+def write_junit(run: RunRecord, path: str | Path, var_dir: Path | None = None,
                 fail_on: list[str] | tuple[str, ...] = ()) -> Path:
-    """Write `junit_xml(run_json, fail_on=...)` to `path` (parents created); returns the path."""
+    """Write `junit_xml(run, fail_on=...)` to `path` (parents created); returns the path."""
     out = Path(path)
-    write_atomic(out, junit_xml(run_json, var_dir=var_dir, fail_on=fail_on), what="JUnit XML")
+    write_atomic(out, junit_xml(run, var_dir=var_dir, fail_on=fail_on), what="JUnit XML")
     return out

@@ -1,15 +1,18 @@
 """One journey's attempts: a token each, what each step sent or expects stored as the step ends, retries."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .journey import Journey
 from .ledger import record_outgoing_observations
 from .mail.outgoing import new_token
 from .retries import Attempts, run_with_retries
 
+if TYPE_CHECKING:
+    from .store.contract import Store
 
-def attempt_journey(runner: Any, store: Any, run_id: str, journey: Journey, retries: int,
+
+def attempt_journey(runner: Any, store: Store, run_id: str, journey: Journey, retries: int,
                     on_retry: Callable[[int], None] = lambda attempt: None) -> Attempts:
     """Run `journey` with `runner` (again while it fails and wrote to no one, up to `retries` more times)."""
     def once(attempt: int) -> Any:

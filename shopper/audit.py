@@ -16,24 +16,24 @@ from .config import Config
 from .errors import ConfigError, JourneyError, ProbeError
 from .journey import Journey, find_journey_files, load_journey
 from .model import Finding
-from .probes import Probes
 from .probes.browser import BrowserProbe
-from .attempts import attempt_journey
-from .run import JourneyResult, JourneyRunner, RunOptions
+from .compose import build_probes, start_browser
+from .executors import ExecuteRequest, executor_for
+from .judge import judge
+from .run import JourneyResult, RunOptions
 from .interrupted import mark_interrupted_runs, owner
-from .parallel import run_parallel
-from .retries import Attempts, mark_flaky
+from .retries import Attempts
 from .probes.mail import imap_settings
+from .record import InvalidFile, RunRecord, encode, journey_of
 from .secrets import Redactor
-from .inbox import Inbox
-from .summary import progress_status, run_status, run_summary, settle_statuses
+from .summary import run_status, run_summary, settle_statuses
 from .sweep import Sweeper, SweepResult, configured_sweeper
 
 if TYPE_CHECKING:
-    from .publish import Outputs, Published
+    from .store.contract import Store
+    from .outputs import Outputs, Published, Publisher
 
 log = logging.getLogger(__name__)
-JSON_SCHEMA = "mystery-shopper/run/v1"
 
 
 @dataclass
@@ -78,7 +78,7 @@ class AuditResult:
     invalid: list[JourneyError] = field(default_factory=list)
     browser: str = ""
     sweep: Any = None       # shopper.sweep.SweepResult of the sweep after the journeys, if any
-    published: Any = None   # shopper.publish.Published, when the entry point published the run
+    published: Any = None   # shopper.outputs.Published, when the entry point published the run
 
     @property
     def status(self) -> str:
@@ -87,39 +87,18 @@ class AuditResult:
     def summary(self) -> dict[str, Any]:
         return run_summary(self.journeys, self.findings, invalid=len(self.invalid), browser=self.browser)
 
+    def record(self) -> RunRecord:
+        """The run as the typed record the store, the run JSON, JUnit and the verdict read."""
+        return RunRecord(self.run_id, self.started_at, self.finished_at, self.status, self.summary(),
+                         tuple(map(journey_of, self.journeys)), tuple(self.findings),
+                         tuple(InvalidFile(e.path, tuple(map(str, e.problems))) for e in self.invalid))
+
     def to_json(self) -> dict[str, Any]:
         """The documented run JSON (docs/run.schema.json)."""
-        return {"schema": JSON_SCHEMA, "run_id": self.run_id, "started_at": self.started_at,
-                "finished_at": self.finished_at, "status": self.status, "summary": self.summary(),
-                "journeys": [j.to_dict() for j in self.journeys],
-                "findings": [f.to_dict() for f in self.findings],
-                "invalid": [{"path": e.path, "problems": [str(p) for p in e.problems]} for e in self.invalid]}
+        return encode(self.record())
 
 
-def _run_journeys(selection: Selection, runner: JourneyRunner, store: Any, run_id: str,
-                  progress: Callable[[str], None], retries: int = 0) -> tuple[list[JourneyResult], dict[str, Attempts]]:
-    results = []
-    attempts: dict[str, Attempts] = {}
-    total = len(selection.journeys)
-    for n, journey in enumerate(selection.journeys, 1):
-        if runner.stop is not None and runner.stop.is_set():
-            progress(f"[{n}/{total}] {journey.name}: not started (stopping)")
-            continue
-        progress(f"[{n}/{total}] {journey.name} …")
-
-        a = attempt_journey(runner, store, run_id, journey, retries,
-                            lambda attempt: progress(f"[{n}/{total}] {journey.name}: attempt {attempt}"))
-        result = a.final
-        attempts[journey.name] = a
-        store.save_journey(run_id, result)
-        results.append(result)
-        tries = f", {len(a.results)} attempts" if len(a.results) > 1 else ""
-        progress(f"[{n}/{total}] {journey.name}: {progress_status(result, a.findings[-1])} ({len(result.steps)} "
-                 f"steps, {result.duration_ms / 1000:.1f}s{tries})")
-    return results, attempts
-
-
-def sweep_after_run(config: Config, store: Any, clock: Clock, redactor: Redactor, environ: Mapping[str, str],
+def sweep_after_run(config: Config, store: Store, clock: Clock, redactor: Redactor, environ: Mapping[str, str],
                     progress: Callable[[str], None], links: Any = None) -> Any:
     """Every run also sweeps — when there is a mailbox to read or something is waiting for mail."""
     settings = imap_settings(config, redactor, environ)
@@ -225,17 +204,18 @@ class AuditSession:
     """What every way of running shares — config, store, clock, environment, browser — so that the CLI, the
     scheduler, the demo, the pytest plugin and merge store, score and alert the same way.
 
-        with AuditSession(config, store, clock, os.environ) as session:
+        with AuditSession(config, store, clock, os.environ, publisher=reports.publish.publish) as session:
             result = session.run(select_journeys(paths, config), AuditOptions(retries=1))
-            session.publish(result.to_json(), Outputs(json="var/run.json"))
+            session.publish(result.record(), Outputs(json="var/run.json"))
 
     The browser is started by the first run that needs one and kept until close() (or given ready).
     """
 
-    def __init__(self, config: Config, store: Any, clock: Clock, environ: Mapping[str, str], *,
+    def __init__(self, config: Config, store: Store, clock: Clock, environ: Mapping[str, str], *,
                  browser: BrowserProbe | None = None, redactor: Redactor | None = None, rng: Any = None,
-                 progress: Callable[[str], None] = lambda s: None):
+                 progress: Callable[[str], None] = lambda s: None, publisher: "Publisher | None" = None):
         self.config, self.store, self.clock, self.environ = config, store, clock, environ
+        self.publisher = publisher   # given by the entry point (reports.publish.publish): the engine imports no reports
         self.redactor = redactor or Redactor()
         self.rng = rng
         self.progress = progress
@@ -254,109 +234,125 @@ class AuditSession:
             self._browser.close()
         self._browser, self._own_browser = None, False
 
-    def browser(self, headed: bool = False) -> BrowserProbe | None:
-        """The session's Chromium (started on first use); None, with browser_error set, when it cannot start."""
-        if self._browser is None and self.browser_error is None:
-            b = self.config.browser
-            try:
-                self._browser = BrowserProbe(executable=b.executable, headless=b.headless and not headed,
-                                             viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
-                self._own_browser = True
-            except ProbeError as e:   # the shopper's set-up: journeys that need a page become setup_error
-                self.browser_error = str(e)
-        return self._browser
-
     def run(self, selection: Selection, options: AuditOptions = AuditOptions(), *,
             before_sweep: Callable[[], None] | None = None, stop: Any = None) -> AuditResult:
-        """Run the selected journeys, sweep, check, settle statuses, store. Publishing is `publish`'s job."""
+        """Begin, execute the selected journeys, sweep once, judge once, record, finish. Publishing is
+        `publish`'s job."""
         config, store, clock = self.config, self.store, self.clock
         if self._browser is None:
             self.browser_error = None   # each run tries to start Chromium again: a failed start is not forever
-        run_id = new_run_id(clock)
-        started = clock.now().isoformat()
-        for line in mark_interrupted_runs(store, started):
-            self.progress(line)
-        store.begin_run(run_id, started, kind="trial" if options.trial else "run", owner=owner())
-        for err in selection.invalid:
-            store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
-        attempts: dict[str, Attempts] = {}
+        run_id, started = self.begin(selection.invalid, kind="trial" if options.trial else "run")
         try:
-            probes = Probes.from_config(config, self.redactor, self.environ)
-            settings = imap_settings(config, self.redactor, self.environ)
-            if settings is not None:
-                probes.inbox = Inbox(Sweeper(store, settings, clock, links=probes.links), store)
+            probes = build_probes(config, store, clock, self.redactor, self.environ)
         except ValueError as e:
             store.finish_run(run_id, clock.now().isoformat(), "error", {"error": str(e)})
             raise ConfigError(f"dns: {e}") from None
+        request = ExecuteRequest(run_id, options.run_options, options.retries, options.headed, stop)
         try:
-            results, attempts, browser_version = self._run_journeys(selection, options, probes, run_id, stop)
+            executor = executor_for(self, probes, options.workers, selection.journeys)
+            executed = executor.execute(selection.journeys, request)
             if before_sweep is not None:
                 before_sweep()
-            swept = sweep_after_run(config, store, clock, self.redactor, self.environ,
-                                    self.progress, probes.links) if options.sweep else None
-            if probes.inbox is not None and probes.inbox.collected:   # sweeps made during journeys
-                swept = swept or SweepResult("in-journey", ok=True)
-                swept.observations[:0] = probes.inbox.collected
+            swept = self.sweep_once(executed.swept, probes.links, read_mailbox=options.sweep)
         except BaseException as e:
             store.finish_run(run_id, clock.now().isoformat(), "error", {"error": self.redactor.redact(str(e))})
             raise
         finally:
             probes.close()
-        views: list[Any] = list(results)
+        return self.conclude(run_id, started, executed.results, executed.attempts, selection.invalid,
+                             executed.browser, swept, trial=options.trial)
+
+    def begin(self, invalid: list[JourneyError], kind: str = "run") -> tuple[str, str]:
+        """A new run in the store (earlier runs of this host whose process died are marked first)."""
+        run_id = new_run_id(self.clock)
+        started = self.clock.now().isoformat()
+        for line in mark_interrupted_runs(self.store, started):
+            self.progress(line)
+        self.store.begin_run(run_id, started, kind=kind, owner=owner())
+        for err in invalid:
+            self.store.save_invalid(run_id, err.path, [str(p) for p in err.problems])
+        return run_id, started
+
+    def sweep_once(self, in_journey: list[Any], links: Any = None, read_mailbox: bool = True) -> SweepResult | None:
+        """The run's one sweep after its journeys (when there is mail to read), with what the sweeps made
+        during journeys saw."""
+        swept = sweep_after_run(self.config, self.store, self.clock, self.redactor, self.environ,
+                                self.progress, links) if read_mailbox else None
+        if in_journey:
+            swept = swept or SweepResult("in-journey", ok=True)
+            swept.observations[:0] = in_journey
+        return swept
+
+    def conclude(self, run_id: str, started: str, results: list[JourneyResult], attempts: dict[str, Attempts],
+                 invalid: list[JourneyError], browser: str, swept: SweepResult | None,
+                 trial: bool = False) -> AuditResult:
+        """The run's one judge (every check over every journey and the sweep, flaky findings, statuses), then
+        record and finish it."""
+        store, clock = self.store, self.clock
         if swept is not None:
             store.save_observations(run_id, swept.observations)
-            views += swept.journeys
-        findings = mark_flaky(run_checks(Observations(views)), attempts)
-        settle_statuses(results, findings)
-        for r in results:
-            store.save_statuses(run_id, r)
+        judgement = judge(results, attempts, swept.journeys if swept is not None else ())
+        settle_statuses(results, list(judgement.findings))   # the judgement's statuses, shown by the AuditResult
+        for j in judgement.journeys:
+            store.save_statuses(run_id, j)
+        findings = list(judgement.findings)
         store.save_findings(run_id, findings)
-        result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, selection.invalid,
-                             browser_version, swept)
+        result = AuditResult(run_id, started, clock.now().isoformat(), results, findings, invalid, browser, swept)
         store.finish_run(run_id, result.finished_at, result.status, result.summary())
-        if options.trial:   # nothing of a trial is judged later: its open expectations are closed
+        if trial:   # nothing of a trial is judged later: its open expectations are closed
             store.abandon_run_expectations(run_id, "a trial run (runner.py run --trial): not audited later",
                                            clock.now().isoformat())
         return result
 
-    def _run_journeys(self, selection: Selection, options: AuditOptions, probes: Probes, run_id: str,
-                      stop: Any) -> tuple[list[JourneyResult], dict[str, Attempts], str]:
-        config, store = self.config, self.store
-        if options.workers > 1 and len(selection.journeys) > 1:
-            results, attempts, in_journey = run_parallel(
-                selection.journeys, config=config, run_id=run_id, options=options.run_options,
-                environ=self.environ, now=self.clock.now(), store_url=config.store_url, workers=options.workers,
-                retries=options.retries, progress=self.progress)
-            for r in results:   # what they sent and expect the workers stored step by step
-                store.save_journey(run_id, r)
-            if probes.inbox is not None:
-                probes.inbox.collected.extend(in_journey)
-            return results, attempts, f"{options.workers} worker processes"
-        # Chromium only when some step needs a page; mail-only journeys run without one
-        needs_page = any(s.uses_page for j in selection.journeys for s in j.steps)
-        browser = self.browser(options.headed) if needs_page else None
-        version = f"{browser.choice.source}: {browser.choice.executable or 'playwright'} {browser.version}" \
-            if browser is not None else ""
-        runner = JourneyRunner(config, browser, probes, self.clock, self.redactor, self.environ, run_id,
-                               options.run_options, self.rng)
-        runner.stop = stop
-        runner.browser_error = self.browser_error
-        results, attempts = _run_journeys(selection, runner, store, run_id, self.progress, options.retries)
-        return results, attempts, version
+    def finish_stored(self, run_id: str, sweep: Callable[[], SweepResult | None] | None = None
+                      ) -> dict[str, Any] | None:
+        """Finish a run whose journeys were executed and stored elsewhere (the job queue's workers): sweep once,
+        the same one judge over every stored journey, record, finish; its summary. None when the run is not
+        running (a finish queued twice does nothing the second time)."""
+        from .judge import judge_stored
+        from .record import RunStatus
+
+        store = self.store
+        run = store.run(run_id)
+        if run is None or run.status != RunStatus.RUNNING:
+            return None
+        swept = sweep() if sweep is not None else None
+        if swept is not None:
+            store.save_observations(run_id, swept.observations)
+        judgement = judge_stored(store, run_id)
+        for j in judgement.journeys:
+            store.save_statuses(run_id, j)
+        findings = list(judgement.findings)
+        store.save_findings(run_id, findings)
+        summary = run_summary(judgement.journeys, findings, invalid=len(store.invalid(run_id)), browser="job queue")
+        store.finish_run(run_id, self.clock.now().isoformat(), run_status(judgement.journeys, findings), summary)
+        return summary
+
+    def browser(self, headed: bool = False) -> BrowserProbe | None:
+        """The session's Chromium (started on first use); None, with browser_error set, when it cannot start."""
+        if self._browser is None and self.browser_error is None:
+            try:
+                self._browser = start_browser(self.config, headed)
+                self._own_browser = True
+            except ProbeError as e:   # the shopper's set-up: journeys that need a page become setup_error
+                self.browser_error = str(e)
+        return self._browser
 
     def sweep(self) -> tuple[str, Any, list[Finding]]:
         """`runner.py sweep`: one pass over the mailbox, stored as a run of kind 'sweep'."""
         return run_sweep(self.config, self.store, clock=self.clock, environ=self.environ, redactor=self.redactor,
                          progress=self.progress)
 
-    def publish(self, run_json: dict[str, Any], outputs: "Outputs") -> "Published":
-        """After a run (or a merge): JSON, JUnit, the HTML report and alerts, as `outputs` asks."""
-        from .publish import publish
+    def publish(self, run: RunRecord, outputs: "Outputs") -> "Published":
+        """After a run (or a merge, a sweep): JSON, JUnit, the HTML report and alerts, as `outputs` asks, by the
+        publisher the entry point gave."""
+        if self.publisher is None:
+            raise TypeError("AuditSession.publish: this session was made without a publisher (give "
+                            "publisher=reports.publish.publish)")
+        return self.publisher(self, run, outputs)
 
-        return publish(self, run_json, outputs)
 
-
-def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str, str],
+def run_sweep(config: Config, store: Store, *, clock: Clock, environ: Mapping[str, str],
               redactor: Redactor | None = None,
               progress: Callable[[str], None] = lambda s: None) -> tuple[str, Any, list[Finding]]:
     """`runner.py sweep`: one pass over the mailbox, stored as a run of kind 'sweep' with its findings."""
@@ -378,7 +374,7 @@ def run_sweep(config: Config, store: Any, *, clock: Clock, environ: Mapping[str,
     return run_id, result, findings
 
 
-def record_sweep(store: Any, run_id: str, result: Any) -> list[Finding]:
+def record_sweep(store: Store, run_id: str, result: Any) -> list[Finding]:
     """Store a sweep's observations and the findings checks draw from them."""
     store.save_observations(run_id, result.observations)
     findings = run_checks(Observations(result.journeys))

@@ -24,7 +24,6 @@ if TYPE_CHECKING:   # the engine is imported when a journey runs, not whenever p
     from shopper.config import Config
     from shopper.errors import JourneyError
     from shopper.journey import Journey
-    from shopper.probes.browser import BrowserProbe
 
 JOURNEY_DIR = "journeys"
 SUFFIXES = (".yaml", ".yml")
@@ -132,7 +131,8 @@ class ShopperSession:
 
             store = open_store(self.config.store_url)
             self._closers.append(store.close)
-            self._audit = AuditSession(self.config, store, clock_from_env(), os.environ)
+            self._audit = AuditSession(self.config, store, clock_from_env(), os.environ,
+                                       publisher=self.pytest_config.stash.get(PUBLISHER, None))
             self._closers.append(self._audit.close)
         return self._audit
 
@@ -143,7 +143,7 @@ class ShopperSession:
     @property
     def fail_on(self) -> list[str]:
         """--shopper-fail-on, else config's fail_on: (checked: a typo is an error, not a green run)."""
-        from shopper.publish import parse_fail_on
+        from shopper.verdict import parse_fail_on
 
         return parse_fail_on(self.pytest_config.getoption("shopper_fail_on"), self.config.fail_on)
 
@@ -178,8 +178,8 @@ class ShopperSession:
         from shopper.publish import Outputs
 
         self.result = self._run.finish()
-        if self.result is not None:
-            self.published = self.audit.publish(self.result.to_json(), Outputs(fail_on=tuple(self.fail_on)))
+        if self.result is not None and self.audit.publisher is not None:   # none with -p no:mystery_shopper_reports
+            self.published = self.audit.publish(self.result.record(), Outputs(fail_on=tuple(self.fail_on)))
 
     def close(self) -> None:
         while self._closers:
@@ -187,6 +187,9 @@ class ShopperSession:
 
 
 _STATE = pytest.StashKey[ShopperSession]()
+# The publisher of the session's run (report, alerts): given by the reports side's plugin (reports/pytest_publish.py,
+# registered beside this one), since the engine imports no reports.
+PUBLISHER = pytest.StashKey[Any]()
 
 
 def _state(config: pytest.Config) -> ShopperSession:
@@ -209,7 +212,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     from shopper.publish import summary_lines
 
     terminalreporter.section("mystery shopper")
-    for line in summary_lines(state.result.to_json()):
+    for line in summary_lines(state.result.record()):
         terminalreporter.write_line(line)
     if state.published is not None and state.published.report:
         terminalreporter.write_line(f"report: {state.published.report}")
@@ -275,12 +278,12 @@ class JourneyFailed(Exception):
 
 
 def _finding_lines(findings: list[Any], var_dir: Path) -> list[str]:
-    from reports.junit import finding_text
+    from shopper.verdict import finding_text
 
     lines = []
     for f in findings:
         lines.append(f"[{f.severity}] {f.kind}: {f.title}")
-        body = finding_text(f.to_dict(), var_dir).splitlines()
+        body = finding_text(f, var_dir).splitlines()
         lines += ["    " + line for line in body if not line.startswith("severity:")]
     return lines
 
@@ -289,7 +292,7 @@ def failure_text(result: "AuditResult", var_dir: Path, report: Path | None,
                  fail_on: list[str] | tuple[str, ...] = ()) -> str | None:
     """What a failing item shows: the findings that fail it (per fail_on; never flaky ones), a journey that
     could not finish or could not run (setup error); None when nothing fails it."""
-    from shopper.publish import fail_reason
+    from shopper.verdict import fail_reason
 
     failing = [f for f in result.findings if fail_reason(f, fail_on)]
     stopped = [j for j in result.journeys if j.status in ("incomplete", "setup_error")]
@@ -338,7 +341,7 @@ class JourneyItem(pytest.Item):
                         f"the site): {j.error}", pytrace=False)
 
     def runtest(self) -> None:
-        from shopper.publish import fail_reason
+        from shopper.verdict import fail_reason
 
         session = _state(self.config)
         result = self.result

@@ -26,13 +26,10 @@ from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, expand_known, resolve
 from .steps.soft import is_soft, soft_failure, step_budget
-from .summary import JOURNEY_STATUSES, NOT_APPLICABLE   # noqa: F401 (one list of journey statuses, in summary.py)
+from .summary import NOT_APPLICABLE
 from .watchdog import STOPPED_RESPONDING, Alarm, Watchdog
 
 log = logging.getLogger(__name__)
-
-
-STEP_STATUSES = ("passed", "findings", "failed", "skipped", "setup_error", "not_applicable")
 
 
 @dataclass
@@ -40,7 +37,7 @@ class StepResult:
     index: int
     kind: str
     label: str
-    status: str                     # STEP_STATUSES: passed | findings | failed | blocked | skipped | setup_error
+    status: str                     # a shopper.record.StepStatus: what happened (the judge adds "findings")
     started_at: str
     duration_ms: float
     detail: str = ""
@@ -59,7 +56,7 @@ class JourneyResult:
     name: str
     path: str
     tags: list[str]
-    status: str                     # JOURNEY_STATUSES; "findings" is settled by the run's checks (settle_statuses)
+    status: str                     # a shopper.record.JourneyStatus; "findings" is decided by the run's judge
     started_at: str
     duration_ms: float
     steps: list[StepResult]

@@ -79,6 +79,7 @@ def run_slot(session: Any, entry: Any, stop: Any) -> list[str]:
     that cannot run (its folder vanished since start) is stored as an `error` run and alerted."""
     from .audit import AuditOptions, new_run_id, select_journeys
     from .publish import Outputs, summary_lines
+    from .record import decode
 
     config, clock = session.config, session.clock
     paths = [config.path(config.journeys)]
@@ -86,10 +87,11 @@ def run_slot(session: Any, entry: Any, stop: Any) -> list[str]:
     if problems:
         run_json = record_error_run(session.store, new_run_id(clock), clock.now().isoformat(),
                                     f"schedule {entry.name!r}: " + "; ".join(problems))
-        published = session.publish(run_json, Outputs(report=False))
-        return summary_lines(run_json) + [f"alerts: {line}" for line in published.alerts]
+        record = decode(run_json)
+        published = session.publish(record, Outputs(report=False))
+        return summary_lines(record) + [f"alerts: {line}" for line in published.alerts]
     sel = select_journeys(paths, config, names=entry.journeys, tags=entry.tags)
     result = session.run(sel, AuditOptions(retries=config.retries), stop=stop)
-    run_json = result.to_json()
-    published = session.publish(run_json, Outputs())
-    return summary_lines(run_json) + [f"report: {published.report}"] + [f"alerts: {line}" for line in published.alerts]
+    record = result.record()
+    published = session.publish(record, Outputs())
+    return summary_lines(record) + [f"report: {published.report}"] + [f"alerts: {line}" for line in published.alerts]

@@ -1,7 +1,6 @@
 """Find SMTP enhanced status codes, reply codes and the failed SMTP command in error text."""
 from __future__ import annotations
 
-import re
 
 from shopper.mail.patterns import lazy
 

@@ -5,20 +5,23 @@ journey's text (workers need not share files). A worker claims the journey in th
 it: a job retried after its worker was lost runs the journey again only if the lost attempt had not
 started a step that may write to the company (send mail, submit a form, click); otherwise the journey
 is stored as interrupted, so nothing is sent twice. The worker whose journey is the last one of its run
-queues `finish_run`, which sweeps, scores and closes the run, and renders its one report.
+queues `finish_run`, which sweeps, judges every journey of the run together (shopper/judge.py: the
+workers only execute), scores and closes the run, and renders its one report.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..clock import Clock
 from ..errors import JourneyError, ShopperError
 from ..journey import Journey, Step
 from ..run import JourneyResult
 from ..steps.registry import writes_of
-from ..summary import run_status, settle_statuses, settle_stored_statuses
+
+if TYPE_CHECKING:
+    from ..store.contract import Store
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ def queueing_lock(name: str) -> str:
     return f"journey:{name}"
 
 
-def enqueue_run(app: Any, store: Any, journeys: list[Journey], texts: Mapping[str, str], *, run_id: str,
+def enqueue_run(app: Any, store: Store, journeys: list[Journey], texts: Mapping[str, str], *, run_id: str,
                 now: str, request: RunRequest, invalid: list[Any] = ()) -> list[str]:
     """Begin `run_id` and queue its journeys; returns the names left out because a job of the same journey
     (from an earlier run) is still waiting — they are stored as not run, with the reason."""
@@ -100,11 +103,8 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
                        request: Mapping[str, Any], worker: str) -> str:
     """The body of a `run_journey` job: claim, run (or record as interrupted), store, maybe finish the run.
     Returns what happened: done, interrupted or skipped (already run by an earlier attempt)."""
-    from checks import Observations, run_checks
-
     from ..journey import parse_journey
-    from ..retries import mark_flaky
-    from ..sweep import SweepResult
+    from ..judge import attempt_observations
 
     store, clock = host.store, host.clock
     now = clock.now().isoformat()
@@ -135,50 +135,21 @@ def run_queued_journey(host: Any, app: Any, *, run_id: str, name: str, path: str
     except ShopperError as e:   # this worker cannot run journeys (no Chromium...): the tool's problem, said as such
         store.save_journey(run_id, not_run(journey, now, f"not run: {e}", status="setup_error"))
         return _finish_journey(app, store, run_id, name, "done", clock)
-    result = attempts.final
-    views = [result, *SweepResult("in-journey", ok=True, observations=swept).journeys]
-    findings = mark_flaky(run_checks(Observations(views)), {name: attempts})
-    settle_statuses([result], findings)
-    store.save_journey(run_id, result)
+    store.save_journey(run_id, attempts.final)   # what happened; the run's finish judges every journey at once
     if swept:
         store.save_observations(run_id, swept)
-    store.save_findings(run_id, findings)
+    if len(attempts.results) > 1:   # what each attempt found: the judge marks flaky findings across them
+        store.save_observations(run_id, attempt_observations(attempts, clock.now().isoformat()))
     return _finish_journey(app, store, run_id, name, "done", clock)
 
 
-def _finish_journey(app: Any, store: Any, run_id: str, name: str, state: str, clock: Clock) -> str:
+def _finish_journey(app: Any, store: Store, run_id: str, name: str, state: str, clock: Clock) -> str:
     if store.finish_queued_journey(run_id, name, state, clock.now().isoformat()) == 0:
         defer_finish(app, run_id)
     return state
 
 
-def run_summary(store: Any, run_id: str, what: str) -> dict[str, Any]:
-    """The run's summary from what its journeys stored (computed as a run in one process computes it)."""
-    from ..summary import run_summary as summarize
-
-    return summarize(store.journeys(run_id), store.findings(run_id), invalid=len(store.invalid(run_id)), browser=what)
-
-
-def finish_queued_run(store: Any, run_id: str, *, sweep: Callable[[], Any] | None,
-                      clock: Clock) -> dict[str, Any] | None:
-    """Sweep once for the run (if there is mail to read), then close it with its summary; None when it was
-    closed already (a finish queued twice does nothing the second time)."""
-    from ..audit import record_sweep
-
-    run = store.run(run_id)
-    if run is None or run.status != "running":
-        return None
-    result = sweep() if sweep is not None else None
-    if result is not None:
-        record_sweep(store, run_id, result)
-    settle_stored_statuses(store, run_id)   # the sweep's findings (answers due, bounces) mark their journeys
-    summary = run_summary(store, run_id, "job queue")
-    store.finish_run(run_id, clock.now().isoformat(),
-                     run_status(store.journeys(run_id), store.findings(run_id)), summary)
-    return summary
-
-
-def wait_for_run(store: Any, run_id: str, progress: Callable[[str], None], poll_s: float = 1.0) -> Any:
+def wait_for_run(store: Store, run_id: str, progress: Callable[[str], None], poll_s: float = 1.0) -> Any:
     """Until the queued run is finished: a line per journey as it ends. Returns the finished RunRow."""
     import time
 

@@ -13,14 +13,17 @@ import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..clock import Clock
 from ..config import Config
 from ..journey import Journey, Step
 from ..store.jobs import unfinished_jobs
 from .app import QUEUES, build_app, ensure_schema
-from .journeys import RunRequest, enqueue_run, finish_queued_run
+from .journeys import RunRequest, enqueue_run
+
+if TYPE_CHECKING:
+    from ..store.contract import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +39,13 @@ class WorkerSettings:
 class WorkerHost:
     """What jobs run with in one worker process: the config, the store, one Chromium, the run's hooks."""
 
-    def __init__(self, config: Config, store: Any, clock: Clock, environ: Mapping[str, str], *,
+    def __init__(self, config: Config, store: Store, clock: Clock, environ: Mapping[str, str], *,
                  after_run: Callable[[str], None], email_report: Callable[[], None],
                  sweep: Callable[[], Any], progress: Callable[[str], None]):
-        from ..audit import _known_vars
+        from ..audit import AuditSession, _known_vars
 
         self.config, self.store, self.clock, self.environ = config, store, clock, environ
+        self.session = AuditSession(config, store, clock, environ, progress=progress)   # begins and finishes runs
         self.known_vars = _known_vars(config)
         self._after_run, self._email_report, self._sweep, self.progress = after_run, email_report, sweep, progress
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journeys")   # the browser's thread
@@ -62,40 +66,28 @@ class WorkerHost:
     def _run(self, journey: Journey, run_id: str, request: RunRequest,
              before_step: Callable[[Step], None]) -> tuple[Any, list[Any]]:
         from ..attempts import attempt_journey
+        from ..compose import start_browser, take_swept
         from ..run import JourneyRunner, RunOptions
 
         self._start_probes()
         needs_page = any(s.uses_page for s in journey.steps)
         if needs_page and self._browser is None:
-            from ..probes.browser import BrowserProbe
-
-            b = self.config.browser
-            self._browser = BrowserProbe(executable=b.executable, headless=b.headless,
-                                         viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
+            self._browser = start_browser(self.config)
         runner = JourneyRunner(self.config, self._browser if needs_page else None, self._probes, self.clock,
                                self._redactor, self.environ, run_id,
                                RunOptions(base_url=request.base_url, site=request.site, variables=request.variables))
         runner.before_step = before_step
         attempts = attempt_journey(runner, self.store, run_id, journey, request.retries)
-        swept: list[Any] = []
-        if self._probes.inbox is not None:
-            swept, self._probes.inbox.collected = self._probes.inbox.collected, []
-        return attempts, swept
+        return attempts, take_swept(self._probes)
 
     def _start_probes(self) -> None:
         if self._probes is not None:
             return
-        from ..inbox import Inbox
-        from ..probes import Probes
-        from ..probes.mail import imap_settings
+        from ..compose import build_probes
         from ..secrets import Redactor
-        from ..sweep import Sweeper
 
         self._redactor = Redactor()
-        self._probes = Probes.from_config(self.config, self._redactor, self.environ)
-        settings = imap_settings(self.config, self._redactor, self.environ)
-        if settings is not None:
-            self._probes.inbox = Inbox(Sweeper(self.store, settings, self.clock), self.store)
+        self._probes = build_probes(self.config, self.store, self.clock, self._redactor, self.environ)
 
     # -- runs, sweeps, reports --
     def start_scheduled(self, app: Any, schedule: str, timestamp: int) -> str:
@@ -116,7 +108,7 @@ class WorkerHost:
         return run_id
 
     def finish(self, run_id: str) -> None:
-        summary = finish_queued_run(self.store, run_id, sweep=self._sweep_if_due, clock=self.clock)
+        summary = self.session.finish_stored(run_id, sweep=self._sweep_if_due)
         if summary is None:
             return
         self.progress(f"run {run_id} finished: {summary.get('journeys', 0)} journey(s), "

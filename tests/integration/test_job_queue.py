@@ -225,3 +225,31 @@ def test_a_restarted_scheduler_enqueues_no_slot_twice_and_a_worker_runs_the_slot
         store.close()
     assert Counter(task for task, _, _ in jobs(world.pg_url)) == {
         "shopper:start_scheduled_run": 1, "shopper:run_journey": 1, "shopper:finish_run": 1}
+
+
+def test_a_queued_run_finds_what_a_run_in_one_process_finds(world):
+    """The queue's workers only execute; the run's finish judges every journey of it together, as the session
+    does: the same findings (fingerprints), journey and step statuses as `runner.py run` on the same store."""
+    import re
+
+    world.journey("k1", "open: /a", "expect: Goodbye")   # the page never says it: a step fails, a finding
+    world.journey("k2", "open: /b", "expect: Hello")
+    p = world.start("run", *[str(world.journeys / f"{n}.yaml") for n in ("k1", "k2")], "--no-report")
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 1, out + err
+    serial = re.search(r"^run (\S+): ", out, re.M).group(1)
+    queued = queue_run(world, "k1", "k2")
+    w = worker(world, "--drain")
+    _, err = w.communicate(timeout=120)
+    assert w.returncode == 0, err
+    store = open_store(world.pg_url)
+    try:
+        def judged(run_id: str):
+            steps = {j["name"]: (j["status"], [s["status"] for s in j["steps"]]) for j in store.journeys(run_id)}
+            return sorted(f["fingerprint"] for f in store.findings(run_id)), steps, store.run(run_id).status
+
+        fingerprints, statuses, status = judged(queued)
+        assert fingerprints and (fingerprints, statuses, status) == judged(serial)
+        assert statuses["k1"][0] == "incomplete" and statuses["k2"] == ("clean", ["passed", "passed"])
+    finally:
+        store.close()

@@ -11,7 +11,8 @@ import pytest
 
 from shopper.config import JourneySettings, SiteProfile, load_config
 from shopper.errors import ConfigError, NotApplicable
-from shopper.publish import summary_lines, verdict
+from shopper.publish import summary_lines
+from shopper.verdict import verdict
 from shopper.steps.compare import Compare
 
 pytestmark = pytest.mark.browser
@@ -62,14 +63,14 @@ def test_a_step_raising_not_applicable_ends_the_journey_unscored(audit, shop_hea
     assert a.result.status == "clean"                # the home page was audited and is clean
     run_json = a.result.to_json()
     assert run_json["journeys"][0]["reason"] == "the shop offers no card payment"
-    assert verdict(run_json, [])[0] == 0             # never a failed CI
+    assert verdict(a.result.record(), [])[0] == 0             # never a failed CI
     assert any("not applicable (not scored): pays_by_card: the shop offers no card payment" in line
-               for line in summary_lines(run_json))
+               for line in summary_lines(a.result.record()))
     stored = {j["name"]: (j["status"], j["reason"]) for j in a.store.journeys(a.result.run_id)}
     assert stored["pays_by_card"] == ("not_applicable", "the shop offers no card payment")
 
     from reports.junit import junit_xml
-    case = ET.fromstring(junit_xml(run_json)).find(".//testcase[@name='pays_by_card']")
+    case = ET.fromstring(junit_xml(a.result.record())).find(".//testcase[@name='pays_by_card']")
     assert case.find("skipped").get("message") == "not applicable: the shop offers no card payment"
     assert case.find("failure") is None and case.find("error") is None
 

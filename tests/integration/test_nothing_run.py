@@ -11,6 +11,7 @@ from shopper.audit import AuditSession
 from shopper.clock import ManualClock
 from shopper.config import load_config
 from shopper.scheduler import ScheduledRun
+from reports.publish import publish
 from shopper.schedule_plan import run_slot
 from shopper.store import open_store
 
@@ -111,7 +112,7 @@ def test_a_slot_whose_journeys_vanished_is_an_error_run_and_alerts(tmp_path, web
     shutil.rmtree(cfg.parent / "journeys")   # after the scheduler started: e.g. a redeploy moved them
     store = open_store(config.store_url)
     try:
-        with AuditSession(config, store, ManualClock(), {}) as session:
+        with AuditSession(config, store, ManualClock(), {}, publisher=publish) as session:
             lines = run_slot(session, ScheduledRun("web", tags=["web"], every=None, at="07:00"), stop=None)
         (run,) = store.runs()
         assert run.status == "error"

@@ -1,4 +1,4 @@
-"""JUnit XML from run JSON: counts, names, failures per finding, flaky findings, validation errors, hostile text."""
+"""JUnit XML from a run record (decoded from run JSON): counts, names, failures per finding, flaky findings, validation errors, hostile text."""
 from __future__ import annotations
 
 import re
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reports.junit import junit_xml, write_junit
+from shopper.record import RunRecord, decode
 
 HOSTILE = "<script>alert('x')</script> & \"q\" ]]> \x00\x07\x1b\x0b\x0c\ufffe\ud800 end"
 HOSTILE_CLEAN = "<script>alert('x')</script> & \"q\" ]]>  end"
@@ -21,18 +22,18 @@ def finding(kind: str, journey: str, title: str, *, severity: str = "major", det
             "evidence": list(evidence), "data": {"flaky": True} if flaky else {}, "reason": None}
 
 
-def journey(name: str, path: str, status: str = "passed", *, duration_ms: float = 1500.0,
+def journey(name: str, path: str, status: str = "clean", *, duration_ms: float = 1500.0,
             error: str | None = None, steps: list[dict] | None = None) -> dict:
     return {"name": name, "path": path, "site": None, "tags": ["web"], "status": status,
             "started_at": "2026-01-05T09:00:00+00:00", "duration_ms": duration_ms, "error": error,
             "evidence": [], "blocked_requests": {}, "steps": steps or []}
 
 
-def run(journeys: list[dict], findings: list[dict], invalid: list[dict] | None = None) -> dict:
-    return {"schema": "mystery-shopper/run/v1", "run_id": "20260105T090000Z-1a2b3c",
+def run(journeys: list[dict], findings: list[dict], invalid: list[dict] | None = None) -> RunRecord:
+    return decode({"schema": "mystery-shopper/run/v1", "run_id": "20260105T090000Z-1a2b3c",
             "started_at": "2026-01-05T09:00:00.250000+00:00", "finished_at": "2026-01-05T09:00:12.750000+00:00",
             "status": "findings" if findings else "clean", "summary": {"browser": "system: chromium 1"},
-            "journeys": journeys, "findings": findings, "invalid": invalid or []}
+            "journeys": journeys, "findings": findings, "invalid": invalid or []})
 
 
 MIXED = run(
@@ -201,15 +202,17 @@ def test_read_back_with_a_junit_parser(tmp_path):
 
     from reports.junit import write_junit
 
-    run = {"run_id": "r1", "started_at": "2026-01-05T09:00:00+00:00", "finished_at": "2026-01-05T09:01:00+00:00",
-           "journeys": [{"name": "shop", "path": "journeys/shop.yaml", "status": "failed", "duration_ms": 1200.0,
+    run = decode({
+           "run_id": "r1", "started_at": "2026-01-05T09:00:00+00:00", "finished_at": "2026-01-05T09:01:00+00:00",
+           "status": "findings", "summary": {},
+           "journeys": [{"name": "shop", "path": "journeys/shop.yaml", "status": "findings", "duration_ms": 1200.0,
                          "steps": [], "tags": ["web"]},
-                        {"name": "ok", "path": "journeys/ok.yaml", "status": "passed", "duration_ms": 800.0,
+                        {"name": "ok", "path": "journeys/ok.yaml", "status": "clean", "duration_ms": 800.0,
                          "steps": [], "tags": []}],
            "findings": [{"kind": "broken_link", "severity": "minor", "journey": "shop", "step": 2,
                          "title": "Broken link to <x>", "detail": "404", "subject": "/x", "fingerprint": "f1",
                          "evidence": [], "data": {}, "reason": None}],
-           "invalid": [{"path": "journeys/bad.yaml", "problems": ["journeys/bad.yaml:5:5: 'clik' is not a step kind"]}]}
+           "invalid": [{"path": "journeys/bad.yaml", "problems": ["journeys/bad.yaml:5:5: 'clik' is not a step kind"]}]})
     path = write_junit(run, tmp_path / "junit.xml")
     xml = JUnitXml.fromfile(str(path))
     cases = {c.name: c for suite in xml for c in suite}
