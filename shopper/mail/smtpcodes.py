@@ -1,7 +1,6 @@
 """Find SMTP enhanced status codes, reply codes and the failed SMTP command in error text."""
 from __future__ import annotations
 
-
 from shopper.mail.patterns import lazy
 
 _STATUS = lazy(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?![\d.]*\d)")
