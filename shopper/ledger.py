@@ -19,6 +19,11 @@ def record_outgoing_observations(store: MailStore, run_id: str, observations: An
         if o.kind == "mail_sent":
             store.record_sent(run_id, o.journey, o.step, d["token"], d["message_id"], d["from"], d["to"],
                               d["subject"], o.at, d["ok"], d["refused"])
+        elif o.kind == "mail_sending":   # about to go: delivery unknown until its mail_sent replaces this row
+            store.record_sent(run_id, o.journey, o.step, d["token"], d["message_id"], d["from"], d["to"],
+                              d["subject"], o.at, False, {})
+        elif o.kind == "mail_not_sent":   # written ahead, but it never left: the shopper's set-up failed
+            store.forget_sent(d["token"])
         elif o.kind == "expectation_left":
             created = datetime.fromisoformat(o.at)
             ack = timedelta(seconds=d["ack_within_s"]) if d["ack_within_s"] else None

@@ -180,7 +180,8 @@ class JourneyRunner:
                              environ=self.environ, clock=self.clock, artifact_dir=jdir,
                              var_dir=self.config.var_path, base_url=base_url, journey_token=token,
                              site_hosts=tuple(sorted(hosts)),
-                             expectation_defaults=self.config.expectations, rng=self.rng, started_at=started)
+                             expectation_defaults=self.config.expectations, rng=self.rng, started_at=started,
+                             write_ahead=self.after_step)
         steps: list[StepResult] = []
         evidence: list[str] = []
         error: str | None = None

@@ -57,6 +57,7 @@ class JourneyState:
     page_timeout: float | None = None  # the page's default timeout as last set (seconds)
     reach: Any = None                  # shopper.probes.reach.ReachPolicy of this journey (site origins + allow)
     secret_origins: Mapping[str, list[str]] = field(default_factory=dict)   # ENV -> other origins it may go to
+    write_ahead: Any = None   # stores observations at once (the runner's after_step): mail about to go
 
 
 @dataclass
@@ -121,6 +122,14 @@ class StepContext:
                           at=self.clock.now().isoformat(), evidence=tuple(evidence))
         self.state.observations.append(obs)
         return obs
+
+    def write_ahead(self, kind: str, data: dict[str, Any]) -> None:
+        """Store this at once, before the act it announces (mail about to be sent): a process killed mid-act
+        leaves its record. Not one of the step's observations: the act's own record follows and replaces it."""
+        if self.state.write_ahead is not None:
+            self.state.write_ahead([Observation(kind=kind, journey=self.journey, step=self.index,
+                                                data=self.state.redactor.redact_data(data),
+                                                at=self.clock.now().isoformat())])
 
     def may_follow(self, url: str, via: str) -> bool:
         """Whether the reach policy lets the journey open or fetch `url`; a refusal is recorded (`link_refused`).

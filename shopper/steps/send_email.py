@@ -19,6 +19,10 @@ def send_as_customer(ctx, to: str, subject: str, body: str, *, from_addr: str | 
         from_addr = plus_address(sender.address, token) if sender.plus_addressing else sender.address
     msg = compose(from_addr=from_addr, from_name=sender.name, to=to, subject=subject, body=body, token=token,
                   journey=ctx.journey, now=ctx.clock.now())
+    # written ahead: if the process dies once the server has it, the store still knows this mail (delivery
+    # unknown until the step's own `mail_sent` record replaces it), so a reply to it still matches
+    ctx.write_ahead("mail_sending", {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
+                                     "subject": str(msg["Subject"])})
     try:
         result = sender.send(msg)
     except DeliveryUnknown as e:
@@ -29,6 +33,7 @@ def send_as_customer(ctx, to: str, subject: str, body: str, *, from_addr: str | 
         ctx.record("mail_sent", data)
         raise StepError(str(e)) from None
     except (ProbeError, ConfigError) as e:   # the shopper's own SMTP server: not the company's fault
+        ctx.write_ahead("mail_not_sent", {"token": token})
         raise SetupError(str(e)) from None
     data = {"token": token, "message_id": msg["Message-ID"], "to": to, "from": from_addr,
             "subject": str(msg["Subject"]), "ok": result.ok,

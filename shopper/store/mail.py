@@ -45,6 +45,11 @@ class MailStoreMixin:
                        (token, run_id, journey, step, message_id, from_addr, to_addr, subject, sent_at,
                         int(ok), _j(refused)))
 
+    def forget_sent(self, token: str) -> None:
+        """A message written ahead that never left (the shopper's own SMTP server failed): no record of it."""
+        with self.tx() as db:
+            db.execute("DELETE FROM sent_messages WHERE token = ?", (token,))
+
     def sent_tokens(self, tokens: list[str]) -> dict[str, dict[str, Any]]:
         if not tokens:
             return {}
