@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 QUIET_MS = 250            # nothing happened for this long: the page has settled
 STALE_REQUEST_MS = 8000   # a request open longer (long polling, a stream) no longer holds the page
+POLL_MS = 50              # how often the page is asked
 
-# Installs window.__shopperSettle(quietMs) once per document.
+# Installs window.__shopperSettle(quietMs, staleMs, pollMs) once per document.
 INSTALL = r"""
 (() => {
   if (window.__shopperSettle) return;
@@ -50,9 +51,15 @@ INSTALL = r"""
   s.input = -1e9;
   const timers = new Map();
   const setT = window.setTimeout, clearT = window.clearTimeout;
+  // settle()'s own poll: Playwright sets its next poll timer right after the predicate says "not yet", through
+  // this very setTimeout (it binds the page's at first use). Counted, it would hold the page for a second
+  // after every input: the predicate marks the one timer that follows it (by its delay, the poll interval).
+  s.ownPoll = null;
   window.setTimeout = function (fn, delay, ...rest) {
     const d = Number(delay) || 0;
-    const watched = typeof fn === 'function' && d >= 20 && d <= 2000 && performance.now() - s.input < 1000;
+    const ours = s.ownPoll !== null && d === s.ownPoll;
+    s.ownPoll = null;
+    const watched = !ours && typeof fn === 'function' && d >= 20 && d <= 2000 && performance.now() - s.input < 1000;
     let id;
     const run = watched ? function (...a) { timers.delete(id); touch(); return fn.apply(this, a); } : fn;
     id = setT.call(this, run, delay, ...rest);
@@ -63,16 +70,19 @@ INSTALL = r"""
   const input = () => { s.input = performance.now(); touch(); };
   for (const ev of ['click', 'input', 'change', 'keydown', 'submit']) window.addEventListener(ev, input, true);
   window.addEventListener('pageshow', touch, true);
-  window.__shopperSettle = (quiet, stale) => {
+  window.__shopperSettle = (quiet, stale, poll) => {
     const now = performance.now();
     for (const [id, t] of s.open) if (now - t > stale) s.open.delete(id);
     for (const [id, due] of timers) if (now > due + 1000) timers.delete(id);
-    return document.readyState === 'complete' && s.open.size === 0 && timers.size === 0 && now - s.last >= quiet;
+    const quietNow = document.readyState === 'complete' && s.open.size === 0 && timers.size === 0 &&
+      now - s.last >= quiet;
+    s.ownPoll = quietNow ? null : poll;   // Playwright sets its next poll timer next, synchronously
+    return quietNow;
   };
 })();
 """
 
-_PREDICATE = "([quiet, stale]) => {" + INSTALL + " return window.__shopperSettle(quiet, stale); }"
+_PREDICATE = "([quiet, stale, poll]) => {" + INSTALL + " return window.__shopperSettle(quiet, stale, poll); }"
 
 
 def install(context: Any) -> None:
@@ -89,7 +99,8 @@ def settle(page: Any, timeout_ms: float, quiet_ms: int = QUIET_MS) -> bool:
         if remaining <= 0:
             return False
         try:
-            page.wait_for_function(_PREDICATE, arg=[quiet_ms, STALE_REQUEST_MS], polling=50, timeout=remaining)
+            page.wait_for_function(_PREDICATE, arg=[quiet_ms, STALE_REQUEST_MS, POLL_MS], polling=POLL_MS,
+                                   timeout=remaining)
             return True
         except Exception as e:  # Playwright: a timeout, or the document went away under a navigation
             message = str(e)
