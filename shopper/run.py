@@ -275,9 +275,10 @@ class JourneyRunner:
                         result.status in ("failed", "blocked") or result.evidence
                         or self._step_saw_errors(state, step.index)):
                     part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
-                    tracing = trace.snapshot_from_here(context, page, part, f"the page after step {step.index + 1}")
-                    trace_parts.append(part)
-                    snaps = True
+                    outcome = trace.snapshot_from_here(context, page, part, f"the page after step {step.index + 1}")
+                    if outcome != "kept":
+                        trace_parts.append(part)
+                    tracing, snaps = outcome != "lost", outcome == "switched"
                 if self.after_step is not None:
                     self.after_step(state.observations[handed_over:])
                     handed_over = len(state.observations)

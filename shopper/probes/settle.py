@@ -105,7 +105,10 @@ INSTALL = r"""
   const cause = () => { s.cause = ++s.tick; };
   const input = () => { s.input = performance.now(); touch(); cause(); };
   for (const ev of ['click', 'input', 'change', 'keydown', 'submit']) window.addEventListener(ev, input, true);
-  window.addEventListener('pageshow', () => { touch(); cause(); }, true);
+  window.addEventListener('pageshow', () => { s.leaving = false; touch(); cause(); }, true);
+  // a navigation away has begun (a click, a form, a goto): the document may be replaced any moment
+  window.addEventListener('beforeunload', () => { s.leaving = true; }, true);
+  window.__shopperLeaving = () => s.leaving === true;
   window.__shopperSettle = (quiet, stale, poll) => {
     const now = performance.now();
     for (const [id, t] of s.open) if (now - t > stale) s.open.delete(id);
