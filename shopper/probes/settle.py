@@ -126,6 +126,9 @@ INSTALL = r"""
 """
 
 _PREDICATE = "([quiet, stale, poll]) => {" + INSTALL + " return window.__shopperSettle(quiet, stale, poll); }"
+# a first look, short to compile: true (settled), "loading" (the document is), false (not yet), null (no script)
+_LOOK = ("([quiet, stale]) => !window.__shopperSettle ? null : document.readyState !== 'complete' ? 'loading' : "
+         "window.__shopperSettle(quiet, stale, null)")
 
 
 def install(context: Any) -> None:
@@ -137,11 +140,16 @@ def settle(page: Any, timeout_ms: float, quiet_ms: int = QUIET_MS) -> bool:
     """Wait until the page is quiet (see the module doc); False when `timeout_ms` passed first. A
     navigation in between (the action opened a new page) starts the wait again on the new page."""
     deadline = time.monotonic() + timeout_ms / 1000
-    try:   # settled already (most pages, most actions): one round trip. Waiting costs more: Playwright builds
-        # its helper script in the page's own world the first time a document is waited on (40 ms a page)
-        if page.evaluate(_PREDICATE, [quiet_ms, STALE_REQUEST_MS, None]):
-            return True
-    except Exception as e:  # the document went away under a navigation: the wait below handles it
+    try:   # settled already (most pages, most actions): a round trip or two. Waiting costs more: Playwright
+        # builds its helper script in the page's own world the first time a document is waited on (40 ms a page)
+        for _ in range(3):
+            state = page.evaluate(_LOOK, [quiet_ms, STALE_REQUEST_MS])
+            if state is True:
+                return True
+            if state != "loading":
+                break
+            page.wait_for_load_state("load", timeout=max(1.0, (deadline - time.monotonic()) * 1000))
+    except Exception as e:  # the document went away under a navigation, or did not load: the wait below says
         log.debug("settle: first look at %s failed: %s", page.url, str(e).splitlines()[0] if str(e) else e)
     while True:
         remaining = (deadline - time.monotonic()) * 1000
