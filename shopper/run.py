@@ -19,6 +19,7 @@ from .journey import Journey, Step, expand_flows
 from .autofill.persona import payment_preference, persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
+from .probes import trace
 from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
 from .probes.reach import ReachPolicy
 from .reachability import origin, site_down
@@ -200,16 +201,15 @@ class JourneyRunner:
         not_applicable: str | None = None   # a step found the journey does not apply to this shop
         blocked_by: str | None = None       # set before `try`: a browser failing at the start reaches the end too
         try:
-            tracing = False
+            tracing = snaps = False
             if any(step.uses_page for step in journey.steps):
                 context, blocked_counter = self.browser.new_context(
                     block_hosts=self.config.browser.block_hosts, reach=state.reach,
                     on_refused=lambda r: record("link_refused", r.observation("browser")))
                 tracing = self.config.browser.trace != "off"
-            if tracing:
-                # DOM snapshots: the trace viewer shows the page at every action (bench/runner_overhead.py)
-                snaps = self.config.browser.trace_snapshots
-                context.tracing.start(screenshots=False, snapshots=snaps, sources=False)
+            if tracing:   # DOM snapshots only once something fails, unless trace: always (shopper/probes/trace.py)
+                snaps = trace.snapshots_from_start(self.config.browser.trace, self.config.browser.trace_snapshots)
+                trace.start(context, snaps)
             if context is not None:
                 page = context.new_page()
                 attach_observers(page, record, hosts)
@@ -266,6 +266,14 @@ class JourneyRunner:
                                  first_open=step.kind == "open" and not any(s.kind == "open" for s in steps[:-1]))
                 if tracing:   # after the result is kept: a browser gone mid-step raises here, as a crash
                     context.tracing.group_end()
+                if tracing and not snaps and self.config.browser.trace_snapshots and (
+                        result.status in ("failed", "blocked") or result.evidence
+                        or self._step_saw_errors(state, step.index)):
+                    part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
+                    outcome = trace.snapshot_from_here(context, page, part, f"the page after step {step.index + 1}")
+                    if outcome != "kept":
+                        trace_parts.append(part)
+                    tracing, snaps = outcome != "lost", outcome == "switched"
                 if self.after_step is not None:
                     self.after_step(state.observations[handed_over:])
                     handed_over = len(state.observations)

@@ -10,5 +10,6 @@ pytest_plugins = [
     "tests.fixtures.oscar",
     "tests.fixtures.evershop",
     "tests.fixtures.mta",
+    "tests.fixtures.demo",
     "pytester",
 ]

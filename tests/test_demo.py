@@ -1,20 +1,13 @@
 """The demo world end to end: every planted defect found with exactly its findings, none on the healthy twin."""
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from demo.run import audit_demo
 from demo.shop.defects import DEFECTS
-from demo.world import DemoWorld
-from shopper.config import load_config
-from shopper.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.imap, pytest.mark.smtp, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parents[1]
 
 # (journey, finding kind, reason) for each planted defect, alone.
 EXPECTED = {
@@ -41,18 +34,10 @@ def test_every_defect_has_its_expectation():
 
 
 @pytest.fixture
-def demo(tmp_path, browser):
-    """`demo(defects, profile)` runs the shipped journeys in a fresh demo world; returns the AuditResult."""
-    config = dataclasses.replace(load_config(ROOT / "config.yaml", environ={}), var_dir=str(tmp_path / "var"),
-                                 base_dir=str(ROOT))
-    store = open_store(config.store_url)
-
-    def run(defects, profile="a"):
-        with DemoWorld.start(defects, profile) as world:
-            return audit_demo(world, config, store, profile=profile, browser=browser, progress=lambda _: None)
-
-    yield run
-    store.close()
+def demo(demo_run):
+    """`demo(defects, profile)` runs the shipped journeys in a fresh demo world; returns the AuditResult. Each
+    world runs once per session (tests/fixtures/demo.py): the tests that read the same run share it."""
+    return lambda defects, profile="a": demo_run(defects, profile).result
 
 
 def shape(result):

@@ -8,6 +8,11 @@ last DOM mutation, the last request to end, and the last user event, and counts 
 (debounces) the page sets in answer to the customer's input. `settle()` waits until all
 were quiet for `quiet_ms`, bounded by the caller's timeout; never a fixed sleep. Style and class
 changes alone (animations, carousels) do not count as changes: they never end on some pages.
+
+A page that did nothing at all in answer to the last event (the customer's, or the page being shown)
+— no DOM change of any kind, no request, no timer, animation frame or message asked for — and has
+nothing due within the quiet time has settled at once: waiting the quiet time out would only wait
+(every `open` of a plain page, every `fill` of a plain field).
 """
 from __future__ import annotations
 
@@ -19,13 +24,18 @@ log = logging.getLogger(__name__)
 
 QUIET_MS = 250            # nothing happened for this long: the page has settled
 STALE_REQUEST_MS = 8000   # a request open longer (long polling, a stream) no longer holds the page
+POLL_MS = 50              # how often the page is asked
 
-# Installs window.__shopperSettle(quietMs) once per document.
+# Installs window.__shopperSettle(quietMs, staleMs, pollMs) once per document.
 INSTALL = r"""
 (() => {
   if (window.__shopperSettle) return;
-  const s = {open: new Map(), next: 0, last: performance.now()};
-  const touch = () => { s.last = performance.now(); };
+  // tick: a counter of what happens; cause: the tick of the last customer event (or the page shown),
+  // reacted: the tick of the last thing the page did (a DOM change of any kind, a request, a timer or
+  // animation frame asked for, a message posted).
+  const s = {open: new Map(), next: 0, last: performance.now(), tick: 0, cause: -1, reacted: 0};
+  const react = () => { s.reacted = ++s.tick; };
+  const touch = () => { s.last = performance.now(); react(); };
   const begin = () => { const id = s.next++; s.open.set(id, performance.now()); touch(); return id; };
   const end = id => { if (s.open.delete(id)) touch(); };
   const origFetch = window.fetch;
@@ -43,36 +53,82 @@ INSTALL = r"""
   };
   const meaningful = m => m.type !== 'attributes' ||
     /^(aria-|disabled|hidden|value|checked|open|data-state|inert)/.test(m.attributeName || '');
-  new MutationObserver(list => { if (list.some(meaningful)) touch(); })
+  new MutationObserver(list => { if (list.some(meaningful)) touch(); else react(); })
     .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
   // a debounce: a short timer set in answer to the customer's input (fetch the shipping methods 0.8 s
   // after the address changed). Timers the page sets on its own (carousels, polling) do not count.
   s.input = -1e9;
-  const timers = new Map();
+  const timers = new Map();   // the debounces, until they ran
+  const soon = new Map();     // every timer of the page, until it ran: its due time
+  const frames = new Set();   // animation frames and idle callbacks asked for, until they ran
   const setT = window.setTimeout, clearT = window.clearTimeout;
+  // settle()'s own poll: Playwright sets its next poll timer right after the predicate says "not yet", through
+  // this very setTimeout (it binds the page's at first use). Counted, it would hold the page for a second
+  // after every input: the predicate marks the one timer that follows it (by its delay, the poll interval).
+  s.ownPoll = null;
   window.setTimeout = function (fn, delay, ...rest) {
     const d = Number(delay) || 0;
+    const ours = s.ownPoll !== null && d === s.ownPoll;
+    s.ownPoll = null;
+    if (ours) return setT.call(this, fn, delay, ...rest);
+    react();
     const watched = typeof fn === 'function' && d >= 20 && d <= 2000 && performance.now() - s.input < 1000;
     let id;
-    const run = watched ? function (...a) { timers.delete(id); touch(); return fn.apply(this, a); } : fn;
+    const run = typeof fn !== 'function' ? fn : function (...a) {
+      soon.delete(id);
+      if (watched) { timers.delete(id); touch(); }
+      return fn.apply(this, a);
+    };
     id = setT.call(this, run, delay, ...rest);
+    if (typeof fn === 'function') soon.set(id, performance.now() + d);
     if (watched) timers.set(id, performance.now() + d);
     return id;
   };
-  window.clearTimeout = function (id) { timers.delete(id); return clearT.call(this, id); };
-  const input = () => { s.input = performance.now(); touch(); };
+  window.clearTimeout = function (id) { timers.delete(id); soon.delete(id); return clearT.call(this, id); };
+  for (const [ask, cancel] of [['requestAnimationFrame', 'cancelAnimationFrame'],
+                               ['requestIdleCallback', 'cancelIdleCallback']]) {
+    const orig = window[ask], origCancel = window[cancel];
+    if (!orig) continue;
+    window[ask] = function (fn, ...rest) {
+      react();
+      let id;
+      id = orig.call(this, function (...a) { frames.delete(id); return fn.apply(this, a); }, ...rest);
+      frames.add(id);
+      return id;
+    };
+    if (origCancel) window[cancel] = function (id) { frames.delete(id); return origCancel.call(this, id); };
+  }
+  for (const proto of [window, window.MessagePort && MessagePort.prototype]) {
+    const post = proto && proto.postMessage;
+    if (post) proto.postMessage = function (...a) { react(); return post.apply(this, a); };
+  }
+  const cause = () => { s.cause = ++s.tick; };
+  const input = () => { s.input = performance.now(); touch(); cause(); };
   for (const ev of ['click', 'input', 'change', 'keydown', 'submit']) window.addEventListener(ev, input, true);
-  window.addEventListener('pageshow', touch, true);
-  window.__shopperSettle = (quiet, stale) => {
+  window.addEventListener('pageshow', () => { s.leaving = false; touch(); cause(); }, true);
+  // a navigation away has begun (a click, a form, a goto): the document may be replaced any moment
+  window.addEventListener('beforeunload', () => { s.leaving = true; }, true);
+  window.__shopperLeaving = () => s.leaving === true;
+  window.__shopperSettle = (quiet, stale, poll) => {
     const now = performance.now();
     for (const [id, t] of s.open) if (now - t > stale) s.open.delete(id);
     for (const [id, due] of timers) if (now > due + 1000) timers.delete(id);
-    return document.readyState === 'complete' && s.open.size === 0 && timers.size === 0 && now - s.last >= quiet;
+    for (const [id, due] of soon) if (now > due + 1000) soon.delete(id);
+    // nothing at all happened in answer to the last event, and nothing is due within the quiet time:
+    // waiting it out would only wait (every `open` of a plain page, every `fill` of a plain field)
+    const idle = s.reacted < s.cause && frames.size === 0 && ![...soon.values()].some(due => due <= now + quiet);
+    const quietNow = document.readyState === 'complete' && s.open.size === 0 && timers.size === 0 &&
+      (idle || now - s.last >= quiet);
+    s.ownPoll = quietNow ? null : poll;   // Playwright sets its next poll timer next, synchronously (none: null)
+    return quietNow;
   };
 })();
 """
 
-_PREDICATE = "([quiet, stale]) => {" + INSTALL + " return window.__shopperSettle(quiet, stale); }"
+_PREDICATE = "([quiet, stale, poll]) => {" + INSTALL + " return window.__shopperSettle(quiet, stale, poll); }"
+# a first look, short to compile: true (settled), "loading" (the document is), false (not yet), null (no script)
+_LOOK = ("([quiet, stale]) => !window.__shopperSettle ? null : document.readyState !== 'complete' ? 'loading' : "
+         "window.__shopperSettle(quiet, stale, null)")
 
 
 def install(context: Any) -> None:
@@ -84,12 +140,24 @@ def settle(page: Any, timeout_ms: float, quiet_ms: int = QUIET_MS) -> bool:
     """Wait until the page is quiet (see the module doc); False when `timeout_ms` passed first. A
     navigation in between (the action opened a new page) starts the wait again on the new page."""
     deadline = time.monotonic() + timeout_ms / 1000
+    try:   # settled already (most pages, most actions): a round trip or two. Waiting costs more: Playwright
+        # builds its helper script in the page's own world the first time a document is waited on (40 ms a page)
+        for _ in range(3):
+            state = page.evaluate(_LOOK, [quiet_ms, STALE_REQUEST_MS])
+            if state is True:
+                return True
+            if state != "loading":
+                break
+            page.wait_for_load_state("load", timeout=max(1.0, (deadline - time.monotonic()) * 1000))
+    except Exception as e:  # the document went away under a navigation, or did not load: the wait below says
+        log.debug("settle: first look at %s failed: %s", page.url, str(e).splitlines()[0] if str(e) else e)
     while True:
         remaining = (deadline - time.monotonic()) * 1000
         if remaining <= 0:
             return False
         try:
-            page.wait_for_function(_PREDICATE, arg=[quiet_ms, STALE_REQUEST_MS], polling=50, timeout=remaining)
+            page.wait_for_function(_PREDICATE, arg=[quiet_ms, STALE_REQUEST_MS, POLL_MS], polling=POLL_MS,
+                                   timeout=remaining)
             return True
         except Exception as e:  # Playwright: a timeout, or the document went away under a navigation
             message = str(e)

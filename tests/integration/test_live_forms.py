@@ -139,3 +139,40 @@ def test_a_required_payment_the_shop_does_not_offer_is_not_chosen(page_ctx):
     assert filled.plan.payment is None and filled.plan.payment_offered == ["cash_on_delivery"]
     assert ctx.page.locator("#cod").get_attribute("aria-checked") == "false"
     assert ctx.page.locator("#place").is_disabled()
+
+
+def test_typing_into_a_quiet_page_settles_at_once(page_ctx):
+    """A page that does nothing in answer to an input and has nothing scheduled has settled: no quiet time is
+    waited out (it took 1.25 s after every `fill` of every journey: settle()'s own poll timers, which Playwright
+    sets with the page's setTimeout, counted as the page's debounces). A quiet time of a minute proves it."""
+    ctx = page_ctx("<!doctype html><html><body><main><label>Name <input id=n></label></main></body></html>")
+    ctx.page.fill("#n", "Ann")
+    assert settle(ctx.page, 5000, quiet_ms=60_000) is True
+    ctx.page.goto("http://shop.test/again")   # a plain page shown: settled at once too
+    assert settle(ctx.page, 5000, quiet_ms=60_000) is True
+
+
+# The page answers a click 0.15 s later, through each way a script can put work off, in small pieces as
+# React's scheduler does (timers too short to be debounces, message tasks, animation frames): settle() waits.
+LATER = {
+    "timer": "const next = () => setTimeout(step, 10)",
+    "message": "const ch = new MessageChannel(); ch.port1.onmessage = () => step(); "
+               "const next = () => ch.port2.postMessage(0)",
+    "animation_frame": "const next = () => requestAnimationFrame(step)",
+}
+
+
+@pytest.mark.parametrize("how", sorted(LATER))
+def test_a_page_that_answers_a_moment_later_is_waited_for(page_ctx, how):
+    ctx = page_ctx(f"""<!doctype html><html><body><main><button id=b>Add</button><div id=out></div></main><script>
+      const show = () => {{ document.getElementById('out').textContent = 'Added to your cart'; }};
+      document.getElementById('b').addEventListener('click', () => {{
+        const t0 = performance.now(); {LATER[how]};
+        function step() {{ if (performance.now() - t0 < 150) next(); else show(); }}
+        next();
+      }});
+      </script></body></html>""")
+    ctx.page.click("#b")
+    assert settle(ctx.page, 5000) is True
+    assert ctx.page.evaluate("document.getElementById('out').textContent") == "Added to your cart"
+    assert settle(ctx.page, 300, quiet_ms=60_000) is False   # it did something: the quiet time counts again

@@ -1,7 +1,6 @@
 """Severity before averages: an open critical is red, leads the page, and one ranking serves report, mail and status."""
 from __future__ import annotations
 
-import dataclasses
 import re
 import subprocess
 import sys
@@ -119,22 +118,13 @@ def test_processes_have_one_set_of_names():
 @pytest.mark.browser
 @pytest.mark.imap
 @pytest.mark.smtp
-def test_the_demo_with_only_payment_inconsistent_is_in_the_red(tmp_path, browser):
-    from demo.run import audit_demo
-    from demo.world import DemoWorld
-    from shopper.config import load_config
-
-    config = dataclasses.replace(load_config(ROOT / "config.yaml", environ={}), var_dir=str(tmp_path / "var"),
-                                 base_dir=str(ROOT))
-    store = open_store(config.store_url)
-    try:
-        with DemoWorld.start(("payment_inconsistent",), "a") as world:
-            result = audit_demo(world, config, store, profile="a", browser=browser, progress=lambda _: None)
-        assert [f.kind for f in result.findings] == ["payment_inconsistent"]
-        v = run_view(store, result.run_id)
-        index = render_run(store, result.run_id, tmp_path / "report", config.var_path)
-    finally:
-        store.close()
+def test_the_demo_with_only_payment_inconsistent_is_in_the_red(tmp_path, demo_run):
+    # the same run as tests/test_demo.py's payment_inconsistent alone: one run per session (tests/fixtures/demo.py)
+    run = demo_run(("payment_inconsistent",), "a")
+    result, store = run.result, run.store
+    assert [f.kind for f in result.findings] == ["payment_inconsistent"]
+    v = run_view(store, result.run_id)
+    index = render_run(store, result.run_id, tmp_path / "report", run.config.var_path)
     assert v.score is not None and v.score >= 90   # the average alone would say all is well
     page = Text(index.read_text())
     cls, text = page.by_id["headline"]

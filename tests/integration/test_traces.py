@@ -24,21 +24,37 @@ def trace_events(path: Path) -> list[dict]:
 def failed(audit, shop_healthy):
     a = audit([CASES / "fails_early.yaml"], base_url=shop_healthy.url, environ={"SHOPPER_SITE_PASSWORD": "x"})
     (f,) = a.findings
-    (trace,) = [e for e in f.evidence if e.endswith(".zip")]
-    return a, f, a.config.var_path / trace
+    traces = [a.config.var_path / e for e in f.evidence if e.endswith(".zip")]
+    return a, f, traces
 
 
 def test_trace_keeps_dom_snapshots_and_groups_actions_by_step(failed):
-    a, _, trace = failed
+    a, _, (steps, failure) = failed   # the steps, recorded cheaply; from the failing step on, with DOM snapshots
     assert a.config.browser.trace_snapshots is True            # the default
-    events = trace_events(trace)
+    events = trace_events(failure)      # the part show-trace opens: the page the failure left
     assert any(e.get("type") == "frame-snapshot" for e in events), "no DOM snapshot: the viewer would be blank"
+    assert [e["title"] for e in events if e.get("method") == "tracingGroup"] == ["the page after step 2"]
+    events = trace_events(steps)
+    assert not any(e.get("type") == "frame-snapshot" for e in events)   # trace: on-failure, before the failure
     groups = [e["title"] for e in events if e.get("type") == "before" and e.get("method") == "tracingGroup"]
     # numbered like the report's steps, with the values filled in (the contact page's path is a literal here)
     assert groups == ["1. open /contact", "2. expect A sentence the contact page does not have"]
     opens = [e for e in events if e.get("type") == "before" and e.get("method") == "goto"]
     group_ids = {e["callId"] for e in events if e.get("type") == "before" and e.get("method") == "tracingGroup"}
     assert opens and all(e.get("parentId") in group_ids for e in opens), "page.goto is not inside its step's group"
+
+
+def test_trace_always_keeps_dom_snapshots_from_the_start(audit, shop_healthy):
+    import dataclasses
+
+    from shopper.config import load_config
+
+    browser = dataclasses.replace(load_config(ROOT / "config.yaml", environ={}).browser, trace="always")
+    a = audit([CASES / "fails_early.yaml"], base_url=shop_healthy.url, environ={"SHOPPER_SITE_PASSWORD": "x"},
+              browser=browser)
+    (f,) = a.findings
+    first = a.config.var_path / next(e for e in f.evidence if e.endswith(".zip"))
+    assert any(e.get("type") == "frame-snapshot" for e in trace_events(first))
 
 
 def run_cli(*args: str, var_dir: Path) -> subprocess.CompletedProcess:
@@ -48,11 +64,11 @@ def run_cli(*args: str, var_dir: Path) -> subprocess.CompletedProcess:
 
 
 def test_show_trace_finds_the_trace_by_fingerprint_prefix_and_show_report_prints_the_path(failed):
-    a, f, trace = failed
+    a, f, traces = failed
     out = run_cli("show-trace", f.fingerprint[:8], var_dir=a.config.var_path)
     assert out.returncode == 0, out.stderr
-    assert f"trace: {trace}" in out.stdout
-    assert f"-m playwright show-trace {trace}" in out.stdout            # no display: the command to run
+    assert all(f"trace: {trace}" in out.stdout for trace in traces)
+    assert f"-m playwright show-trace {traces[-1]}" in out.stdout       # no display: the command to run
     missing = run_cli("show-trace", "ffffffffff", var_dir=a.config.var_path)
     assert missing.returncode == 2 and "no finding 'ffffffffff'" in missing.stderr
     short = run_cli("show-trace", "ab", var_dir=a.config.var_path)
