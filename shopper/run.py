@@ -31,6 +31,7 @@ from .summary import NOT_APPLICABLE
 from .watchdog import STOPPED_RESPONDING, Alarm, Watchdog
 
 log = logging.getLogger(__name__)
+SNAPSHOT_S = 5.0   # the failure's DOM snapshot: its own waits are 1 s and 5 s (shopper/probes/trace.py)
 
 
 @dataclass
@@ -270,10 +271,16 @@ class JourneyRunner:
                         result.status in ("failed", "blocked") or result.evidence
                         or self._step_saw_errors(state, step.index)):
                     part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
-                    outcome = trace.snapshot_from_here(context, page, part, f"the page after step {step.index + 1}")
+                    # under the watchdog too: Playwright's own timeouts do not fire while the page's script loops
+                    with self._watch(step, SNAPSHOT_S, deadline) as alarm:
+                        outcome = trace.snapshot_from_here(context, page, part,
+                                                           f"the page after step {step.index + 1}")
                     if outcome != "kept":
                         trace_parts.append(part)
                     tracing, snaps = outcome != "lost", outcome == "switched"
+                    if alarm is not None and alarm.fired:   # the page hangs: this journey ends, the next one runs
+                        hung, tracing = True, False
+                        error = failed = f"{STOPPED_RESPONDING} (step {step.index + 1}); the journey was stopped"
                 if self.after_step is not None:
                     self.after_step(state.observations[handed_over:])
                     handed_over = len(state.observations)
