@@ -157,7 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 @command
 def cmd_merge(args: argparse.Namespace) -> int:
     from shopper.audit import new_run_id
-    from shopper.merge import load_part, merge_parts, store_merged
+    from shopper.merge import load_part, merge_parts
     from shopper.publish import Outputs, summary_lines
     from shopper.store import open_store
     from shopper.verdict import verdict
@@ -168,8 +168,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     run_id = "merged-" + new_run_id(_clock(args))
     store = open_store(config.store_url)
     try:
-        record = store_merged(store, merged, run_id)
         with _session(config, store, args) as session:   # the same publishers as a run: JSON, JUnit, report, alerts
+            record = session.merge(merged, run_id)
             published = session.publish(record, Outputs(json=args.json, junit=args.junit, fail_on=tuple(fail_on)))
     finally:
         store.close()

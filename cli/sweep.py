@@ -3,25 +3,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-from cli.command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, _clock, _config, command
+from cli.command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, _config, command
 
 
 @command
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from cli.run import _alert
-    from shopper.audit import run_sweep
+    from cli.run import _alert, _session
     from shopper.store import open_store
 
     config = _config(args)
     store = open_store(config.store_url)
-    clock = _clock(args)
+    session = _session(config, store, args)   # the audit session composes every run, a sweep's too
     try:
         if not args.watch:
-            run_id, result, findings = run_sweep(config, store, clock=clock, environ=os.environ,
-                                                 progress=lambda line: print(line, flush=True))
+            run_id, result, findings = session.sweep()
             _print_sweep(result, findings)
             _alert(config, store, run_id, args)
             if not result.ok:
@@ -30,7 +27,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         import signal
         import threading
 
-        from shopper.watch import watch_mailbox
 
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -39,10 +35,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             _print_sweep(result, findings)
             _alert(config, store, run_id, args)   # as after any sweep (docs/alerts.md); cool-down per finding
 
-        watch_mailbox(config, store, clock, os.environ, stop, on_sweep=on_sweep,
-                      progress=lambda line: print(line, flush=True))
+        session.watch(stop, on_sweep)
         return EXIT_OK
     finally:
+        session.close()
         store.close()
 
 

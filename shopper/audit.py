@@ -343,6 +343,20 @@ class AuditSession:
         return run_sweep(self.config, self.store, clock=self.clock, environ=self.environ, redactor=self.redactor,
                          progress=self.progress)
 
+    def watch(self, stop: Any, on_sweep: Callable[[str, Any, list[Finding]], None]) -> None:
+        """`runner.py sweep --watch`: a first sweep, then IMAP IDLE until `stop` is set; each sweep with news is
+        handed to `on_sweep` (print, alert). See shopper/watch.py."""
+        from .watch import watch_mailbox
+
+        watch_mailbox(self.config, self.store, self.clock, self.environ, stop, on_sweep=on_sweep,
+                      progress=self.progress)
+
+    def merge(self, merged: Any, run_id: str) -> RunRecord:
+        """`runner.py merge`: the shards' runs, judged where they ran, stored as one run `run_id`; its record."""
+        from .merge import store_merged
+
+        return store_merged(self.store, merged, run_id)
+
     def publish(self, run: RunRecord, outputs: "Outputs") -> "Published":
         """After a run (or a merge, a sweep): JSON, JUnit, the HTML report and alerts, as `outputs` asks, by the
         publisher the entry point gave."""
