@@ -20,12 +20,21 @@ LOOPING = (b"<!doctype html><title>busy</title><main><h1>Welcome</h1><button>Buy
            b"<script>addEventListener('load', () => setTimeout(() => { for (;;) {} }, 50));</script>")
 
 
+# a page that works, until the shopper's own page hook is called two seconds after load: it answers "here", then the
+# page loops (hostile content may replace any global it finds). Only the failure's DOM snapshot calls the hook
+# then, after a step failed on its own: the snapshot's own waits meet a renderer that never answers
+TRAP = (b"<!doctype html><title>trap</title><main><h1>Welcome</h1></main><script>addEventListener('load', () => "
+        b"setTimeout(() => { window.__shopperLeaving = () => { setTimeout(() => { for (;;) {} }, 0); return false; }; "
+        b"}, 2000));</script>")
+
+
 class Site(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         return
 
     def do_GET(self) -> None:  # noqa: N802
-        body = LOOPING if self.path == "/loop" else b"<!doctype html><title>ok</title><main><h1>Hello</h1></main>"
+        body = {"/loop": LOOPING, "/trap": TRAP}.get(self.path,
+                                                     b"<!doctype html><title>ok</title><main><h1>Hello</h1></main>")
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
@@ -45,6 +54,7 @@ def world(tmp_path):
     (jdir / "a_hung.yaml").write_text("name: a_hung\nsteps:\n  - open: /loop\n  - expect: {text: never there}\n"
                                       "  - click: {role: button, named: Buy}\n  - open: /\n")
     (jdir / "b_next.yaml").write_text("name: b_next\nsteps:\n  - open: /\n  - expect: Hello\n")
+    (jdir / "c_trap.yaml").write_text("name: c_trap\nsteps:\n  - open: /trap\n  - expect: {text: never there}\n")
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"var_dir: var\njourneys: journeys\ndefault_site: s\nsites: {{s: {{base_url: '{base}'}}}}\n"
                    "browser: {step_timeout: 3s, journey_timeout: 20s}\n"
@@ -103,3 +113,24 @@ def test_a_page_that_loops_forever_ends_its_journey_under_schedule(world):
         proc.terminate()
         proc.communicate(timeout=60)
     assert_hung_then_next(journeys_of_last_run(var))
+
+
+def test_a_page_that_hangs_the_failure_snapshot_ends_its_journey_and_the_next_runs(world):
+    """The DOM snapshot taken after a step fails runs under the watchdog too: Playwright's own waits never fire
+    while the page's script loops (before, this run hung for ever; under `schedule`, every later slot with it)."""
+    tmp, cfg = world
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, str(ROOT / "runner.py"), "run", "--config", str(cfg), "--no-report",
+                          "--journey", "c_trap", "--journey", "b_next"],
+                         capture_output=True, text=True, timeout=120, cwd=tmp)
+    took = time.monotonic() - started
+    assert out.returncode in (0, 1), out.stderr
+    journeys = journeys_of_last_run(tmp / "var")
+    trap, nxt = journeys["c_trap"], journeys["b_next"]
+    assert trap["status"] == "incomplete" and "the page stopped responding" in (trap["error"] or ""), \
+        (trap["error"], trap["steps"])
+    # the expect step fails on its own (3 s) and the snapshot meets the loop; on a machine so slow that the open
+    # step still settles two seconds after load, the open step meets it, under the watchdog as ever
+    assert [s["status"] for s in trap["steps"]] in (["passed", "failed"], ["failed", "skipped"]), trap["steps"]
+    assert nxt["status"] == "clean", nxt
+    assert took < 60, took
