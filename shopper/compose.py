@@ -15,11 +15,17 @@ if TYPE_CHECKING:
     from .store.contract import Store
 
 
-def start_browser(config: Config, headed: bool = False) -> BrowserProbe:
-    """Chromium as config.browser says (ProbeError when it cannot start: the shopper's own set-up)."""
+def browser_for(config: Config, headed: bool = False, always_headless: bool = False) -> BrowserProbe:
+    """Chromium as config.browser says, not started yet (`with browser_for(config) as browser:`): the one place
+    a browser is built, for runs, workers, init-site and doctor."""
     b = config.browser
-    return BrowserProbe(executable=b.executable, headless=b.headless and not headed,
-                        viewport=(b.viewport_width, b.viewport_height), locale=b.locale).start()
+    return BrowserProbe(executable=b.executable, headless=always_headless or (b.headless and not headed),
+                        viewport=(b.viewport_width, b.viewport_height), locale=b.locale)
+
+
+def start_browser(config: Config, headed: bool = False) -> BrowserProbe:
+    """Chromium as config.browser says, started (ProbeError when it cannot start: the shopper's own set-up)."""
+    return browser_for(config, headed).start()
 
 
 def browser_version(browser: BrowserProbe | None) -> str:

@@ -106,11 +106,10 @@ def check_imap(config: Any, environ: Mapping[str, str]) -> Check:
 
 
 def check_browser(config: Any) -> Check:
-    from .probes.browser import BrowserProbe
+    from .compose import browser_for
 
     def run() -> str:
-        b = config.browser
-        with BrowserProbe(executable=b.executable, headless=True) as probe:
+        with browser_for(config, always_headless=True) as probe:
             return f"{probe.choice.source}: {probe.choice.executable or 'playwright'} {probe.version}"
 
     return _safely("browser", run, "run `make setup` (installs Chromium), or set browser.executable in config.yaml "

@@ -102,12 +102,11 @@ def survey_in_browser(config: Any, url: str, progress=lambda s: None) -> Survey:
     """`init-site`: survey `url` in the configured Chromium, one fresh context, the site surveyed being the only one
     the reach policy adds."""
     from .probes import Probes
-    from .probes.browser import BrowserProbe
+    from .compose import browser_for
 
-    b = config.browser
     probes = Probes.from_config(config)
-    with BrowserProbe(executable=b.executable, headless=b.headless, locale=b.locale) as browser:
-        context, _ = browser.new_context(block_hosts=b.block_hosts, reach=probes.reach_for([url]))
+    with browser_for(config) as browser:
+        context, _ = browser.new_context(block_hosts=config.browser.block_hosts, reach=probes.reach_for([url]))
         try:
             return survey_site(context.new_page(), url, config.var_path, progress=progress)
         finally:

@@ -1,4 +1,4 @@
-"""The house rules that a scan can check: SQL only in the store."""
+"""The house rules that a scan can check: SQL only in the store, imports one way, one place builds the browser."""
 from __future__ import annotations
 
 import ast
@@ -10,7 +10,7 @@ SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE\s+FROM|CREATE\s+TABLE|ALTER\
 
 
 def _sources(*exclude: str):
-    for package in ("shopper", "checks", "reports", "demo"):
+    for package in ("shopper", "cli", "checks", "reports", "demo"):
         for path in sorted((ROOT / package).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
             if not rel.startswith(exclude):
@@ -148,3 +148,12 @@ def test_the_import_scan_sees_relative_imports():
     tree = ast.parse("from ..publish import x\nfrom . import audit\nimport reports.junit\n")
     modules = {m for _, m in _imports(tree, "shopper/queue/journeys.py")}
     assert {"shopper.publish", "shopper.queue.audit", "reports.junit"} <= modules
+
+
+def test_one_place_builds_the_browser():
+    """Runs, workers, init-site and doctor get Chromium from shopper/compose.py (browser_for / start_browser), so
+    that config.browser means the same everywhere."""
+    found = [f"{rel}:{node.lineno}" for rel, tree in _sources("shopper/compose.py", "shopper/probes/browser.py")
+             for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "BrowserProbe"]
+    assert found == [], "build the browser with shopper.compose.browser_for(config):\n" + "\n".join(found)
