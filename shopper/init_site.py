@@ -38,6 +38,7 @@ class Survey:
     landmarks: dict[str, int] = field(default_factory=dict)
     wording: list[str] = field(default_factory=list)
     checkout_pages: list[dict] = field(default_factory=list)
+    home: str = ""
 
     def add(self, what: str, var: str | None, value: str | None, how: str) -> None:
         self.found.append(Found(what, var, value, how))
@@ -71,46 +72,103 @@ def _open(ctx: StepContext, url: str) -> None:
     ctx.settle()
 
 
-def survey_site(page: Any, base_url: str, var_dir: Path, progress=lambda s: None) -> Survey:
+def survey_site(page: Any, base_url: str, var_dir: Path, progress=lambda s: None,
+                guard: "PhaseGuard | None" = None) -> Survey:
     """Home page, footer, a product, the basket and the checkout up to (never past) placing the order,
-    contact and account pages."""
+    contact and account pages. Under a `guard`, a page that stops responding costs its phase only (noted in the
+    survey); a home page that does is a ProbeError: nothing else can be surveyed."""
     s = Survey(base_url.rstrip("/"))
     ctx = _context(page, base_url, var_dir)
+    guard = guard or PhaseGuard()
     progress(f"home page {base_url}")
+    if not guard(ctx, lambda: _home(s, ctx, base_url)):
+        raise ProbeError(f"the home page {base_url} stopped responding (its scripts kept the browser busy for "
+                         f"{guard.seconds:g} s): init-site cannot survey it; open it in a browser to see why")
+    home = s.home
+    for route in ("contact", "newsletter", "unsubscribe", "order_status"):
+        progress(f"looking for the {route.replace('_', ' ')} route")
+        if not guard(ctx, lambda route=route: (_open(ctx, home), _route(s, ctx, route, home))):
+            s.add(route, f"{route}_path", None, guard.hung_note())
+    if not guard(ctx, lambda: _account(s, ctx, home)):
+        s.add("account / log in", "login_path", None, guard.hung_note())
+    progress("a product, the basket and the checkout")
+    if not guard(ctx, lambda: _product_and_checkout(s, ctx, home)):
+        s.add("checkout", None, None, guard.hung_note())
+    return s
+
+
+class PhaseGuard:
+    """Runs one phase of the survey (a route, the checkout walk) under the watchdog when it has a browser: past
+    `seconds`, the pages' processes are killed, the phase ends, and the next one gets a fresh page. Returns
+    whether the phase finished; errors of a phase that did not hang are the caller's."""
+
+    def __init__(self, browser: Any = None, fresh_page: Any = None, seconds: float = 0.0):
+        self.browser, self.fresh_page, self.seconds = browser, fresh_page, seconds
+
+    def __call__(self, ctx: StepContext, phase: Any) -> bool:
+        if self.browser is None or not hasattr(self.browser, "kill_pages"):
+            phase()
+            return True
+        from .watchdog import Watchdog
+
+        with Watchdog(self.browser).armed(self.seconds) as alarm:
+            try:
+                phase()
+            except Exception:   # a page killed under a Playwright call: whatever it raised, the phase hung
+                if not alarm.fired:
+                    raise
+        if alarm.fired:
+            ctx.page = self.fresh_page()
+        return not alarm.fired
+
+    def hung_note(self) -> str:
+        return f"not surveyed: a page stopped responding (its scripts kept the browser busy for {self.seconds:g} s)"
+
+
+def _home(s: Survey, ctx: StepContext, base_url: str) -> None:
+    page = ctx.page
     _open(ctx, base_url)
-    home = page.url
-    s.add("home page", "home_path", _path(s.base_url, home), f"answered at {home}")
+    s.home = page.url
+    s.add("home page", "home_path", _path(s.base_url, s.home), f"answered at {s.home}")
     s.landmarks = page.evaluate("""() => Object.fromEntries(['main', 'nav', 'header', 'footer', '[role=main]',
         '[role=navigation]', '[role=contentinfo]'].map(k => [k, document.querySelectorAll(k).length]))""")
     items = clickables(page)
     s.wording = [c.words for c in items if c.region in ("nav", "footer") and c.words][:25]
-    for route in ("contact", "newsletter", "unsubscribe", "order_status"):
-        _open(ctx, home)
-        progress(f"looking for the {route.replace('_', ' ')} route")
-        _route(s, ctx, route, home)
+
+
+def _account(s: Survey, ctx: StepContext, home: str) -> None:
     _open(ctx, home)
-    for c in matching(clickables(page), ROUTE_WORDS["account"], links_only=True)[:1]:
+    for c in matching(clickables(ctx.page), ROUTE_WORDS["account"], links_only=True)[:1]:
         s.add("account / log in", "login_path", _path(s.base_url, c.href), f"link {c.words!r} ({c.region})")
     if not any(f.var == "login_path" for f in s.found):
         s.add("account / log in", "login_path", None, "no link named log in/sign in/my account/… on the home page")
-    progress("a product, the basket and the checkout")
-    _product_and_checkout(s, ctx, home)
-    return s
 
 
 def survey_in_browser(config: Any, url: str, progress=lambda s: None) -> Survey:
     """`init-site`: survey `url` in the configured Chromium, one fresh context, the site surveyed being the only one
-    the reach policy adds."""
+    the reach policy adds. Each phase runs under the watchdog (browser.journey_timeout): a hostile page that loops
+    cannot hold the command."""
     from .probes import Probes
     from .compose import browser_for
 
     probes = Probes.from_config(config)
-    with browser_for(config) as browser:
+    contexts: list[Any] = []
+
+    def fresh_page() -> Any:
         context, _ = browser.new_context(block_hosts=config.browser.block_hosts, reach=probes.reach_for([url]))
+        contexts.append(context)
+        return context.new_page()
+
+    with browser_for(config) as browser:
+        guard = PhaseGuard(browser, fresh_page, config.browser.journey_timeout.seconds)
         try:
-            return survey_site(context.new_page(), url, config.var_path, progress=progress)
+            return survey_site(fresh_page(), url, config.var_path, progress=progress, guard=guard)
         finally:
-            context.close()
+            for context in contexts:
+                try:
+                    context.close()
+                except Exception:  # noqa: BLE001 - a context whose pages were killed may not close cleanly
+                    pass
 
 
 def _route(s: Survey, ctx: StepContext, route: str, home: str) -> None:
