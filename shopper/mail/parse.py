@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 
-from shopper.mail.boundaries import message_from_bytes
+from shopper.mail.mimetree import message_from_bytes
 from shopper.mail.dsn import DsnPart, dsn_blocks
 from shopper.mail.patterns import lazy
 
