@@ -18,6 +18,8 @@ import re
 from email import errors
 from email.message import Message
 
+from shopper.mail.mimeparams import boundary as boundary_of
+
 MAX_DEPTH = 40   # nesting the fast path follows; deeper mail (hostile or not) goes to the feedparser as it is
 
 # A header block: field lines ("name:" with the feedparser's name characters) and their continuation lines.
@@ -168,7 +170,7 @@ class _TreeBuilder:
 
     def _multipart(self, msg: Message, ctype: str, pos: int, end: int, depth: int) -> None:
         text = self.text
-        boundary = msg.get_boundary()
+        boundary = boundary_of(msg)
         if boundary is None:
             msg.defects.append(errors.NoBoundaryInMultipartDefect())
             msg._payload = text[pos:end]  # noqa: SLF001

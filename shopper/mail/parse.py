@@ -12,6 +12,7 @@ from email.message import Message
 
 from shopper.mail.mimetree import message_from_bytes
 from shopper.mail.dsn import DsnPart, dsn_blocks
+from shopper.mail.mimeparams import param
 from shopper.mail.patterns import lazy
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
@@ -138,7 +139,7 @@ def _payload_bytes(part: Message) -> bytes:
 
 
 def _charset(part: Message) -> str:
-    charset = part.get_param("charset")
+    charset = param(part, "charset")
     if isinstance(charset, tuple):
         charset = charset[2]
     if not charset or not isinstance(charset, str):
@@ -234,7 +235,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     text = "\n".join(view.texts)
     try:
         content_type = msg.get_content_type()
-        report_type = msg.get_param("report-type")
+        report_type = param(msg, "report-type")
         report_type = report_type.lower() if isinstance(report_type, str) else None
     except (ValueError, TypeError, AttributeError):
         content_type, report_type = "text/plain", None
