@@ -498,7 +498,8 @@ def classify_file(path) -> dict:
     failed recipient at the top level, and every recipient the bounce names in `recipients` (of every
     message, when the file is an mbox holding several)."""
     results = [classify(part) for part in split_mbox(Path(path).read_bytes())]
-    result = replace(results[0], deliveries=tuple(d for r in results for d in r.deliveries))
+    result = results[0] if len(results) == 1 else replace(results[0], deliveries=tuple(
+        d for r in results for d in r.deliveries))   # replace() rebuilds all fields: only for an mbox
     reason = result.reason or ("vacation" if result.kind == "autoreply" else None)
     return {
         "file": str(path),
