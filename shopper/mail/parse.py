@@ -44,7 +44,10 @@ class Headers:
         return self._first
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        return self._index().get(name.lower(), default)
+        first = self._first
+        if first is None or self._indexed != len(self.items):   # _index() inlined: asked ~30 times a message
+            first = self._index()
+        return first.get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         name = name.lower()
@@ -97,12 +100,8 @@ def _strip_surrogates(value: str) -> str:
 
 def headers_of(msg: Message) -> Headers:
     """Unfolded raw header values of a compat32 message (RFC 2047 left encoded)."""
-    items = []
-    for key, value in msg._headers:  # noqa: SLF001 - compat32 keeps them here, avoiding a copy per call
-        if not isinstance(value, str):
-            value = str(value)
-        items.append((key.lower().strip(), " ".join(value.split())))
-    return Headers(items)
+    return Headers([(key.lower().strip(), " ".join((value if isinstance(value, str) else str(value)).split()))
+                    for key, value in msg._headers])  # noqa: SLF001 - compat32 keeps them here, no copy per call
 
 
 def parse_header_block(text: str) -> Headers:
