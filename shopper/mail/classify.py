@@ -106,16 +106,23 @@ def _message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(m.strip("<>") for m in _MSGID.findall(value))
 
 
-_SIMPLE_ADDRESS = lazy(r"\s*(?:([^<>\"(),:;\\@\[\]]*?)\s*<([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+)>|"
-                       r"([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+))\s*")
+_PLAIN_ADDRESS = r"[^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+"
+_ONE_AT_ADDRESS = r"[^<>\s\"(),:;\\\[\]@]+@[^<>\s\"(),:;\\\[\]@]+"
+# "addr", "Name <addr>", "addr (Comment)" and "\"Quoted, Name\" <addr>", each alone in the header
+_SIMPLE_ADDRESS = lazy(rf"\s*(?:([^<>\"(),:;\\@\[\]]*?)\s*<({_PLAIN_ADDRESS})>|({_PLAIN_ADDRESS})|"
+                       rf"({_ONE_AT_ADDRESS})\s*\(([^()\\\r]*)\)|\"([^\"\\\r]*)\"\s*<({_ONE_AT_ADDRESS})>)\s*")
 
 
 def _addresses(value: str | None) -> list[tuple[str, str]]:
     if not value:
         return []
     simple = _SIMPLE_ADDRESS.fullmatch(value) if value.isascii() else None
-    if simple:   # "addr" or "Name <addr>": what getaddresses returns, without its parser (most headers)
-        name, bracketed, bare = simple.groups()
+    if simple:   # what getaddresses returns, without its parser (most headers)
+        name, bracketed, bare, commented, comment, quoted, quoted_address = simple.groups()
+        if commented:   # a comment and a quoted name are taken as written; atoms of a name joined by a space
+            return [(decode_words(comment), commented)]
+        if quoted_address:
+            return [(decode_words(quoted), quoted_address)]
         return [(decode_words(" ".join(name.split())) if name else "", bracketed or bare)]
     try:
         pairs = getaddresses([value])
