@@ -48,8 +48,9 @@ def test_every_mail_file_gives_the_standard_librarys_tree() -> None:
 _PIECES = [b"", b"--", b" ", b"\t", b":", b"From ", b"\r\n", b"\xff", b"X", b": x",
            b"Content-Type: multipart/mixed; boundary=x", b"--x", b"--x--", b"--x-- \t", b"Content-Type: message/rfc822",
            b"Content-Type: message/delivery-status", b"Content-Type: multipart/digest; boundary=\"d\"", b"--d",
-           b"Content-Transfer-Encoding: base64", b"Content-Type: text/plain; charset=\xe9", b"Content-Type: multipart/x",
-           b"Content-Type: multipart/alternative; boundary*0=\"x\"", b" folded", b"Content-Type: text/\xe9"]
+           b"Content-Transfer-Encoding: base64", b"Content-Type: text/plain; charset=\xe9",
+           b"Content-Type: multipart/x", b"Content-Type: multipart/alternative; boundary*0=\"x\"", b" folded",
+           b"Content-Type: text/\xe9"]
 
 
 def _mutated(raw: bytes, rng: random.Random) -> bytes:
