@@ -127,3 +127,20 @@ def test_huge_lines_and_floods_of_candidate_boundaries_stay_fast() -> None:
         took = time.monotonic() - started
         assert tree is not None and _tree(tree) == _standard(raw)
         assert took < 0.5, took
+
+
+def test_the_fault_suites_mutations_give_the_standard_librarys_tree() -> None:
+    from tests.faults.test_fuzzed_mail import MUTATIONS, nested
+
+    rng = random.Random(13)
+    files = sorted(CORPUS.glob("*.eml"))
+    if not files:
+        pytest.skip(f"bounce corpus not found at {CORPUS} (set SHOPPER_CORPUS)")
+    for i, path in enumerate(rng.sample(files, 20)):
+        raw = path.read_bytes()
+        shapes = [fn for name, fn in MUTATIONS.items() if name != "giant_headers" or i == 0]   # giant ones are slow
+        for mutated in [fn(raw, rng) for fn in shapes] + [nested(raw, 30), nested(raw, 100)]:
+            tree = message_tree(mutated)
+            if tree is not None:
+                assert _tree(tree) == _standard(mutated), path.name
+            assert _tree(message_from_bytes(mutated)) == _standard(mutated), path.name
