@@ -45,6 +45,18 @@ def test_every_mail_file_gives_the_standard_librarys_tree() -> None:
     assert fast >= FAST_SHARE * len(files), f"only {fast} of {len(files)} files took the fast path"
 
 
+def test_mail_with_crlf_line_ends_gives_the_standard_librarys_tree() -> None:
+    files = _mail_files()[::4]
+    fast = 0
+    for path in files:
+        raw = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        tree = message_tree(raw)
+        if tree is not None:
+            fast += 1
+            assert _tree(tree) == _standard(raw), path.name
+    assert fast >= FAST_SHARE * len(files)
+
+
 _PIECES = [b"", b"--", b" ", b"\t", b":", b"From ", b"\r\n", b"\xff", b"X", b": x",
            b"Content-Type: multipart/mixed; boundary=x", b"--x", b"--x--", b"--x-- \t", b"Content-Type: message/rfc822",
            b"Content-Type: message/delivery-status", b"Content-Type: multipart/digest; boundary=\"d\"", b"--d",
