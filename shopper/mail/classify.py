@@ -124,6 +124,11 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
         if quoted_address:
             return [(decode_words(quoted), quoted_address)]
         return [(decode_words(" ".join(name.split())) if name else "", bracketed or bare)]
+    return _parsed_addresses(value)
+
+
+def _parsed_addresses(value: str) -> list[tuple[str, str]]:
+    """The (name, address) pairs of a header, read by the email package's address parser."""
     try:
         pairs = getaddresses([value])
     except (ValueError, TypeError, IndexError):

@@ -3,23 +3,13 @@ gives: on every address header of the mail we hold and on random ones (quotes, c
 from __future__ import annotations
 
 import random
-from email.utils import getaddresses
 from pathlib import Path
 
-from shopper.mail.classify import ADDRESS, _addresses
+from shopper.mail.classify import _addresses, _parsed_addresses
 from shopper.mail.corpus import default_corpus
-from shopper.mail.parse import decode_words, parse_message
+from shopper.mail.parse import parse_message
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _through_getaddresses(value: str) -> list[tuple[str, str]]:
-    try:
-        pairs = getaddresses([value])
-    except (ValueError, TypeError, IndexError):
-        return [("", a) for a in ADDRESS.findall(value)]
-    return [(decode_words(name), addr.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-            for name, addr in pairs if "@" in addr]
 
 
 def _values() -> set[str]:
@@ -42,7 +32,7 @@ def _values() -> set[str]:
 def test_the_common_shapes_read_as_getaddresses_reads_them() -> None:
     odd = 0
     for value in _values():
-        mine, theirs = _addresses(value), _through_getaddresses(value)
+        mine, theirs = _addresses(value), _parsed_addresses(value)
         if mine != theirs:
             # Known and kept: an address holding several '@' ("a@b@c"), which getaddresses cuts at the last one.
             assert value.count("@") > 1 and len(mine) == 1 and "@" in mine[0][1], (value, mine, theirs)
