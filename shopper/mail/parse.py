@@ -4,15 +4,14 @@ from __future__ import annotations
 import codecs
 import email
 import email.errors
-import html
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 
-from shopper.mail.mimetree import message_from_bytes
 from shopper.mail.dsn import DsnPart, dsn_blocks
 from shopper.mail.mimeparams import param
+from shopper.mail.mimetree import message_from_bytes
 from shopper.mail.patterns import lazy
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
@@ -192,7 +191,9 @@ def part_text(part: Message) -> str:
 def html_to_text(markup: str) -> str:
     """Text of an HTML body: tags dropped, line breaks kept, every character reference decoded."""
     text = _HTML_BREAK.sub("\n", markup)
-    text = html.unescape(_HTML_TAG.sub(" ", text))
+    from html import unescape   # only for HTML-only mail: its entity table is not loaded at start-up
+
+    text = unescape(_HTML_TAG.sub(" ", text))
     return _SPACES.sub(" ", text)
 
 
