@@ -223,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one report, top 
     problem = sisimai_problem(script)
 
     print(f"corpus: {corpus} ({len(files)} files, {sum(len(v) for v in labels.values())} labelled rows)")
-    if not byte_compile():
-        print("bytecode: could not compile every module; our runs compile what is missing from source")
+    print("bytecode: " + ("our modules compiled beforehand (compileall), as an installed copy has them"
+                          if byte_compile() else "could not compile every module; our runs compile the rest from source"))
     if problem:
         print(f"Sisimai: not run: {problem}")
     sisimai_cmd = None if problem else ["perl", str(script)]
