@@ -43,9 +43,7 @@ def message_tree(raw: bytes) -> Message | None:
     builder = _TreeBuilder(text)
     try:
         root = builder.part(0, len(text), "text/plain", 0)
-    except _Unusual:
-        return None
-    except Exception:   # noqa: BLE001 - a surprise here is the feedparser's to decide (parse or raise as ever)
+    except Exception:   # noqa: BLE001 - _Unusual, or a surprise: the feedparser decides (parses, or raises as ever)
         return None
     if builder.root_maintype == "multipart" and not isinstance(root._payload, list):  # noqa: SLF001
         root.defects.append(errors.MultipartInvariantViolationDefect())
@@ -71,18 +69,18 @@ def _without_line_end(value: str) -> str:
     return value
 
 
+class _NonAscii(Exception):
+    """A header value with 8-bit bytes: Message's own accessors read it."""
+
+
 def _first(headers: list[tuple[str, str]], name: str) -> str | None:
-    """Message.get's value for an ASCII header (None when absent); _Unusual for 8-bit values (a Header object)."""
+    """Message.get's value for an ASCII header (None when absent); _NonAscii for 8-bit values (a Header object)."""
     for key, value in headers:
         if len(key) == len(name) and key.lower() == name:
             if not value.isascii():
                 raise _NonAscii
             return value
     return None
-
-
-class _NonAscii(Exception):
-    """A header value with 8-bit bytes: Message's own accessors read it."""
 
 
 class _TreeBuilder:
