@@ -1,4 +1,5 @@
-"""Multipart boundary lines matched without compiling a regular expression per message, in a parser of our own.
+"""Multipart boundary lines matched without compiling a regular expression per message, in a parser of our own:
+the parser for the mail shopper.mail.mimetree leaves to the standard library's code (unusual shapes).
 
 The standard library's parser (email.feedparser) compiles `(?P<sep>--BOUNDARY)(?P<end>--)?...` for every
 boundary it meets; boundaries are unique per message, so in a process that classifies many messages each one

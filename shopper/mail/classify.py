@@ -106,17 +106,29 @@ def _message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(m.strip("<>") for m in _MSGID.findall(value))
 
 
-_SIMPLE_ADDRESS = lazy(r"\s*(?:([^<>\"(),:;\\@\[\]]*?)\s*<([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+)>|"
-                       r"([^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+))\s*")
+_PLAIN_ADDRESS = r"[^<>\s\"(),:;\\\[\]]+@[^<>\s\"(),:;\\\[\]]+"
+_ONE_AT_ADDRESS = r"[^<>\s\"(),:;\\\[\]@]+@[^<>\s\"(),:;\\\[\]@]+"
+# "addr", "Name <addr>", "addr (Comment)" and "\"Quoted, Name\" <addr>", each alone in the header
+_SIMPLE_ADDRESS = lazy(rf"\s*(?:([^<>\"(),:;\\@\[\]]*?)\s*<({_PLAIN_ADDRESS})>|({_PLAIN_ADDRESS})|"
+                       rf"({_ONE_AT_ADDRESS})\s*\(([^()\\\r]*)\)|\"([^\"\\\r]*)\"\s*<({_ONE_AT_ADDRESS})>)\s*")
 
 
 def _addresses(value: str | None) -> list[tuple[str, str]]:
     if not value:
         return []
     simple = _SIMPLE_ADDRESS.fullmatch(value) if value.isascii() else None
-    if simple:   # "addr" or "Name <addr>": what getaddresses returns, without its parser (most headers)
-        name, bracketed, bare = simple.groups()
+    if simple:   # what getaddresses returns, without its parser (most headers)
+        name, bracketed, bare, commented, comment, quoted, quoted_address = simple.groups()
+        if commented:   # a comment and a quoted name are taken as written; atoms of a name joined by a space
+            return [(decode_words(comment), commented)]
+        if quoted_address:
+            return [(decode_words(quoted), quoted_address)]
         return [(decode_words(" ".join(name.split())) if name else "", bracketed or bare)]
+    return _parsed_addresses(value)
+
+
+def _parsed_addresses(value: str) -> list[tuple[str, str]]:
+    """The (name, address) pairs of a header, read by the email package's address parser."""
     try:
         pairs = getaddresses([value])
     except (ValueError, TypeError, IndexError):
@@ -498,7 +510,8 @@ def classify_file(path) -> dict:
     failed recipient at the top level, and every recipient the bounce names in `recipients` (of every
     message, when the file is an mbox holding several)."""
     results = [classify(part) for part in split_mbox(Path(path).read_bytes())]
-    result = replace(results[0], deliveries=tuple(d for r in results for d in r.deliveries))
+    result = results[0] if len(results) == 1 else replace(results[0], deliveries=tuple(
+        d for r in results for d in r.deliveries))   # replace() rebuilds all fields: only for an mbox
     reason = result.reason or ("vacation" if result.kind == "autoreply" else None)
     return {
         "file": str(path),

@@ -4,14 +4,14 @@ from __future__ import annotations
 import codecs
 import email
 import email.errors
-import html
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 
-from shopper.mail.boundaries import message_from_bytes
 from shopper.mail.dsn import DsnPart, dsn_blocks
+from shopper.mail.mimeparams import param
+from shopper.mail.mimetree import message_from_bytes
 from shopper.mail.patterns import lazy
 
 MAX_PART_BYTES = 1_000_000  # text we decode per part; a bounce's useful text is always near the top
@@ -43,7 +43,10 @@ class Headers:
         return self._first
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        return self._index().get(name.lower(), default)
+        first = self._first
+        if first is None or self._indexed != len(self.items):   # _index() inlined: asked ~30 times a message
+            first = self._index()
+        return first.get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         name = name.lower()
@@ -96,12 +99,8 @@ def _strip_surrogates(value: str) -> str:
 
 def headers_of(msg: Message) -> Headers:
     """Unfolded raw header values of a compat32 message (RFC 2047 left encoded)."""
-    items = []
-    for key, value in msg._headers:  # noqa: SLF001 - compat32 keeps them here, avoiding a copy per call
-        if not isinstance(value, str):
-            value = str(value)
-        items.append((key.lower().strip(), " ".join(value.split())))
-    return Headers(items)
+    return Headers([(key.lower().strip(), " ".join((value if isinstance(value, str) else str(value)).split()))
+                    for key, value in msg._headers])  # noqa: SLF001 - compat32 keeps them here, no copy per call
 
 
 def parse_header_block(text: str) -> Headers:
@@ -138,7 +137,7 @@ def _payload_bytes(part: Message) -> bytes:
 
 
 def _charset(part: Message) -> str:
-    charset = part.get_param("charset")
+    charset = param(part, "charset")
     if isinstance(charset, tuple):
         charset = charset[2]
     if not charset or not isinstance(charset, str):
@@ -192,7 +191,9 @@ def part_text(part: Message) -> str:
 def html_to_text(markup: str) -> str:
     """Text of an HTML body: tags dropped, line breaks kept, every character reference decoded."""
     text = _HTML_BREAK.sub("\n", markup)
-    text = html.unescape(_HTML_TAG.sub(" ", text))
+    from html import unescape   # only for HTML-only mail: its entity table is not loaded at start-up
+
+    text = unescape(_HTML_TAG.sub(" ", text))
     return _SPACES.sub(" ", text)
 
 
@@ -234,7 +235,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     text = "\n".join(view.texts)
     try:
         content_type = msg.get_content_type()
-        report_type = msg.get_param("report-type")
+        report_type = param(msg, "report-type")
         report_type = report_type.lower() if isinstance(report_type, str) else None
     except (ValueError, TypeError, AttributeError):
         content_type, report_type = "text/plain", None

@@ -30,7 +30,7 @@ def find_status(text: str) -> str:
     """The most specific enhanced status code in `text` ('' when none), skipping IPv4 addresses."""
     if not text or "." not in text:
         return ""
-    if _IPV4.search(text):
+    if text.count(".") >= 3 and _IPV4.search(text):   # an IPv4 address has three dots
         text = _IPV4.sub(" ", text)
     fallback = ""
     for m in _STATUS.finditer(text):
@@ -46,7 +46,7 @@ def find_reply(text: str) -> str:
     """The first SMTP reply code (4xx/5xx preferred) in `text`, '' when none."""
     if not text:
         return ""
-    if _IPV4.search(text):
+    if text.count(".") >= 3 and _IPV4.search(text):   # an IPv4 address has three dots
         text = _IPV4.sub(" ", text)
     found = ""
     for m in _REPLY.finditer(text):

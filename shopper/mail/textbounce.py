@@ -27,6 +27,7 @@ _HEADER_LINE = lazy(
     r"^(?:Return-Path|Received|From|To|Subject|Date|Message-I[Dd]|DKIM-Signature|MIME-Version|"
     r"Content-Type|X-[A-Za-z-]+|Reply-To|Cc|In-Reply-To|References):", re.I)
 _STRONG_HEADER = lazy(r"^(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|Date|From):", re.I)
+_STRONG_STARTS = frozenset("RrMmDdFf")   # the first characters _STRONG_HEADER can match (no other letter folds to them)
 _NOT_RECIPIENT = lazy(r"^(?:mailer-daemon|postmaster|mail-daemon|noreply|no-reply|"
                             r"double-bounce|bounce[s]?)@", re.I)
 
@@ -60,7 +61,7 @@ def split_original(text: str) -> tuple[str, str]:
     for i, line in enumerate(lines):
         if offset >= limit:
             break
-        if _STRONG_HEADER.match(line) and i + 1 < len(lines):
+        if line[:1] in _STRONG_STARTS and _STRONG_HEADER.match(line) and i + 1 < len(lines):
             window = lines[i:i + 4]
             hits = sum(1 for w in window if _HEADER_LINE.match(w) or (w[:1] in " \t" and w.strip()))
             if hits >= 3:
@@ -90,11 +91,15 @@ def segments(prose: str, excluded: set[str], preferred: list[str]) -> list[Segme
     current = ""
     pending: list[str] = []   # a sendmail session transcript: it belongs to the address line after it
     for line in prose.split("\n"):
-        context = _TRANSCRIPT_LINE.match(line)
+        context = _TRANSCRIPT_LINE.match(line) if line.startswith(("W", ">", "<")) or line[:1].isdecimal() else None
         line = line.lstrip("> \t") if line.startswith(">") and not context else line
         if ":" in line and _ID_LINE.match(line):   # each of its names ends in a colon
             continue
-        named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line))] if "@" in line else []
+        if "@" not in line:
+            named = []
+        else:   # an address standing as a name needs an address in angle brackets after it
+            named = [a.lower().rstrip(".") for a in ADDRESS.findall(_ADDRESS_AS_NAME.sub("", line) if "<" in line
+                                                                     else line)]
         named = [a for a in named if a not in excluded and not _NOT_RECIPIENT.match(a)]
         if wanted:
             named = [a for a in named if a in wanted]

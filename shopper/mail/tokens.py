@@ -11,9 +11,18 @@ _SCAN_LIMIT = 200_000
 def _scan(text: str | None, found: list[str]) -> None:
     if not text or "ms-" not in text:   # every token holds it: a substring test skips most texts
         return
-    for token in TOKEN.findall(text[:_SCAN_LIMIT]):
-        if token not in found:
-            found.append(token)
+    text = text[:_SCAN_LIMIT]
+    # TOKEN.findall(text), tried only where "ms-" stands: a pattern opening with a look-behind is otherwise
+    # tried at every position of the text (match() at a position still sees the character before it)
+    at = text.find("ms-")
+    while at >= 0:
+        m = TOKEN.match(text, at)
+        if m is None:
+            at = text.find("ms-", at + 1)
+            continue
+        if m.group() not in found:
+            found.append(m.group())
+        at = text.find("ms-", m.end())
 
 
 def find_tokens(mail: ParsedMail, prose: str = "", quoted: str = "") -> tuple[str, ...]:

@@ -62,13 +62,14 @@ def test_the_standard_library_parser_is_left_alone() -> None:
 
 
 def _tree(msg: Message) -> list:
-    """What a parse produced: per part, the headers, the defects, the unparsed payload, preamble, epilogue."""
+    """What a parse produced: per part, the headers, the defects, the unparsed payload, preamble, epilogue, the
+    envelope line, the content type and the default one."""
     out = []
     for part in msg.walk():
         payload = part._payload  # noqa: SLF001 - as parsed (get_payload() would decode a hostile charset)
         out.append((part._headers, [type(d).__name__ for d in part.defects],  # noqa: SLF001
                     payload if isinstance(payload, str) else len(payload), part.preamble, part.epilogue,
-                    part.get_unixfrom()))
+                    part.get_unixfrom(), part.get_content_type(), part.get_default_type()))
     return out
 
 
