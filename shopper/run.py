@@ -19,7 +19,7 @@ from .journey import Journey, Step, expand_flows
 from .autofill.persona import payment_preference, persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
-from .probes import trace
+from .probes import settle, trace
 from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
 from .probes.reach import ReachPolicy
 from .reachability import origin, site_down
@@ -478,9 +478,10 @@ class JourneyRunner:
         if soft:
             detail = soft_failure(ctx, step, soft_error, tuple(evidence), label=label)
         url, title = page.url, state.last_title
-        if url != state.last_url:   # a new page: note its title (one round trip, only when it changed)
+        seen = settle.seen_title(page, url)   # what this step's settle saw (used up either way)
+        if url != state.last_url:   # a new page: note its title (the settle's look saw it, else a round trip)
             try:
-                title = page.title()
+                title = seen if seen is not None else page.title()
             except Exception as e:  # the page may be navigating or gone; the URL is still recorded
                 log.debug("no title after step %s: %s", step.index, e)
                 title = None
