@@ -24,7 +24,8 @@ ms per journey, wall clock, measured by wrapping each part; the plain script's o
     context: proxy, init script, route        7           7       the reach policy and block_hosts
     observers, redaction, results (Python)    6           6
     total over plain                       ~116 (1.25) ~70 (1.16-1.20)
-(n) = messages to the driver: 100 a journey before, 53 after (plain: 14); see --messages. An interleaved ablation (each part switched off in turn, same rounds) puts
+(n) = messages to the driver: 100 a journey before, 53 after (plain: 14);
+see --messages. An interleaved ablation (each part switched off in turn, same rounds) puts
 each of trace, settle, proxy, observers and block_hosts at about 0.02 of the ratio now, and the runner
 with all of them off at 1.08: the per-step rest is Python bookkeeping and the journey's set-up.
 """
