@@ -5,7 +5,7 @@ Prints the median time of each over N rounds (alternating, same browser, same sh
 runner / plain (goal <= 1.10): the median of each round's ratio, as both runs of a round see the same load.
 With --messages it also prints the messages each sends to Playwright's driver (each a round trip of about a
 millisecond, more on a busy machine, or for the fire-and-forget ones a pipe write).
-Usage: .venv/bin/python bench/runner_overhead.py [--rounds 15] [--trace MODE] [--messages]
+Usage: .venv/bin/python bench/runner_overhead.py [--rounds 21] [--trace MODE] [--messages]
 
 Where the runner's time goes (10-step journey, default config, 2 shared cores under a second helper's load;
 ms per journey, wall clock, measured by wrapping each part; the plain script's own actions subtracted):
@@ -119,7 +119,7 @@ def count_messages(runner, journey, browser, base: str) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--trace", default=None, choices=["on-failure", "always", "off"],
                     help="tracing mode for the runner (default: the shipped config's)")
     ap.add_argument("--messages", action="store_true",
