@@ -3,7 +3,31 @@
 
 Prints the median time of each over N rounds (alternating, same browser, same shop) and the ratio
 runner / plain (goal <= 1.10): the median of each round's ratio, as both runs of a round see the same load.
-Usage: .venv/bin/python bench/runner_overhead.py [--rounds 15] [--trace MODE]
+With --messages it also prints the messages each sends to Playwright's driver (each a round trip of about a
+millisecond, more on a busy machine, or for the fire-and-forget ones a pipe write).
+Usage: .venv/bin/python bench/runner_overhead.py [--rounds 21] [--trace MODE] [--messages]
+
+Where the runner's time goes (10-step journey, default config, 2 shared cores under a second helper's load;
+ms per journey, wall clock, measured by wrapping each part; the plain script's own actions subtracted):
+
+    cause                                   before      after
+    settle: first look after each action     58 (7)      42 (8)   a Playwright evaluate built its helper script
+                                                                  in every new document; now one DevTools
+                                                                  Runtime.evaluate (+1 session a journey); most
+                                                                  of what is left is the page still busy after
+                                                                  load and the submitted form's own load
+    page.title() after a new URL             17 (3)       0       the look brings the title
+    trace groups (group + group_end)         25 (20)      0       written into the saved part (+3.5 ms Python)
+    trace start / stop + zip                 12           7
+    stacks sent while tracing (no reply)    ~8 (41)     ~4 (19)   Playwright's, one a call: not ours to cut
+    watchdog (a thread a step)                6           0.5     one thread for the run
+    context: proxy, init script, route        7           7       the reach policy and block_hosts
+    observers, redaction, results (Python)    6           6
+    total over plain                       ~116 (1.25) ~70 (1.16-1.20)
+(n) = messages to the driver: 100 a journey before, 53 after (plain: 14);
+see --messages. An interleaved ablation (each part switched off in turn, same rounds) puts
+each of trace, settle, proxy, observers and block_hosts at about 0.02 of the ratio now, and the runner
+with all of them off at 1.08: the per-step rest is Python bookkeeping and the journey's set-up.
 """
 from __future__ import annotations
 
@@ -62,11 +86,44 @@ def plain(browser, base: str) -> None:
     ctx.close()
 
 
+def count_messages(runner, journey, browser, base: str) -> None:
+    """The messages one run of each sends to the driver (a private hook of Playwright's: a bench tool only)."""
+    from collections import Counter
+
+    from playwright._impl import connection
+
+    sent: Counter = Counter()
+    original = connection.Connection.send_message_to_server
+
+    def spy(self, obj, method, params, options):
+        sent[(obj._type, method)] += 1
+        return original(self, obj, method, params, options)
+
+    connection.Connection.send_message_to_server = spy
+    try:
+        runner.run(journey)   # warm
+        sent.clear()
+        runner.run(journey)
+        mine = sent.copy()
+        sent.clear()
+        plain(browser, base)
+        theirs = sent.copy()
+    finally:
+        connection.Connection.send_message_to_server = original
+    steps = len(journey.steps)
+    print(f"messages to the driver: runner {sum(mine.values())} ({sum(mine.values()) / steps:.1f} a step), "
+          f"plain {sum(theirs.values())} ({sum(theirs.values()) / steps:.1f} a step)")
+    for key in sorted(set(mine) | set(theirs), key=lambda k: (-mine[k], k)):
+        print(f"  {mine[key]:4d} {theirs[key]:4d}  {key[0]}.{key[1]}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--trace", default=None, choices=["on-failure", "always", "off"],
                     help="tracing mode for the runner (default: the shipped config's)")
+    ap.add_argument("--messages", action="store_true",
+                    help="also count the messages each sends to Playwright's driver, by method")
     ap.add_argument("--snapshots", default=None, choices=["on", "off"],
                     help="DOM snapshots in traces (default: the shipped config's browser.trace_snapshots)")
     args = ap.parse_args()
@@ -84,6 +141,8 @@ def main() -> int:
         runner = JourneyRunner(config, probe, probes, SystemClock(), Redactor(), {}, "bench",
                                RunOptions(base_url=shop.url))
         raw = probe._browser
+        if args.messages:
+            count_messages(runner, journey, raw, shop.url)
         t_runner, t_plain = [], []
         for i in range(args.rounds + 2):   # two warm-up rounds
             t0 = time.perf_counter()

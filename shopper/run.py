@@ -19,7 +19,7 @@ from .journey import Journey, Step, expand_flows
 from .autofill.persona import payment_preference, persona_variables
 from .mail.outgoing import new_token, plus_address
 from .model import Observation
-from .probes import trace
+from .probes import settle, trace
 from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
 from .probes.reach import ReachPolicy
 from .reachability import origin, site_down
@@ -220,6 +220,7 @@ class JourneyRunner:
             failed: str | None = None   # why the steps after this one do not run
             handed_over = 0
             trace_parts: list[Path] = []
+            marks = trace.StepMarks()   # recording cheaply: the steps' groups go into each part once it is saved
             for step in journey.steps:
                 remaining = deadline - time.monotonic()
                 if self.stop is not None and self.stop.is_set():
@@ -239,6 +240,8 @@ class JourneyRunner:
                     part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
                     jdir.mkdir(parents=True, exist_ok=True)
                     context.tracing.stop(path=str(part))
+                    if not snaps:
+                        trace.group_actions(part, marks.take())
                     trace_parts.append(part)
                     tracing = False
                 skip = step_not_applicable(profile, journey.name, step, state.variables)
@@ -252,7 +255,11 @@ class JourneyRunner:
                 if self.before_step is not None:
                     self.before_step(step)
                 if tracing:   # the trace viewer lists the step's actions under its name
-                    context.tracing.group(f"{step.index + 1}. {self._label(step, state)}")
+                    title = f"{step.index + 1}. {self._label(step, state)}"
+                    if snaps:
+                        context.tracing.group(title)
+                    else:
+                        marks.begin(title)
                 seen = len(state.observations)
                 with self._watch(step, min(step_timeout, remaining), deadline) as alarm:
                     result = self._run_step(step, state, page, min(step_timeout, remaining))
@@ -266,7 +273,12 @@ class JourneyRunner:
                 down = site_down(result, state.observations[seen:], base_url,
                                  first_open=step.kind == "open" and not any(s.kind == "open" for s in steps[:-1]))
                 if tracing:   # after the result is kept: a browser gone mid-step raises here, as a crash
-                    context.tracing.group_end()
+                    if snaps:
+                        context.tracing.group_end()
+                    else:
+                        marks.end()
+                        if not getattr(self.browser, "connected", True):
+                            raise RuntimeError("the browser is gone")
                 if tracing and not snaps and self.config.browser.trace_snapshots and (
                         result.status in ("failed", "blocked") or result.evidence
                         or self._step_saw_errors(state, step.index)):
@@ -276,6 +288,7 @@ class JourneyRunner:
                         outcome = trace.snapshot_from_here(context, page, part,
                                                            f"the page after step {step.index + 1}")
                     if outcome != "kept":
+                        trace.group_actions(part, marks.take())
                         trace_parts.append(part)
                     tracing, snaps = outcome != "lost", outcome == "switched"
                     if alarm is not None and alarm.fired:   # the page hangs: this journey ends, the next one runs
@@ -306,6 +319,8 @@ class JourneyRunner:
                 part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
                 jdir.mkdir(parents=True, exist_ok=True)
                 context.tracing.stop(path=str(part))
+                if not snaps:
+                    trace.group_actions(part, marks.take())
                 trace_parts.append(part)
             for part in trace_parts:
                 if not trace_has_secret(part, self.redactor.contains_secret):
@@ -478,9 +493,10 @@ class JourneyRunner:
         if soft:
             detail = soft_failure(ctx, step, soft_error, tuple(evidence), label=label)
         url, title = page.url, state.last_title
-        if url != state.last_url:   # a new page: note its title (one round trip, only when it changed)
+        seen = settle.seen_title(page, url)   # what this step's settle saw (used up either way)
+        if url != state.last_url:   # a new page: note its title (the settle's look saw it, else a round trip)
             try:
-                title = page.title()
+                title = seen if seen is not None else page.title()
             except Exception as e:  # the page may be navigating or gone; the URL is still recorded
                 log.debug("no title after step %s: %s", step.index, e)
                 title = None

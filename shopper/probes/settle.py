@@ -13,11 +13,17 @@ A page that did nothing at all in answer to the last event (the customer's, or t
 — no DOM change of any kind, no request, no timer, animation frame or message asked for — and has
 nothing due within the quiet time has settled at once: waiting the quiet time out would only wait
 (every `open` of a plain page, every `fill` of a plain field).
+
+The first look goes through the page's own DevTools session (Chromium): one round trip, where Playwright's
+`evaluate` builds its helper script in every new document first (5 ms a page: bench/runner_overhead.py). It
+brings the document's title and URL with it, so the runner needs no round trip of its own for the title
+(`seen_title`). Without such a session (another browser, a closed one) the look is a Playwright `evaluate`.
 """
 from __future__ import annotations
 
 import logging
 import time
+import weakref
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -129,6 +135,14 @@ _PREDICATE = "([quiet, stale, poll]) => {" + INSTALL + " return window.__shopper
 # a first look, short to compile: true (settled), "loading" (the document is), false (not yet), null (no script)
 _LOOK = ("([quiet, stale]) => !window.__shopperSettle ? null : document.readyState !== 'complete' ? 'loading' : "
          "window.__shopperSettle(quiet, stale, null)")
+# the same through DevTools, with the title (bounded: the page's own; null when its getter throws) and the URL
+_LOOK_CDP = ("(() => {{ const state = !window.__shopperSettle ? null : document.readyState !== 'complete' ? "
+             "'loading' : window.__shopperSettle({quiet}, {stale}, null); let title = null; "
+             "try {{ title = String(document.title).slice(0, 2000); }} catch (e) {{}} "
+             "return [state, title, String(location.href)]; }})()")
+TITLE_MAX = 2000
+_sessions: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()   # page -> CDP session, or False
+_seen: "weakref.WeakKeyDictionary[Any, tuple[str, str]]" = weakref.WeakKeyDictionary()   # page -> (url, title)
 
 
 def install(context: Any) -> None:
@@ -136,14 +150,59 @@ def install(context: Any) -> None:
     context.add_init_script(INSTALL)
 
 
+def _session(page: Any) -> Any:
+    """The page's DevTools session (made on first use), or None where there is none (not Chromium)."""
+    session = _sessions.get(page)
+    if session is None:
+        try:
+            session = page.context.new_cdp_session(page)
+        except Exception as e:  # not Chromium, or the page is gone: Playwright's evaluate does the look
+            log.debug("settle: no DevTools session for %s: %s", page.url, str(e).splitlines()[0] if str(e) else e)
+            session = False
+        _sessions[page] = session
+    return session or None
+
+
+def look(page: Any, quiet_ms: int = QUIET_MS) -> Any:
+    """One look at the page: True (settled), "loading", False (not yet), None (no counting script here).
+    Through DevTools it also notes the document's title for `seen_title`."""
+    session = _session(page)
+    if session is None:
+        return page.evaluate(_LOOK, [quiet_ms, STALE_REQUEST_MS])
+    try:
+        reply = session.send("Runtime.evaluate", {"expression": _LOOK_CDP.format(quiet=int(quiet_ms),
+                                                                                stale=STALE_REQUEST_MS),
+                                                  "returnByValue": True})
+    except Exception:
+        _sessions.pop(page, None)   # detached (the renderer went away): the next look makes a new one
+        raise
+    if "exceptionDetails" in reply:   # e.g. a page that replaced the counting script with something else
+        raise RuntimeError(f"settle: the look failed on {page.url}: "
+                           f"{str(reply['exceptionDetails'].get('text', ''))[:200]}")
+    value = reply.get("result", {}).get("value")
+    if not isinstance(value, list) or len(value) != 3:
+        return None
+    state, title, url = value
+    if state is True and isinstance(title, str) and isinstance(url, str):   # the title of the settled page
+        _seen[page] = (url, title[:TITLE_MAX])
+    return state if state in (True, False, None, "loading") else None
+
+
+def seen_title(page: Any, url: str) -> str | None:
+    """The title the last look saw, when that look was of the document at `url` (once: it is then used up)."""
+    seen = _seen.pop(page, None)
+    return seen[1] if seen is not None and seen[0] == url else None
+
+
 def settle(page: Any, timeout_ms: float, quiet_ms: int = QUIET_MS) -> bool:
     """Wait until the page is quiet (see the module doc); False when `timeout_ms` passed first. A
     navigation in between (the action opened a new page) starts the wait again on the new page."""
     deadline = time.monotonic() + timeout_ms / 1000
+    _seen.pop(page, None)   # a title seen before this action is not the title after it
     try:   # settled already (most pages, most actions): a round trip or two. Waiting costs more: Playwright
         # builds its helper script in the page's own world the first time a document is waited on (40 ms a page)
         for _ in range(3):
-            state = page.evaluate(_LOOK, [quiet_ms, STALE_REQUEST_MS])
+            state = look(page, quiet_ms)
             if state is True:
                 return True
             if state != "loading":

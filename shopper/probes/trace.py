@@ -5,10 +5,18 @@ recorded without DOM snapshots (those cost a fifth of a journey's time: bench/ru
 step fails or its page shows an error. From that step on a new part records with DOM snapshots (when
 `browser.trace_snapshots` is on), starting with the page as the failure left it: the part `show-trace`
 opens shows the page. `trace: always` records snapshots from the start, as configured.
+
+While recording cheaply the steps are not grouped live (`tracing.group` and `group_end` are two round trips
+to the driver a step, a twentieth of a journey's time): `StepMarks` notes when each step began and ended,
+and `group_actions` writes the same groups into the part once it is saved, the step's actions under it.
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
+import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +61,94 @@ def snapshot_from_here(context: Any, page: Any, part: Path, title: str) -> str:
 
 def _first_line(e: Exception) -> str:
     return str(e).splitlines()[0] if str(e) else type(e).__name__
+
+
+class StepMarks:
+    """When each step of a cheaply recorded trace part began and ended (wall clock): its group, written later."""
+
+    def __init__(self) -> None:
+        self.marks: list[tuple[str, float, float]] = []
+        self._open: tuple[str, float] | None = None
+
+    def begin(self, title: str) -> None:
+        self._open = (title, time.time())
+
+    def end(self) -> None:
+        if self._open is not None:
+            self.marks.append((*self._open, time.time()))
+            self._open = None
+
+    def take(self) -> list[tuple[str, float, float]]:
+        """The marks so far (a step still open ends now); the next part starts with none."""
+        self.end()
+        marks, self.marks = self.marks, []
+        return marks
+
+
+def _time(event: dict) -> float | None:
+    for key in ("startTime", "endTime", "time", "timestamp"):
+        if isinstance(event.get(key), (int, float)):
+            return float(event[key])
+    return None
+
+
+def group_actions(part: Path, marks: list[tuple[str, float, float]]) -> bool:
+    """Group the actions of a saved trace part under the steps that ran them, as `tracing.group` would have.
+
+    The part's clock is the driver's (milliseconds, its `context-options` event ties it to the wall clock to a
+    millisecond); a top-level action belongs to the step whose time holds it (steps run one after another).
+    False (the part left as it was) when the part cannot be read as a trace."""
+    if not marks:
+        return True
+    try:
+        with zipfile.ZipFile(part) as z:
+            members = [(info, z.read(info)) for info in z.infolist()]
+        raw = next(data for info, data in members if info.filename == "trace.trace")
+        events = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+        opts = next(e for e in events if e.get("type") == "context-options")
+        to_mono = float(opts["monotonicTime"]) - float(opts["wallTime"])   # wall ms -> driver ms
+    except (OSError, StopIteration, KeyError, TypeError, ValueError, zipfile.BadZipFile) as e:
+        log.debug("trace %s: its actions are not grouped by step: %s", part, e)
+        return False
+    # wallTime is whole milliseconds: a step began up to 1 ms earlier in the driver's time than this says, and an
+    # action belongs to the last step begun before it (an action and its answer take more than that millisecond)
+    spans = [(title, start * 1000 + to_mono - 1, end * 1000 + to_mono) for title, start, end in marks]
+    groups = [{"type": "before", "callId": f"shopper-step@{i + 1}", "startTime": lo, "title": title,
+               "class": "Tracing", "method": "tracingGroup", "params": {}, "stack": []}
+              for i, (title, lo, _) in enumerate(spans)]
+    ends = [hi for _, _, hi in spans]
+    ends_of: dict[str, float] = {e["callId"]: e["endTime"] for e in events
+                                 if e.get("type") == "after" and isinstance(e.get("endTime"), (int, float))}
+    for e in events:
+        if e.get("type") != "before" or e.get("parentId") or not isinstance(e.get("startTime"), (int, float)):
+            continue
+        i = next((i for i in range(len(spans) - 1, -1, -1) if spans[i][1] <= e["startTime"]), None)
+        if i is None or e["startTime"] > ends[i] + 1000 or e.get("class") == "Tracing":
+            continue   # before the first step (the page opened), or long after the last one (closing)
+        e["parentId"] = groups[i]["callId"]
+        groups[i]["startTime"] = min(groups[i]["startTime"], e["startTime"])
+        ends[i] = max(ends[i], ends_of.get(e.get("callId", ""), ends[i]))
+    extra = [(g["startTime"], 0, g) for g in groups]
+    extra += [(hi, 2, {"type": "after", "callId": g["callId"], "endTime": hi}) for g, hi in zip(groups, ends)]
+    extra.sort(key=lambda k: k[:2])
+    ordered, j, last = [], 0, float("-inf")
+    for e in events:   # the part's own order, each group's start and end where its time falls
+        t = _time(e)
+        last = last if t is None else t
+        while j < len(extra) and (extra[j][0], extra[j][1]) < (last, 1):
+            ordered.append(extra[j][2])
+            j += 1
+        ordered.append(e)
+    ordered += [e for _, _, e in extra[j:]]
+    text = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in ordered).encode("utf-8")
+    tmp = part.with_name(part.name + ".tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w") as z:
+            for info, data in members:
+                z.writestr(info, text if info.filename == "trace.trace" else data)
+        os.replace(tmp, part)
+    except OSError as e:
+        log.debug("trace %s: its actions are not grouped by step: %s", part, e)
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
