@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from shopper.store import open_store
+from tests.fixtures.pages import serve_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.faults]
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,26 +27,14 @@ TRAP = (b"<!doctype html><title>trap</title><main><h1>Welcome</h1></main><script
         b"}, 2000));</script>")
 
 
-class Site(BaseHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        return
-
-    def do_GET(self) -> None:  # noqa: N802
-        body = {"/loop": LOOPING, "/trap": TRAP}.get(self.path,
-                                                     b"<!doctype html><title>ok</title><main><h1>Hello</h1></main>")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def world(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    with serve_pages({"/loop": LOOPING, "/trap": TRAP},
+                     default=b"<!doctype html><title>ok</title><main><h1>Hello</h1></main>") as base:
+        yield tmp_path, site_config(tmp_path, base)
+
+
+def site_config(tmp_path: Path, base: str) -> Path:
     jdir = tmp_path / "journeys"
     jdir.mkdir()
     # the looping page: every step after load waits on a renderer that never answers
@@ -59,9 +46,7 @@ def world(tmp_path):
     cfg.write_text(f"var_dir: var\njourneys: journeys\ndefault_site: s\nsites: {{s: {{base_url: '{base}'}}}}\n"
                    "browser: {step_timeout: 3s, journey_timeout: 20s}\n"
                    "schedules:\n  runs: [{name: both, journeys: [a_hung, b_next], every: 1h}]\n  sweep_every: null\n")
-    yield tmp_path, cfg
-    server.shutdown()
-    server.server_close()
+    return cfg
 
 
 def journeys_of_last_run(var: Path) -> dict[str, dict]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from shopper.config import load_site_file
+from tests.fixtures.pages import serve_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.faults]
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,29 +27,12 @@ PAGES = {
 }
 
 
-class Site(BaseHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        return
-
-    def do_GET(self) -> None:  # noqa: N802
-        body = PAGES.get(self.path, b"<!doctype html><title>none</title><main><h1>Not found</h1></main>")
-        self.send_response(200 if self.path in PAGES else 404)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def site(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     cfg = tmp_path / "config.yaml"
     cfg.write_text("var_dir: var\nbrowser: {step_timeout: 3s, journey_timeout: 6s}\n")
-    yield f"http://127.0.0.1:{server.server_address[1]}", cfg
-    server.shutdown()
-    server.server_close()
+    with serve_pages(PAGES) as base:
+        yield base, cfg
 
 
 def init_site(url: str, cfg: Path, out: Path) -> tuple[subprocess.CompletedProcess, float]:
