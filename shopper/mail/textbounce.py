@@ -38,6 +38,7 @@ _ADDRESS_AS_NAME = lazy(ADDRESS.pattern + r"\s+(?=<" + ADDRESS.pattern + ">)")
 # Classic (V5) sendmail: "While talking to host:", ">>> MAIL From:<...>", "<<< 550 ...", "550 host (smtp)... ..."
 # come before the line naming the recipient they are about.
 _TRANSCRIPT_LINE = lazy(r"^(?:While talking to \S+:|>>> |<<< |\d{3} [A-Za-z0-9.-]+ \(\w+\)\.\.\. )")
+_TRANSCRIPT_STARTS = ("W", ">", "<")   # the first characters it can match, besides a digit
 _ID_LINE = lazy(r"^\s*(?:message-id|in-reply-to|references|x-[\w-]*id|to|from|cc|sender|reply-to|"
                       r"return-path|original sender|sender-mta)\s*:", re.I)
 
@@ -91,7 +92,8 @@ def segments(prose: str, excluded: set[str], preferred: list[str]) -> list[Segme
     current = ""
     pending: list[str] = []   # a sendmail session transcript: it belongs to the address line after it
     for line in prose.split("\n"):
-        context = _TRANSCRIPT_LINE.match(line) if line.startswith(("W", ">", "<")) or line[:1].isdecimal() else None
+        context = _TRANSCRIPT_LINE.match(line) if line.startswith(_TRANSCRIPT_STARTS) or line[:1].isdecimal() \
+            else None
         line = line.lstrip("> \t") if line.startswith(">") and not context else line
         if ":" in line and _ID_LINE.match(line):   # each of its names ends in a colon
             continue
