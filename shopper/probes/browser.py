@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,15 +200,25 @@ class BrowserProbe:
         """A fresh context (cookies, storage) for one journey; blocked requests are aborted and counted.
 
         With `reach`, every request but those to the site's own origins goes through a ReachProxy that asks
-        the policy first (refusals go to `on_refused`); the proxy closes with the context. No downloads.
+        the policy first (refusals go to `on_refused`) and drops the blocked hosts; the proxy closes with the
+        context. No downloads. Only a blocked host that is also one of the site's own (which the proxy never
+        sees) needs a route in the context, which costs every request a round trip (ReachProxy's doc).
         """
         if self._browser is None or not self._browser.is_connected():
             log.warning("browser disconnected; starting a new one")
             self._launch()
         options: dict[str, Any] = {}
         proxy = None
+        blocked: Counter = Counter()
+        lock = threading.Lock()
+
+        def count(host: str) -> None:
+            with lock:
+                blocked[host] += 1
+
         if reach is not None:
-            proxy = ReachProxy(reach, on_refused)
+            proxy = ReachProxy(reach, on_refused, blocked=lambda host: host_blocked(host, block_hosts),
+                               on_blocked=count)
             # the site's own origins are allowed whatever their address: straight to the network, no detour
             bypass = ",".join(f"[{h}]:{p}" if ":" in h else f"{h}:{p}" for h, p in sorted(reach.own))
             options["proxy"] = {"server": proxy.url, "bypass": bypass or None}
@@ -221,12 +232,11 @@ class BrowserProbe:
         if proxy is not None:
             ctx.on("close", lambda _ctx: proxy.close())
         install_settle(ctx)   # pages count their requests from the start: steps wait for them to settle
-        blocked: Counter = Counter()
-        if block_hosts:
+        if block_hosts and (reach is None or any(host_blocked(h, block_hosts) for h, _ in reach.own)):
             def route(r: Any) -> None:
                 host = urlsplit(r.request.url).hostname or ""
                 if host_blocked(host, block_hosts):
-                    blocked[host] += 1
+                    count(host)
                     r.abort("blockedbyclient")
                 else:
                     r.fallback()

@@ -5,6 +5,12 @@ except those to the audited site's own origins (a bypass list: they are allowed 
 proxy resolves the host with our resolver, asks the policy, and connects to the address it checked, so a
 page cannot reach an internal address by a name that answers differently the second time (DNS rebinding).
 What the policy refuses gets a short 403 page and is told to `on_refused`.
+
+It also drops requests to `browser.block_hosts` (trackers, ad CDNs: `blocked(host)` says which), told to
+`on_blocked`: the connection closes unanswered, so the page sees a network error as for a request Chromium
+aborted itself. Doing this here, where every request to another origin passes anyway, keeps Playwright's
+request interception off: a route in the context would stop every request of every page for a round trip
+in the driver, and turn the HTTP cache off (bench/runner_overhead.py).
 """
 from __future__ import annotations
 
@@ -28,9 +34,12 @@ class ReachProxy:
     """`with ReachProxy(policy, on_refused) as proxy:` … `proxy.url` is what Chromium is given."""
 
     def __init__(self, policy: ReachPolicy, on_refused: Callable[[Reach], None] | None = None,
-                 connect_timeout: float = 10.0):
+                 connect_timeout: float = 10.0, blocked: Callable[[str], bool] | None = None,
+                 on_blocked: Callable[[str], None] | None = None):
         self.policy = policy
         self.on_refused = on_refused or (lambda reach: None)
+        self.blocked = blocked or (lambda host: False)
+        self.on_blocked = on_blocked or (lambda host: None)
         self.connect_timeout = connect_timeout
         proxy = self
 
@@ -84,6 +93,10 @@ class ReachProxy:
         url = f"https://{target}/" if tunnel else target
         if not tunnel and not url.lower().startswith(("http://", "https://")):
             return _reply(client, 400, "only absolute http URLs go through this proxy")
+        host = _host(url)
+        if host and self.blocked(host):   # before any lookup: a blocked tracker costs no DNS query
+            self.on_blocked(host)
+            return
         try:
             reach = self.policy.check(url)
         except DnsFailure as e:   # no answer at all, as for a name the browser could not resolve itself
@@ -106,6 +119,15 @@ class ReachProxy:
             else:
                 upstream.sendall(_origin_form(lines, method, url, version) + rest)
             _pipe(client, upstream)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:   # a target the policy refuses in its own words
+        return ""
 
 
 def _read_head(sock: socket.socket) -> tuple[bytes | None, bytes]:
