@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runner overhead: the same journey through the runner and as a plain Playwright script, one process.
 
-Prints the median time of each over N rounds (alternating, same browser, same shop) and the ratio
+The runner's part is what an attempt runs (shopper/attempts.py): the journey, its checks, and the decision
+to keep or drop its trace. Prints the median time of each over N rounds (alternating, same browser, same shop) and the ratio
 runner / plain (goal <= 1.10): the median of each round's ratio, as both runs of a round see the same load.
 With --messages it also prints the messages each sends to Playwright's driver (each a round trip of about a
 millisecond, more on a busy machine, or for the fire-and-forget ones a pipe write).
@@ -42,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from checks import Observations, run_checks  # noqa: E402
 from demo.shop.server import start_shop  # noqa: E402
 from shopper.clock import SystemClock  # noqa: E402
 from shopper.config import load_config  # noqa: E402
@@ -86,6 +88,14 @@ def plain(browser, base: str) -> None:
     ctx.close()
 
 
+def attempt(runner, journey):
+    """What an attempt of the runner costs (shopper/attempts.py, without the store): the journey, its checks,
+    and with them the trace's fate (a clean journey's is dropped unsaved)."""
+    result = runner.run(journey)
+    runner.keep_trace_if_failing(result, run_checks(Observations([result])))
+    return result
+
+
 def count_messages(runner, journey, browser, base: str) -> None:
     """The messages one run of each sends to the driver (a private hook of Playwright's: a bench tool only)."""
     from collections import Counter
@@ -101,9 +111,9 @@ def count_messages(runner, journey, browser, base: str) -> None:
 
     connection.Connection.send_message_to_server = spy
     try:
-        runner.run(journey)   # warm
+        attempt(runner, journey)   # warm
         sent.clear()
-        runner.run(journey)
+        attempt(runner, journey)
         mine = sent.copy()
         sent.clear()
         plain(browser, base)
@@ -146,7 +156,7 @@ def main() -> int:
         t_runner, t_plain = [], []
         for i in range(args.rounds + 2):   # two warm-up rounds
             t0 = time.perf_counter()
-            result = runner.run(journey)
+            result = attempt(runner, journey)
             t1 = time.perf_counter()
             plain(raw, shop.url)
             t2 = time.perf_counter()
@@ -154,6 +164,7 @@ def main() -> int:
             if i >= 2:
                 t_runner.append(t1 - t0)
                 t_plain.append(t2 - t1)
+        runner.close()
         probes.close()
     r, p = statistics.median(t_runner), statistics.median(t_plain)
     # each round's two runs are back to back: their ratio sees the same load on a shared machine

@@ -110,6 +110,7 @@ class JourneyRunner:
         self.before_step: Callable[[Step], None] | None = None   # told before each step starts (job queue)
         self.browser_error: str | None = None   # why there is no browser (journeys that need one: setup_error)
         self._watchdog: Watchdog | None = None
+        self._open_trace: tuple[JourneyResult, trace.OpenPart] | None = None   # until keep_trace_if_failing
         self.unreachable: dict[str, tuple[str, str]] = {}   # origin -> (host, why it cannot be reached)
 
     def _site(self, journey: Journey) -> tuple[str, dict[str, str], set[str]]:
@@ -140,7 +141,11 @@ class JourneyRunner:
         return profile.payment if profile is not None else None
 
     def run(self, journey: Journey, token: str | None = None, attempt: int = 1) -> JourneyResult:
-        """Run one journey; `token` marks mail sent to its ${shopper_email} (default: a new one)."""
+        """Run one journey; `token` marks mail sent to its ${shopper_email} (default: a new one).
+
+        With `trace: on-failure`, a journey that ran cleanly leaves its trace open: `keep_trace_if_failing`
+        saves or drops it once its checks have spoken (else the next run saves it)."""
+        self._finish_trace(keep=True)   # one left open by a caller that never said (kept: nothing is lost)
         started = self.clock.now()
         t0 = time.monotonic()
         jdir = self.config.var_path / "artifacts" / self.run_id / slug(journey.name)
@@ -189,8 +194,11 @@ class JourneyRunner:
         error: str | None = None
         blocked: dict[str, int] = {}
         current = {"step": None}
+        live = [True]   # what the page does once the steps are over (closing, a trace left open) is not theirs
 
         def record(kind: str, data: dict) -> None:
+            if not live[0]:
+                return
             clean = self.redactor.redact_data(data)
             state.observations.append(Observation(kind, journey.name, current["step"], clean,
                                                   self.clock.now().isoformat()))
@@ -201,6 +209,7 @@ class JourneyRunner:
         blocked_counter: dict[str, int] = {}
         not_applicable: str | None = None   # a step found the journey does not apply to this shop
         blocked_by: str | None = None       # set before `try`: a browser failing at the start reaches the end too
+        open_part: trace.OpenPart | None = None   # the trace's last part, left open for the journey's checks
         try:
             tracing = snaps = False
             if any(step.uses_page for step in journey.steps):
@@ -315,8 +324,11 @@ class JourneyRunner:
                     failed = f"skipped: {result.error}"
                 elif result.status == "failed" and not step.continue_on_error:
                     failed = f"not run: step {step.index + 1} failed, so what follows is unknown"
-            if tracing:   # kept for now: a journey with findings keeps it too (keep_trace_if_failing)
-                part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
+            live[0] = False
+            part = jdir / f"trace-part{len(trace_parts) + 1}.zip"
+            if tracing and not failed and not error and self.config.browser.trace == "on-failure":
+                open_part = trace.OpenPart(context, part, marks.take(), snaps)   # its checks decide
+            elif tracing:   # a failing journey keeps its trace
                 jdir.mkdir(parents=True, exist_ok=True)
                 context.tracing.stop(path=str(part))
                 if not snaps:
@@ -340,7 +352,8 @@ class JourneyRunner:
             if hung:
                 error = f"{STOPPED_RESPONDING}; the journey was stopped and its browser restarted"
         finally:
-            if context is not None:
+            live[0] = False
+            if context is not None and open_part is None:
                 try:
                     context.close()
                 except Exception as e:  # the browser may already be gone; the next journey relaunches it
@@ -359,11 +372,14 @@ class JourneyRunner:
             status = "incomplete"   # it could not finish: what later steps would have found is unknown
         else:
             status = "clean"        # until the run's checks say otherwise (settle_statuses)
-        return JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(),
-                             (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
-                             error=self.redactor.redact(error) if error else None, evidence=evidence,
-                             blocked_requests=blocked,
-                             reason=self.redactor.redact(not_applicable) if status == NOT_APPLICABLE else None)
+        result = JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(),
+                               (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
+                               error=self.redactor.redact(error) if error else None, evidence=evidence,
+                               blocked_requests=blocked,
+                               reason=self.redactor.redact(not_applicable) if status == NOT_APPLICABLE else None)
+        if open_part is not None:
+            self._open_trace = (result, open_part)
+        return result
 
     @contextlib.contextmanager
     def _watch(self, step: Step, timeout_s: float, deadline: float) -> Iterator[Alarm | None]:
@@ -385,11 +401,35 @@ class JourneyRunner:
     def keep_trace_if_failing(self, result: JourneyResult, findings: list[Any]) -> None:
         """`trace: on-failure` means a failing journey, as in Playwright Test: one that failed, stopped or has
         findings keeps its trace; a clean one drops it."""
-        if self.config.browser.trace != "on-failure" or findings or result.status != "clean":
+        keep = self.config.browser.trace != "on-failure" or bool(findings) or result.status != "clean"
+        self._finish_trace(keep, result)
+        if keep:
             return
         for e in [e for e in result.evidence if Path(e).name.startswith("trace-part")]:
             (self.config.var_path / e).unlink(missing_ok=True)
             result.evidence.remove(e)
+
+    def _finish_trace(self, keep: bool, result: JourneyResult | None = None) -> None:
+        """Save (`keep`) or drop the trace part a clean journey left open, and close its context. A part left
+        by another journey than `result`'s is saved for that one."""
+        if self._open_trace is None:
+            return
+        owner, part = self._open_trace
+        self._open_trace = None
+        if not keep and (result is None or owner is result):
+            part.drop()
+            return
+        saved = part.save()
+        if saved is None:
+            return
+        if trace_has_secret(saved, self.redactor.contains_secret):
+            saved.unlink(missing_ok=True)
+        else:
+            owner.evidence.append(str(saved.resolve().relative_to(self.config.var_path.resolve())))
+
+    def close(self) -> None:
+        """Save a trace part still left open (keep_trace_if_failing was not told), closing its context."""
+        self._finish_trace(keep=True)
 
     def _unreachable(self, journey: Journey, started: Any, base_url: str, site: str,
                      known: tuple[str, str]) -> JourneyResult:

@@ -59,8 +59,12 @@ INSTALL = r"""
   };
   const meaningful = m => m.type !== 'attributes' ||
     /^(aria-|disabled|hidden|value|checked|open|data-state|inert)/.test(m.attributeName || '');
-  new MutationObserver(list => { if (list.some(meaningful)) touch(); else react(); })
+  // watched once the document is parsed: the parser's own insertions (thousands of records on a big page)
+  // cannot matter, as nothing counts before the page is shown (pageshow, after load)
+  const watch = () => new MutationObserver(list => { if (list.some(meaningful)) touch(); else react(); })
     .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, {once: true});
+  else watch();
   // a debounce: a short timer set in answer to the customer's input (fetch the shipping methods 0.8 s
   // after the address changed). Timers the page sets on its own (carousels, polling) do not count.
   s.input = -1e9;
@@ -115,6 +119,13 @@ INSTALL = r"""
   // a navigation away has begun (a click, a form, a goto): the document may be replaced any moment
   window.addEventListener('beforeunload', () => { s.leaving = true; }, true);
   window.__shopperLeaving = () => s.leaving === true;
+  // a look at a document still loading waits for it in the page (at most ms): true once it is shown
+  window.__shopperShown = ms => new Promise(resolve => {
+    if (document.readyState === 'complete') return resolve(true);
+    const t = setT.call(window, () => resolve(false), ms);
+    window.addEventListener('pageshow', () => setT.call(window, () => { clearT.call(window, t); resolve(true); }, 0),
+                            {once: true});
+  });
   window.__shopperSettle = (quiet, stale, poll) => {
     const now = performance.now();
     for (const [id, t] of s.open) if (now - t > stale) s.open.delete(id);
@@ -135,9 +146,11 @@ _PREDICATE = "([quiet, stale, poll]) => {" + INSTALL + " return window.__shopper
 # a first look, short to compile: true (settled), "loading" (the document is), false (not yet), null (no script)
 _LOOK = ("([quiet, stale]) => !window.__shopperSettle ? null : document.readyState !== 'complete' ? 'loading' : "
          "window.__shopperSettle(quiet, stale, null)")
-# the same through DevTools, with the title (bounded: the page's own; null when its getter throws) and the URL
-_LOOK_CDP = ("(() => {{ const state = !window.__shopperSettle ? null : document.readyState !== 'complete' ? "
-             "'loading' : window.__shopperSettle({quiet}, {stale}, null); let title = null; "
+# the same through DevTools, with the title (bounded: the page's own; null when its getter throws) and the URL;
+# a document still loading (a submitted form's answer) is waited for in the page: one round trip, not three
+_LOOK_CDP = ("(async () => {{ const state = !window.__shopperSettle ? null : document.readyState !== 'complete' && "
+             "!(window.__shopperShown && await window.__shopperShown({wait})) ? 'loading' : "
+             "window.__shopperSettle({quiet}, {stale}, null); let title = null; "
              "try {{ title = String(document.title).slice(0, 2000); }} catch (e) {{}} "
              "return [state, title, String(location.href)]; }})()")
 TITLE_MAX = 2000
@@ -163,16 +176,18 @@ def _session(page: Any) -> Any:
     return session or None
 
 
-def look(page: Any, quiet_ms: int = QUIET_MS) -> Any:
+def look(page: Any, quiet_ms: int = QUIET_MS, wait_ms: float = 0) -> Any:
     """One look at the page: True (settled), "loading", False (not yet), None (no counting script here).
-    Through DevTools it also notes the document's title for `seen_title`."""
+    Through DevTools it also notes the document's title for `seen_title`, and waits up to `wait_ms` in the page
+    for a document still loading to be shown."""
     session = _session(page)
     if session is None:
         return page.evaluate(_LOOK, [quiet_ms, STALE_REQUEST_MS])
     try:
         reply = session.send("Runtime.evaluate", {"expression": _LOOK_CDP.format(quiet=int(quiet_ms),
-                                                                                stale=STALE_REQUEST_MS),
-                                                  "returnByValue": True})
+                                                                                stale=STALE_REQUEST_MS,
+                                                                                wait=max(0, int(wait_ms))),
+                                                  "returnByValue": True, "awaitPromise": True})
     except Exception:
         _sessions.pop(page, None)   # detached (the renderer went away): the next look makes a new one
         raise
@@ -202,11 +217,12 @@ def settle(page: Any, timeout_ms: float, quiet_ms: int = QUIET_MS) -> bool:
     try:   # settled already (most pages, most actions): a round trip or two. Waiting costs more: Playwright
         # builds its helper script in the page's own world the first time a document is waited on (40 ms a page)
         for _ in range(3):
-            state = look(page, quiet_ms)
+            state = look(page, quiet_ms, wait_ms=(deadline - time.monotonic()) * 1000)
             if state is True:
                 return True
             if state != "loading":
                 break
+            # without DevTools (or the counting script): Playwright waits for the load
             page.wait_for_load_state("load", timeout=max(1.0, (deadline - time.monotonic()) * 1000))
     except Exception as e:  # the document went away under a navigation, or did not load: the wait below says
         log.debug("settle: first look at %s failed: %s", page.url, str(e).splitlines()[0] if str(e) else e)

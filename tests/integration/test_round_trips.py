@@ -76,23 +76,50 @@ def sent(monkeypatch):
     return seen
 
 
-def test_a_quiet_page_costs_a_step_one_look(browser, site, tmp_path, sent):
+def _runner(browser, site, tmp_path):
     config = load_config(ROOT / "config.yaml", environ={})   # the shipped defaults: trace on-failure
     config = dataclasses.replace(config, var_dir=str(tmp_path / "var"), base_dir=str(ROOT))
-    runner = JourneyRunner(config, browser, None, SystemClock(), Redactor(), {}, "rt", RunOptions(base_url=site))
+    return config, JourneyRunner(config, browser, None, SystemClock(), Redactor(), {}, "rt", RunOptions(base_url=site))
+
+
+def test_a_quiet_page_costs_a_step_one_look(browser, site, tmp_path, sent):
+    config, runner = _runner(browser, site, tmp_path)
     result = runner.run(parse_journey(JOURNEY, "three_steps.yaml"))
     assert result.status == "clean", [(s.label, s.error) for s in result.steps]
     assert [s.title for s in result.steps] == ["Contact us", "Contact us", "Thanks"]   # titles from the looks
     assert sent[("Frame", "title")] == 0
     assert sent[("Frame", "evaluateExpression")] == 0   # looks go through the page's DevTools session
-    assert sent[("CDPSession", "send")] <= 3 + 1        # one look per acting step (+1: a submitted form loading)
+    # one look per acting step: the submitted form's answer still loading is waited for in the page, not by a
+    # wait_for_load_state and a second look
+    assert sent[("CDPSession", "send")] == 3
+    assert sent[("Page", "__waitInfo__")] == 0
     assert sent[("BrowserContext", "newCDPSession")] == 1
-    # recorded cheaply (trace: on-failure, no failure): the steps' groups are written into the saved part
+    # recorded cheaply (trace: on-failure, no failure): the steps' groups are written into the part once saved
     assert sent[("Tracing", "tracingGroup")] == sent[("Tracing", "tracingGroupEnd")] == 0
-    # all told, the round trips: the journey's context, page, observers and trace (17), and per step its action
-    # and its look, and a second look when the submitted form was still loading
+    # the block list is the reach proxy's: no request interception (a round trip for every request)
+    assert sent[("BrowserContext", "setNetworkInterceptionPatterns")] == 0
+    # all told: the journey's context, page, settle script, DevTools session, trace start (3) and observers (4,
+    # sent without waiting), 11; and per step its action and its look. The trace and the context are left to
+    # the journey's checks
     waits = {k: n for k, n in sent.items() if not k[1].endswith("NoReply") and k[1] != "__waitInfo__"}
-    assert sum(waits.values()) <= 17 + 3 * 2 + 1, sorted(waits.items())
+    assert sum(waits.values()) <= 11 + 3 * 2, sorted(waits.items())
+    assert sent[("Tracing", "tracingStopChunk")] == sent[("BrowserContext", "close")] == 0
+    # its checks found nothing: the trace is dropped unsaved (no zip written only to be deleted)
+    runner.keep_trace_if_failing(result, [])
+    assert sent[("LocalUtils", "zip")] == 0 and sent[("Tracing", "tracingStopChunk")] == 1
+    assert sent[("BrowserContext", "close")] == 1
+    assert result.evidence == [] and not list((config.var_path / "artifacts").rglob("*.zip"))
+
+
+def test_a_journey_with_findings_keeps_its_trace_grouped_by_step(browser, site, tmp_path):
+    from shopper.model import Finding
+
+    config, runner = _runner(browser, site, tmp_path)
+    result = runner.run(parse_journey(JOURNEY, "three_steps.yaml"))
+    assert result.status == "clean" and result.evidence == []
+    finding = Finding(kind="page_error", severity="major", journey="three_steps", step=0, title="t", detail="d",
+                      subject="x", fingerprint="f")
+    runner.keep_trace_if_failing(result, [finding])
     (part,) = [config.var_path / e for e in result.evidence if e.endswith(".zip")]
     with zipfile.ZipFile(part) as z:
         events = [json.loads(line) for line in z.read("trace.trace").decode().splitlines() if line.strip()]
@@ -103,3 +130,14 @@ def test_a_quiet_page_costs_a_step_one_look(browser, site, tmp_path, sent):
                if e.get("type") == "before" and e.get("class") == "Frame"]
     assert actions[:3] == [("goto", "1. open /"), ("fill", "2. fill Name"), ("click", "3. click button")]
     assert all(step is not None for _, step in actions), actions
+
+
+def test_a_trace_no_one_decided_on_is_kept_by_the_next_journey(browser, site, tmp_path):
+    """A caller that never says (keep_trace_if_failing) loses nothing: the next run, or close(), saves it."""
+    config, runner = _runner(browser, site, tmp_path)
+    journey = parse_journey(JOURNEY, "three_steps.yaml")
+    first = runner.run(journey)
+    second = runner.run(journey)
+    assert [e for e in first.evidence if e.endswith(".zip")] and second.evidence == []
+    runner.close()
+    assert [e for e in second.evidence if e.endswith(".zip")]
