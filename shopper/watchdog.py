@@ -91,5 +91,7 @@ class Watchdog:
         log.warning("watchdog: a step ran %gs without returning; killed %d page process(es)", alarm.seconds, killed)
         if alarm.done.wait(self.grace_s):
             return
-        self.browser.kill()
-        log.warning("watchdog: the step still did not return; killed the browser")
+        if self.browser.kill():
+            log.warning("watchdog: the step still did not return; killed the browser")
+        else:
+            log.warning("watchdog: the step still did not return, and the browser process could not be found to kill")

@@ -177,15 +177,23 @@ class BrowserProbe:
         """Kill the browser's renderer processes (what runs the pages' scripts): a page that loops forever
         crashes, and whatever waited on it fails at once; the browser itself lives on. Called from a watchdog
         thread: touches no Playwright object. Returns how many were killed."""
-        if not self.pid:
-            return 0
         table = _process_table()
-        victims = [p for p in _descendants(self.pid, table) if "--type=renderer" in table[p][1]]
+        victims = [p for b in self._browser_pids(table) for p in _descendants(b, table)
+                   if "--type=renderer" in table[p][1]]
         return sum(_kill(p) for p in victims)
 
     def kill(self) -> bool:
         """Kill the browser process itself (the last resort of the watchdog); the next journey starts another."""
-        return bool(self.pid) and _kill(self.pid)
+        return any([_kill(p) for p in self._browser_pids(_process_table())])
+
+    def _browser_pids(self, table: dict[int, tuple[int, str]]) -> list[int]:
+        """This probe's Chromium: the process found at launch while it runs, else (not found then, or gone and
+        restarted since) the Chromium browser processes under this process that are alive now, when one is."""
+        if self.pid and self.pid in table and "--remote-debugging-pipe" in table[self.pid][1]:
+            return [self.pid]
+        found = [p for p in _descendants(os.getpid(), table)
+                 if "--remote-debugging-pipe" in table[p][1] and "--type=" not in table[p][1]]
+        return found if len(found) == 1 else []
     @property
     def version(self) -> str:
         return self._browser.version if self._browser else ""
