@@ -217,13 +217,15 @@ class JourneyRunner:
                     block_hosts=self.config.browser.block_hosts, reach=state.reach,
                     on_refused=lambda r: record("link_refused", r.observation("browser")))
                 tracing = self.config.browser.trace != "off"
-            if tracing:   # DOM snapshots only once something fails, unless trace: always (shopper/probes/trace.py)
-                snaps = trace.snapshots_from_start(self.config.browser.trace, self.config.browser.trace_snapshots)
-                trace.start(context, snaps)
             if context is not None:
                 page = context.new_page()
                 attach_observers(page, record, hosts)
                 guard_pages(context, page, record)
+                settle.prepare(page)
+            if tracing:   # DOM snapshots only once something fails, unless trace: always (shopper/probes/trace.py)
+                # started once the page is set up: the trace begins with the journey's first step
+                snaps = trace.snapshots_from_start(self.config.browser.trace, self.config.browser.trace_snapshots)
+                trace.start(context, snaps)
             journey_budget = (journey.timeout or self.config.browser.journey_timeout).seconds
             deadline = time.monotonic() + journey_budget
             failed: str | None = None   # why the steps after this one do not run

@@ -112,6 +112,7 @@ INSTALL = r"""
     const post = proto && proto.postMessage;
     if (post) proto.postMessage = function (...a) { react(); return post.apply(this, a); };
   }
+  const listen = EventTarget.prototype.addEventListener;   // the page's own may be replaced later
   const cause = () => { s.cause = ++s.tick; };
   const input = () => { s.input = performance.now(); touch(); cause(); };
   for (const ev of ['click', 'input', 'change', 'keydown', 'submit']) window.addEventListener(ev, input, true);
@@ -123,8 +124,8 @@ INSTALL = r"""
   window.__shopperShown = ms => new Promise(resolve => {
     if (document.readyState === 'complete') return resolve(true);
     const t = setT.call(window, () => resolve(false), ms);
-    window.addEventListener('pageshow', () => setT.call(window, () => { clearT.call(window, t); resolve(true); }, 0),
-                            {once: true});
+    listen.call(window, 'pageshow', () => setT.call(window, () => { clearT.call(window, t); resolve(true); }, 0),
+                {once: true});
   });
   window.__shopperSettle = (quiet, stale, poll) => {
     const now = performance.now();
@@ -174,6 +175,11 @@ def _session(page: Any) -> Any:
             session = False
         _sessions[page] = session
     return session or None
+
+
+def prepare(page: Any) -> None:
+    """Open the page's DevTools session now, before the journey's trace starts (its calls are not the journey's)."""
+    _session(page)
 
 
 def look(page: Any, quiet_ms: int = QUIET_MS, wait_ms: float = 0) -> Any:
