@@ -2,33 +2,42 @@
 """Runner overhead: the same journey through the runner and as a plain Playwright script, one process.
 
 The runner's part is what an attempt runs (shopper/attempts.py): the journey, its checks, and the decision
-to keep or drop its trace. Prints the median time of each over N rounds (alternating, same browser, same shop) and the ratio
-runner / plain (goal <= 1.10): the median of each round's ratio, as both runs of a round see the same load.
+to keep or drop its trace. Prints the median time of each over N rounds (alternating, same browser, same
+shop) and the ratio runner / plain (goal <= 1.10): the median of each round's ratio, as both runs of a round
+see the same load. It also prints the ratio against plain Playwright recording a trace as Playwright Test's
+retain-on-failure does (the evidence the runner keeps of a failing journey), for comparison only.
 With --messages it also prints the messages each sends to Playwright's driver (each a round trip of about a
 millisecond, more on a busy machine, or for the fire-and-forget ones a pipe write).
 Usage: .venv/bin/python bench/runner_overhead.py [--rounds 21] [--trace MODE] [--messages]
 
-Where the runner's time goes (10-step journey, default config, 2 shared cores under a second helper's load;
-ms per journey, wall clock, measured by wrapping each part; the plain script's own actions subtracted):
+Where the runner's time went (10-step journey, default config, 2 cores; ms per journey, wall clock):
 
-    cause                                   before      after
-    settle: first look after each action     58 (7)      42 (8)   a Playwright evaluate built its helper script
-                                                                  in every new document; now one DevTools
-                                                                  Runtime.evaluate (+1 session a journey); most
-                                                                  of what is left is the page still busy after
-                                                                  load and the submitted form's own load
-    page.title() after a new URL             17 (3)       0       the look brings the title
-    trace groups (group + group_end)         25 (20)      0       written into the saved part (+3.5 ms Python)
-    trace start / stop + zip                 12           7
-    stacks sent while tracing (no reply)    ~8 (41)     ~4 (19)   Playwright's, one a call: not ours to cut
-    watchdog (a thread a step)                6           0.5     one thread for the run
-    context: proxy, init script, route        7           7       the reach policy and block_hosts
-    observers, redaction, results (Python)    6           6
-    total over plain                       ~116 (1.25) ~70 (1.16-1.20)
-(n) = messages to the driver: 100 a journey before, 53 after (plain: 14);
-see --messages. An interleaved ablation (each part switched off in turn, same rounds) puts
-each of trace, settle, proxy, observers and block_hosts at about 0.02 of the ratio now, and the runner
-with all of them off at 1.08: the per-step rest is Python bookkeeping and the journey's set-up.
+    cause                                 first      then       now
+    settle: a look after each action      58 (7)     42 (8)     ~25 (7)  one DevTools Runtime.evaluate; a
+                                                                         loading document is waited for in
+                                                                         the page (was: wait_for_load_state
+                                                                         and a second look)
+    page.title() after a new URL          17 (3)      0          0       the look brings the title
+    trace groups (group + group_end)      25 (20)     0          0       written into a part once it is kept
+    trace start / stop + zip              12          7          ~4 (5)  a clean journey's part is dropped
+                                                                         unsaved (was: zipped, grouped,
+                                                                         scanned for secrets, deleted)
+    stacks sent while tracing (no reply) ~8 (41)    ~4 (19)     ~3 (17)  Playwright's, one a call; the trace
+                                                                         starts once the page is set up
+    block_hosts as a route in the context  (below)   (below)      0      the reach proxy drops them: no
+                                                                         request interception, HTTP cache on;
+                                                                         removing the route took 1.20 to 1.12
+    watchdog (a thread a step)             6          0.5        0.5     one thread for the run
+    context: proxy, init script, route     7          7         ~5       (the route's cost was underrated)
+    observers, redaction, results          6          6          6       Python
+    ratio                                 1.25       1.20       1.09-1.14 (several runs, one afternoon)
+(n) = messages to the driver: 100 a journey first, 49 now (plain: 14); see --messages.
+
+Measured side by side in one process (22 rounds, plain Playwright plus each part): the trace alone costs
+plain 2%, the settle looks and their script 6%, both together 10%: the looks cost more while a trace
+records. A look's cost is mostly the renderer still busy after a load, which the next action would
+otherwise wait for. Skipping the looks after a `fill` on a page that listens to no input (tried) measured
+no gain, so the looks stay.
 """
 from __future__ import annotations
 

@@ -119,3 +119,34 @@ def test_a_page_that_hangs_the_failure_snapshot_ends_its_journey_and_the_next_ru
     assert [s["status"] for s in trap["steps"]] in (["passed", "failed"], ["failed", "skipped"]), trap["steps"]
     assert nxt["status"] == "clean", nxt
     assert took < 60, took
+
+
+KILL_WITHOUT_PID = r"""
+import sys, threading, time
+from shopper.probes.browser import BrowserProbe
+from tests.fixtures.pages import serve_pages
+LOOPING = sys.argv[1].encode()
+with serve_pages({"/loop": LOOPING}) as base, BrowserProbe() as probe:
+    probe.pid = None   # as when the process could not be told apart at launch
+    page = probe._browser.new_context().new_page()
+    page.goto(base + "/loop")
+    time.sleep(0.3)   # the page now loops: only killing its renderer ends the next call
+    killed = []
+    threading.Timer(1.0, lambda: killed.append(probe.kill_pages())).start()
+    t0 = time.monotonic()
+    try:
+        page.evaluate("1")
+    except Exception as e:
+        print("raised", type(e).__name__)
+    print("killed", killed, "after", round(time.monotonic() - t0, 1))
+"""
+
+
+def test_the_watchdog_finds_the_browser_it_did_not_note_at_launch(tmp_path):
+    """CI once saw 'killed 0 page process(es)' and a command that waited out its 240 s: the browser's process had not
+    been noted at launch. The watchdog looks for this process's Chromium again when it needs it."""
+    run = subprocess.run([sys.executable, "-c", KILL_WITHOUT_PID, LOOPING.decode()], capture_output=True, text=True,
+                         timeout=30, cwd=ROOT)
+    assert "raised" in run.stdout and "killed [" in run.stdout, run.stdout + run.stderr[-2000:]
+    killed = int(run.stdout.split("killed [")[1].split("]")[0])
+    assert killed >= 1, run.stdout
