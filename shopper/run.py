@@ -418,7 +418,7 @@ class JourneyRunner:
             return
         owner, part = self._open_trace
         self._open_trace = None
-        if not keep and (result is None or owner is result):
+        if not keep and owner is result:
             part.drop()
             return
         saved = part.save()

@@ -194,6 +194,7 @@ class BrowserProbe:
         found = [p for p in _descendants(os.getpid(), table)
                  if "--remote-debugging-pipe" in table[p][1] and "--type=" not in table[p][1]]
         return found if len(found) == 1 else []
+
     @property
     def version(self) -> str:
         return self._browser.version if self._browser else ""
