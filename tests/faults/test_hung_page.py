@@ -122,22 +122,29 @@ def test_a_page_that_hangs_the_failure_snapshot_ends_its_journey_and_the_next_ru
 
 
 KILL_WITHOUT_PID = r"""
-import sys, threading, time
+import threading, time
 from shopper.probes.browser import BrowserProbe
 from tests.fixtures.pages import serve_pages
-LOOPING = sys.argv[1].encode()
-with serve_pages({"/loop": LOOPING}) as base, BrowserProbe() as probe:
+with serve_pages({"/": b"<!doctype html><title>shop</title><p>hello</p>"}) as base, BrowserProbe() as probe:
     probe.pid = None   # as when the process could not be told apart at launch
     page = probe._browser.new_context().new_page()
-    page.goto(base + "/loop")
-    time.sleep(0.3)   # the page now loops: only killing its renderer ends the next call
-    killed = []
-    threading.Timer(1.0, lambda: killed.append(probe.kill_pages())).start()
+    page.goto(base + "/")
+    killed, done = [], threading.Event()
+
+    def watchdog():   # as the watchdog's thread: kill the renderers while the call below hangs
+        while not done.is_set() and not killed:
+            n = probe.kill_pages()
+            if n:
+                killed.append(n)
+            done.wait(0.05)
+
+    threading.Thread(target=watchdog, daemon=True).start()
     t0 = time.monotonic()
     try:
-        page.evaluate("1")
+        page.evaluate("() => { for (;;) {} }")   # the page's script never returns
     except Exception as e:
         print("raised", type(e).__name__)
+    done.set()
     print("killed", killed, "after", round(time.monotonic() - t0, 1))
 """
 
@@ -145,8 +152,8 @@ with serve_pages({"/loop": LOOPING}) as base, BrowserProbe() as probe:
 def test_the_watchdog_finds_the_browser_it_did_not_note_at_launch(tmp_path):
     """CI once saw 'killed 0 page process(es)' and a command that waited out its 240 s: the browser's process had not
     been noted at launch. The watchdog looks for this process's Chromium again when it needs it."""
-    run = subprocess.run([sys.executable, "-c", KILL_WITHOUT_PID, LOOPING.decode()], capture_output=True, text=True,
-                         timeout=30, cwd=ROOT)
+    run = subprocess.run([sys.executable, "-c", KILL_WITHOUT_PID], capture_output=True, text=True, timeout=30,
+                         cwd=ROOT)
     assert "raised" in run.stdout and "killed [" in run.stdout, run.stdout + run.stderr[-2000:]
     killed = int(run.stdout.split("killed [")[1].split("]")[0])
     assert killed >= 1, run.stdout
