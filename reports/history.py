@@ -32,7 +32,7 @@ def history(store: RunStore, run_id: str, findings: list[dict[str, Any]], limit:
     started = {r["id"]: r["started_at"] for r in runs}
 
     def runs_of(journey: str) -> list[str]:   # earlier runs that ran this journey, newest first
-        return [r for r in ids[1:] if journey in ran[r]]
+        return [r for r in ids[1:] if ran[r].get(journey, "finished") != "finished"]   # unjudged: says nothing
 
     h = History()
     for f in findings:

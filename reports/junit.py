@@ -119,6 +119,8 @@ ERRORS = {  # journey status -> (JUnit error type, message when the journey has 
     JourneyStatus.SETUP_ERROR: ("setup_error",
                                 "the shopper's own set-up kept the journey from running (not a finding)"),
     JourneyStatus.INCOMPLETE: ("incomplete", "the journey could not finish: later steps did not run"),
+    JourneyStatus.FINISHED: ("not_judged", "the journey finished but its run was interrupted before its checks "
+                                           "ran: what it would have found is unknown"),
 }
 
 

@@ -252,7 +252,10 @@ def _counts(findings: list[FindingView]) -> dict[str, int]:
 
 
 def journey_status(stored: str, steps: list[dict[str, Any]], findings: list[FindingView]) -> str:
-    """clean / findings / incomplete: never 'passed' beside a finding (the engine's own status when it has one)."""
+    """clean / findings / incomplete: never 'passed' beside a finding (the engine's own status when it has one);
+    `not_judged` for a journey that finished in a run that died before its judge (nothing is known of it)."""
+    if stored == "finished":
+        return "not_judged"
     if stored in DONE:
         return stored
     if stored == "error" or any(s["status"] == "skipped" for s in steps):

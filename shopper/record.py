@@ -40,6 +40,12 @@ class JourneyStatus(StrEnum):
     INCOMPLETE = "incomplete"           # it could not finish: what later steps would have found is unknown
     SETUP_ERROR = "setup_error"         # the shopper's own set-up kept it from running: not scored
     NOT_APPLICABLE = "not_applicable"   # an outcome, not a finding: never scored, alerted or failed
+    FINISHED = "finished"               # what the runner saw: it came to its end (or to the step where the customer
+    #                                     was blocked); not judged yet. The judge makes it clean or findings; a
+    #                                     stored journey keeps it only when its run died before its judge.
+
+
+JUDGED = tuple(s for s in JourneyStatus if s != JourneyStatus.FINISHED)   # what a judged journey can be
 
 
 class RunStatus(StrEnum):
@@ -139,13 +145,18 @@ def worst_severity(severities: Iterable[str]) -> Severity | None:
 
 
 def settled(journey: JourneyRecord, findings: Iterable[Finding]) -> JourneyRecord:
-    """The journey as its findings leave it: a journey that ended clean (or not applicable) with findings is
-    `findings`, with its worst severity; a step that produced findings is `findings` (never `passed` beside
-    one). Pure: the judge's one rule for statuses."""
+    """The journey as its findings leave it: a finished journey is `clean`, or `findings` with its worst
+    severity (as is a not applicable one with findings); a step that produced findings is `findings` (never
+    `passed` beside one). Pure: the judge's one rule for statuses.
+
+        >>> j = JourneyRecord("home", "journeys/home.yaml", (), JourneyStatus.FINISHED, "", 0.0)
+        >>> settled(j, []).status, settled(j, [Finding("k", "major", "home", None, "t", "", "", "fp")]).status
+        (<JourneyStatus.CLEAN: 'clean'>, <JourneyStatus.FINDINGS: 'findings'>)
+    """
     from dataclasses import replace
 
     mine = [f for f in findings if f.journey == journey.name]
-    status = journey.status
+    status = JourneyStatus.CLEAN if journey.status == JourneyStatus.FINISHED else journey.status
     if status in (JourneyStatus.CLEAN, JourneyStatus.NOT_APPLICABLE) and mine:
         status = JourneyStatus.FINDINGS
     steps_with = {f.step for f in mine if f.step is not None}
@@ -222,7 +233,8 @@ def stored_record(store: RunStore, run_id: str) -> RunRecord:
     """The record of a run in the store (made here, by shards or by the job queue's workers)."""
     run = store.run(run_id)
     findings = tuple(finding_of(f) for f in store.findings(run_id))
-    journeys = tuple(settled(_journey(j), findings) for j in store.journeys(run_id))   # worst is not stored
+    journeys = tuple(j if j.status == JourneyStatus.FINISHED else settled(j, findings)   # worst is not stored;
+                     for j in map(_journey, store.journeys(run_id)))   # unjudged ones are the judge's to settle
     return RunRecord(run.id, run.started_at, run.finished_at or run.started_at, RunStatus(run.status),
                      dict(run.summary or {}), journeys, findings,
                      tuple(InvalidFile(i["path"], tuple(i["problems"])) for i in store.invalid(run_id)))

@@ -23,12 +23,15 @@ from .probes import settle, trace
 from .probes.browser import BrowserProbe, attach_observers, guard_pages, trace_has_secret
 from .probes.reach import ReachPolicy
 from .reachability import origin, site_down
+from .record import JourneyStatus
 from .secrets import Redactor
 from .steps.context import JourneyState, StepContext, slug
 from .template import MissingSecret, UndefinedVariable, expand_known, resolve
 from .steps.soft import is_soft, soft_failure, step_budget
 from .summary import NOT_APPLICABLE
 from .watchdog import STOPPED_RESPONDING, Alarm, Watchdog
+
+FINISHED = JourneyStatus.FINISHED   # the runner says what happened; clean or findings is the judge's
 
 log = logging.getLogger(__name__)
 SNAPSHOT_S = 5.0   # the failure's DOM snapshot: its own waits are 1 s and 5 s (shopper/probes/trace.py)
@@ -58,7 +61,8 @@ class JourneyResult:
     name: str
     path: str
     tags: list[str]
-    status: str                     # a shopper.record.JourneyStatus; "findings" is decided by the run's judge
+    status: str                     # a shopper.record.JourneyStatus: what happened (finished, incomplete, setup_error,
+    #                                 not_applicable); the run's judge makes a finished journey clean or findings
     started_at: str
     duration_ms: float
     steps: list[StepResult]
@@ -369,11 +373,11 @@ class JourneyRunner:
         elif not_applicable is not None and not error:
             status = NOT_APPLICABLE  # an outcome, not a finding: never scored, alerted or failed
         elif blocked_by is not None and not error:
-            status = "clean"        # the customer could not go on: a finding (settle_statuses), a known result
+            status = FINISHED       # the customer could not go on: a known result, which the judge makes a finding
         elif error or failed or len(steps) < len(journey.steps) or any(s.status == "skipped" for s in steps):
             status = "incomplete"   # it could not finish: what later steps would have found is unknown
         else:
-            status = "clean"        # until the run's checks say otherwise (settle_statuses)
+            status = FINISHED       # what happened; clean or findings is the run's judge's to say
         result = JourneyResult(journey.name, journey.path, list(journey.tags), status, started.isoformat(),
                                (time.monotonic() - t0) * 1000, steps, state.observations, journey.site,
                                error=self.redactor.redact(error) if error else None, evidence=evidence,
@@ -403,7 +407,7 @@ class JourneyRunner:
     def keep_trace_if_failing(self, result: JourneyResult, findings: list[Any]) -> None:
         """`trace: on-failure` means a failing journey, as in Playwright Test: one that failed, stopped or has
         findings keeps its trace; a clean one drops it."""
-        keep = self.config.browser.trace != "on-failure" or bool(findings) or result.status != "clean"
+        keep = self.config.browser.trace != "on-failure" or bool(findings) or result.status != FINISHED
         self._finish_trace(keep, result)
         if keep:
             return

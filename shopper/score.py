@@ -12,6 +12,7 @@ PROCESSES = {"unsubscribe": "Unsubscribe", "support": "Support", "tracking": "Or
 ALIASES = {"web": "website", "order": "orders", "unsubscribing": "unsubscribe"}
 OTHER = "Other"
 UNSCORED = ("setup_error", "not_applicable")   # journey statuses that say nothing about the site's processes
+UNKNOWN = ("incomplete", "finished")   # what it would have found is unknown ('finished': its run died unjudged)
 
 
 def process_of(tags: Iterable[str], journey: str) -> str:
@@ -48,14 +49,14 @@ def open_headline(open_counts: dict[str, int] | Iterable[tuple[str, int]]) -> st
 def scores(journeys: list[dict[str, Any]], findings: list[dict[str, Any]]) -> dict[str, Any]:
     """{"overall": int | None, "processes": {key: int | None}, "incomplete": [key]} — 100 minus penalties of the
     process's findings (floor 0). Flaky findings and findings about the shopper's own set-up do not count;
-    a journey with status setup_error or not_applicable is not scored; a process with an incomplete journey has no score
+    a journey with status setup_error or not_applicable is not scored; a process with an incomplete (or unjudged) journey has no score
     (None: what its later steps would have found is unknown); overall is the mean of the scored processes
     (None when none is)."""
     from checks.registry import is_setup
 
     unscored = {j["name"] for j in journeys if j.get("status") in UNSCORED}
     process = {j["name"]: process_of(j.get("tags") or [], j["name"]) for j in journeys if j["name"] not in unscored}
-    incomplete = sorted({process[j["name"]] for j in journeys if j.get("status") == "incomplete"})
+    incomplete = sorted({process[j["name"]] for j in journeys if j.get("status") in UNKNOWN})
     per: dict[str, int | None] = {p: 100 for p in process.values()}
     for f in findings:
         if f.get("flaky") or (f.get("data") or {}).get("flaky") or is_setup(f["kind"]) or f["journey"] in unscored:

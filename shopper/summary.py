@@ -5,10 +5,10 @@ from collections import Counter
 from typing import Any, Sequence
 
 from .model import SEVERITIES, Finding
-from .record import JourneyStatus, RunStatus, journey_of, settled, worst_severity
+from .record import JUDGED, JourneyStatus, RunStatus, journey_of, settled, worst_severity
 from .score import scores
 
-JOURNEY_STATUSES = tuple(JourneyStatus)
+JOURNEY_STATUSES = JUDGED   # a judged journey's: the summary counts these
 RUN_STATUSES = tuple(s for s in RunStatus if s not in (RunStatus.RUNNING, RunStatus.INTERRUPTED, RunStatus.STOPPED))
 NOT_APPLICABLE = JourneyStatus.NOT_APPLICABLE   # an outcome, not a finding: never scored, alerted or failed
 
@@ -27,7 +27,7 @@ def run_status(journeys: Sequence[Any], findings: Sequence[Finding]) -> RunStatu
         return RunStatus.NOT_APPLICABLE
     if JourneyStatus.SETUP_ERROR in statuses or any(is_setup(f.kind) for f in findings):
         return RunStatus.SETUP_ERROR
-    if JourneyStatus.INCOMPLETE in statuses:
+    if JourneyStatus.INCOMPLETE in statuses or JourneyStatus.FINISHED in statuses:   # unjudged: unknown
         return RunStatus.INCOMPLETE
     return RunStatus.FINDINGS if findings else RunStatus.CLEAN
 
