@@ -73,7 +73,7 @@ class AuditResult:
     run_id: str
     started_at: str
     finished_at: str
-    journeys: list[JourneyResult]
+    journeys: list[JourneyResult]   # judged; or one journey's settled record (the pytest plugin's item view)
     findings: list[Finding]
     invalid: list[JourneyError] = field(default_factory=list)
     browser: str = ""

@@ -163,8 +163,8 @@ class ShopperSession:
         """Add one journey to the session's run; an AuditResult of it alone, with its own findings."""
         from shopper.audit import AuditResult
 
-        result, findings = self.incremental.add(journey)
-        return AuditResult(self.incremental.run_id, result.started_at, result.started_at, [result], findings)
+        item, findings = self.incremental.add(journey)   # a view: the run's statuses are its judge's, at the end
+        return AuditResult(self.incremental.run_id, item.started_at, item.started_at, [item], findings)
 
     def report_path(self) -> Path | None:
         """Where the session's report is written when the session ends."""

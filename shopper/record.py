@@ -130,7 +130,9 @@ def step_of(s: Any) -> StepRecord:
 
 
 def journey_of(r: Any) -> JourneyRecord:
-    """The record of a shopper.run.JourneyResult (after the judge settled its statuses)."""
+    """The record of a shopper.run.JourneyResult (after the judge settled its statuses); a record is itself."""
+    if isinstance(r, JourneyRecord):
+        return r
     return JourneyRecord(r.name, r.path, tuple(r.tags), JourneyStatus(r.status), r.started_at, r.duration_ms,
                          r.site, r.error, tuple(r.evidence), dict(r.blocked_requests),
                          Severity(r.worst) if r.worst else None, r.reason, tuple(map(step_of, r.steps)),

@@ -2,7 +2,7 @@
 pytest session, however many items), with each journey's own findings known as soon as it ends.
 
     run = IncrementalRun(audit_session, AuditOptions(sweep=True))
-    result, findings = run.add(journey)        # the journey's own findings: the item's verdict
+    item, findings = run.add(journey)          # the journey as its own findings leave it: the item's verdict
     run.add_invalid(error)
     whole = run.finish()                       # one sweep, every check over every journey, stored once
 
@@ -17,9 +17,9 @@ from .audit import AuditOptions, AuditResult, AuditSession
 from .compose import browser_version, build_probes, take_swept
 from .journey import Journey
 from .model import Finding
+from .record import JourneyRecord, journey_of, settled
 from .retries import Attempts, mark_flaky
 from .run import JourneyResult, JourneyRunner
-from .summary import settle_statuses
 
 
 class IncrementalRun:
@@ -42,9 +42,10 @@ class IncrementalRun:
                                      self.options.run_options, a.rng)
         return self._runner
 
-    def add(self, journey: Journey) -> tuple[JourneyResult, list[Finding]]:
-        """Run one journey into the run; its result and its own findings (its final attempt's, flaky ones
-        marked; settled: never 'clean' beside one). The run's judge decides again, once, over all journeys."""
+    def add(self, journey: Journey) -> tuple[JourneyRecord, list[Finding]]:
+        """Run one journey into the run: the journey as its own findings leave it (its final attempt's, flaky
+        ones marked: never 'clean' beside one), a view for the item's verdict, and those findings. The run's
+        results keep what happened: the run's judge decides their statuses once, over all journeys."""
         runner = self._runner or self._start()
         assert self.run_id is not None
         if runner.browser is None and any(s.uses_page for s in journey.steps):
@@ -58,8 +59,7 @@ class IncrementalRun:
         self.results.append(result)
         self.attempts[journey.name] = a
         findings = mark_flaky(a.findings[-1], {journey.name: a})   # the item's verdict: no second check
-        settle_statuses([result], findings)
-        return result, findings
+        return settled(journey_of(result), findings), findings
 
     def add_invalid(self, error: Any) -> None:
         if self.run_id is None:

@@ -67,11 +67,13 @@ def test_the_pytest_plugins_run_is_judged_once_at_its_end(browser, tmp_path, sho
     with open_store(config.store_url) as store, \
             AuditSession(config, store, SystemClock(), {}, browser=browser, redactor=Redactor()) as session:
         run = IncrementalRun(session, AuditOptions(base_url=shop_healthy.url, sweep=False))
-        for j in sel.journeys:
-            run.add(j)
+        items = [run.add(j)[0] for j in sel.journeys]
         assert judged == []                     # items are judged by their attempt's findings, not again
+        assert {i.status for i in items} <= {"clean", "findings"}    # each item's verdict, a view
+        assert {r.status for r in run.results} == {"finished"}       # the run's results: what happened
         result = run.finish()
     assert judged == [[j.name for j in result.journeys]]
+    assert [j.status for j in result.journeys] == [i.status for i in items]   # decided by the judge, once
 
 
 def _demo(tmp_path: Path, name: str, *extra: str) -> dict:
