@@ -117,8 +117,16 @@ INSTALL = r"""
   const input = () => { s.input = performance.now(); touch(); cause(); };
   for (const ev of ['click', 'input', 'change', 'keydown', 'submit']) window.addEventListener(ev, input, true);
   window.addEventListener('pageshow', () => { s.leaving = false; touch(); cause(); }, true);
-  // a navigation away has begun (a click, a form, a goto): the document may be replaced any moment
-  window.addEventListener('beforeunload', () => { s.leaving = true; }, true);
+  // a navigation away has begun from the page (a link, a form, a script): the document may be replaced any
+  // moment. The Navigation API tells; a beforeunload listener would make every navigation wait for this
+  // renderer first and keep the page out of the back/forward cache, as a customer's browser does not.
+  // (While the site has not answered a navigation, the page's own or a goto, DevTools cannot look into the
+  // old document at all: a look waits, and trace.snapshot_from_here's bounded wait gives up.)
+  const nav = window.navigation;
+  if (nav && typeof nav.addEventListener === 'function') {
+    listen.call(nav, 'navigate', e => { if (!(e.destination && e.destination.sameDocument)) s.leaving = true; });
+    for (const done of ['navigatesuccess', 'navigateerror']) listen.call(nav, done, () => { s.leaving = false; });
+  } else window.addEventListener('beforeunload', () => { s.leaving = true; }, true);
   window.__shopperLeaving = () => s.leaving === true;
   // a look at a document still loading waits for it in the page (at most ms): true once it is shown
   window.__shopperShown = ms => new Promise(resolve => {
