@@ -16,28 +16,37 @@ Where the runner's time went (10-step journey, default config, 2 cores; ms per j
     settle: a look after each action      58 (7)     42 (8)     ~25 (7)  one DevTools Runtime.evaluate; a
                                                                          loading document is waited for in
                                                                          the page (was: wait_for_load_state
-                                                                         and a second look)
+                                                                         and a second look); a loaded one is
+                                                                         answered at once, no promise
     page.title() after a new URL          17 (3)      0          0       the look brings the title
     trace groups (group + group_end)      25 (20)     0          0       written into a part once it is kept
     trace start / stop + zip              12          7          ~4 (5)  a clean journey's part is dropped
                                                                          unsaved (was: zipped, grouped,
                                                                          scanned for secrets, deleted)
-    stacks sent while tracing (no reply) ~8 (41)    ~4 (19)     ~3 (17)  Playwright's, one a call; the trace
-                                                                         starts once the page is set up
+    stacks sent while tracing            ~8 (41)    ~4 (19)     ~3 (17)  Playwright's, one a call, each
+                                                                         answered; the trace starts once the
+                                                                         page is set up
     block_hosts as a route in the context  (below)   (below)      0      the reach proxy drops them: no
                                                                          request interception, HTTP cache on;
                                                                          removing the route took 1.20 to 1.12
+    settle script's beforeunload listener  (below)   (below)      0      every navigation waited for the old
+                                                                         renderer (1-2% in A/B runs)
     watchdog (a thread a step)             6          0.5        0.5     one thread for the run
     context: proxy, init script, route     7          7         ~5       (the route's cost was underrated)
     observers, redaction, results          6          6          6       Python
-    ratio                                 1.25       1.20       1.09-1.14 (several runs, one afternoon)
-(n) = messages to the driver: 100 a journey first, 49 now (plain: 14); see --messages.
+    ratio                                 1.25       1.20       1.09-1.15 (runs of 21-41 rounds; 200
+                                                                         alternating rounds: 1.107 median,
+                                                                         1.122 mean)
+(n) = messages to the driver: 100 a journey first, 49 now (plain: 14); see --messages. Every message is
+answered, so the Python side handles 2 x 49 (plain: 2 x 14) and each costs it ~0.15 ms of CPU.
 
 Measured side by side in one process (22 rounds, plain Playwright plus each part): the trace alone costs
-plain 2%, the settle looks and their script 6%, both together 10%: the looks cost more while a trace
-records. A look's cost is mostly the renderer still busy after a load, which the next action would
-otherwise wait for. Skipping the looks after a `fill` on a page that listens to no input (tried) measured
-no gain, so the looks stay.
+plain 2-4%, the settle looks and their script 6-8%, both together 10-13%: the looks cost more while a trace
+records. Per step (25 rounds): a look after a fill costs ~2 ms and saves the next action as much (dropping
+them all measured no gain over 40 rounds); a look after a load or a submitted form costs 4-13 ms, of which
+the next action gets back about half (the first action in a new document builds Playwright's helper script
+there either way). This machine's rounds vary by +-3% between runs of the same code: compare changes in one
+process, alternating, over 60 rounds or more.
 """
 from __future__ import annotations
 
