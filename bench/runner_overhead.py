@@ -7,7 +7,7 @@ shop) and the ratio runner / plain (goal <= 1.10): the median of each round's ra
 see the same load. It also prints the ratio against plain Playwright recording a trace as Playwright Test's
 retain-on-failure does (the evidence the runner keeps of a failing journey), for comparison only.
 With --messages it also prints the messages each sends to Playwright's driver (each a round trip of about a
-millisecond, more on a busy machine, or for the fire-and-forget ones a pipe write).
+millisecond, more on a busy machine; the fire-and-forget ones are not waited for, but answered all the same).
 Usage: .venv/bin/python bench/runner_overhead.py [--rounds 21] [--trace MODE] [--messages]
 
 Where the runner's time went (10-step journey, default config, 2 cores; ms per journey, wall clock):
