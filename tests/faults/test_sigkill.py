@@ -22,6 +22,7 @@ from shopper.expectations import Expectation
 from shopper.mail.outgoing import compose
 from shopper.store import open_store
 
+from .configs import sending_config
 from .servers import TcpProxy
 
 pytestmark = pytest.mark.faults
@@ -78,14 +79,7 @@ def test_sigkill_mid_journey_keeps_what_was_sent_and_the_next_run_reports_it(sto
     (tmp_path / "write_support.yaml").write_text(JOURNEY)
     proxy = TcpProxy(smtp.port)
     proxy.stall_on(b"webmaster@shop.test")       # the second mail's RCPT: the journey is in its third step
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"""var_dir: {tmp_path / 'var'}
-store: "{store_url}"
-shopper: {{address: "alex@mail.test", name: Alex Shopper}}
-smtp: {{host: 127.0.0.1, port: {proxy.port}, security: none, timeout: 60s}}
-sites: {{shop: {{base_url: "http://127.0.0.1:9"}}}}
-default_site: shop
-""")
+    cfg = sending_config(tmp_path, proxy.port, store=store_url)
     try:
         kill_when(runner(cfg, "run", str(tmp_path / "write_support.yaml"), "--no-report"), proxy.stalled,
                   "the journey's second mail")
@@ -202,13 +196,7 @@ def test_sigkill_of_run_with_workers_keeps_what_each_worker_sent(smtp, tmp_path)
         paths[-1].write_text(JOURNEY.replace("name: write_support", f"name: write_support_{n}"))
     proxy = TcpProxy(smtp.port)
     proxy.stall_on(b"webmaster@shop.test")       # each journey's second mail: both are in their third step
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"""var_dir: {tmp_path / 'var'}
-shopper: {{address: "alex@mail.test", name: Alex Shopper}}
-smtp: {{host: 127.0.0.1, port: {proxy.port}, security: none, timeout: 60s}}
-sites: {{shop: {{base_url: "http://127.0.0.1:9"}}}}
-default_site: shop
-""")
+    cfg = sending_config(tmp_path, proxy.port)
     try:
         run = runner(cfg, "run", *map(str, paths), "--workers", "2", "--no-report")
         smtp.wait_for(2, timeout=120)   # both first mails are in; then one second mail is held at RCPT

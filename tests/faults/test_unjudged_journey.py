@@ -22,6 +22,7 @@ from shopper.model import Finding
 from shopper.record import JourneyRecord, JourneyStatus
 from shopper.store import open_store
 
+from .configs import sending_config
 from .servers import TcpProxy
 
 pytestmark = pytest.mark.faults
@@ -51,13 +52,7 @@ def test_a_journey_finished_in_a_killed_run_is_never_reported_clean(smtp, tmp_pa
     store_file = tmp_path / "var" / "shopper.db"
     proxy = TcpProxy(smtp.port)
     proxy.stall_on(b"webmaster@shop.test")       # the second journey's RCPT: the first one is saved by then
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"""var_dir: {tmp_path / 'var'}
-shopper: {{address: "alex@mail.test", name: Alex Shopper}}
-smtp: {{host: 127.0.0.1, port: {proxy.port}, security: none, timeout: 60s}}
-sites: {{shop: {{base_url: "http://127.0.0.1:9"}}}}
-default_site: shop
-""")
+    cfg = sending_config(tmp_path, proxy.port)
     try:
         proc = runner(cfg, "run", str(tmp_path / "a_first.yaml"), str(tmp_path / "b_second.yaml"), "--no-report")
         try:
