@@ -8,7 +8,7 @@ from .model import SEVERITIES, Finding
 from .record import JUDGED, JourneyStatus, RunStatus, journey_of, settled, worst_severity
 from .score import scores
 
-JOURNEY_STATUSES = JUDGED   # a judged journey's: the summary counts these
+JOURNEY_STATUSES = tuple(JourneyStatus)   # the summary counts each; `finished` (unjudged) only when there is one
 RUN_STATUSES = tuple(s for s in RunStatus if s not in (RunStatus.RUNNING, RunStatus.INTERRUPTED, RunStatus.STOPPED))
 NOT_APPLICABLE = JourneyStatus.NOT_APPLICABLE   # an outcome, not a finding: never scored, alerted or failed
 
@@ -42,7 +42,8 @@ def run_summary(journeys: Sequence[Any], findings: Sequence[Finding], *, invalid
     statuses = Counter(j["status"] for j in js)
     score = scores(js, fs)
     return {"journeys": len(js), "invalid": invalid, "findings": len(fs), "by_kind": by_kind,
-            "by_severity": by_severity, "statuses": {str(s): statuses.get(s, 0) for s in JOURNEY_STATUSES},
+            "by_severity": by_severity, "statuses": {str(s): statuses.get(s, 0) for s in JOURNEY_STATUSES
+                                                if s in JUDGED or statuses.get(s)},
             "clean": statuses.get("clean", 0), "browser": browser, "score": score["overall"],
             "processes": score["processes"], "incomplete_processes": score["incomplete"], **extra}
 

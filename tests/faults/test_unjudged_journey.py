@@ -85,6 +85,7 @@ def test_a_journey_finished_in_a_killed_run_is_never_reported_clean(smtp, tmp_pa
     jsonschema.validate(doc, SCHEMA)
     assert doc["status"] == "incomplete" and [j["status"] for j in doc["journeys"]] == ["finished"]
     assert doc["summary"]["score"] is None and doc["summary"]["incomplete_processes"] == ["support"]
+    assert doc["summary"]["statuses"]["finished"] == 1 and doc["summary"]["clean"] == 0
 
 
 def test_history_skips_a_run_that_never_judged_the_journey(tmp_path):
