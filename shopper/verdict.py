@@ -57,7 +57,8 @@ def parse_fail_on(flag: str | None, configured: list[str]) -> list[str]:
 
 def verdict(run: RunRecord, fail_on: Iterable[str]) -> tuple[int, list[str]]:
     """(exit status, lines saying why): 2 when journey files are invalid or the shopper's set-up kept a
-    journey from running, 1 when findings fail the run, else 0."""
+    journey from running, 1 when findings fail the run (or a journey was never judged: unknown is not a
+    pass), else 0."""
     from checks.registry import is_setup
 
     fail_on = tuple(fail_on)
@@ -82,9 +83,13 @@ def verdict(run: RunRecord, fail_on: Iterable[str]) -> tuple[int, list[str]]:
             lines.append(f"exit {code}: {len(failing)} of {len(findings)} finding(s) fail the run with --fail-on "
                          f"{','.join(fail_on)}:")
             lines += [f"  [{f.severity}] {f.journey}: {f.kind}" for f, _ in failing]
+    unjudged = [j for j in run.journeys if j.status == JourneyStatus.FINISHED]   # their run died before its judge
+    if unjudged:
+        lines.append(f"exit 1: {len(unjudged)} journey(s) were never judged (their run was killed before its "
+                     f"checks): what they found is unknown; run them again: {', '.join(j.name for j in unjudged)}")
     if run.invalid or setup or own or run.status == RunStatus.ERROR:
         return EXIT_USAGE, lines
-    return (EXIT_FINDINGS if failing else EXIT_OK), lines
+    return (EXIT_FINDINGS if failing or unjudged else EXIT_OK), lines
 
 
 def evidence_paths(paths: Iterable[str], var_dir: Path | None) -> list[str]:

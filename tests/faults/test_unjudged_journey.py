@@ -77,10 +77,13 @@ def test_a_journey_finished_in_a_killed_run_is_never_reported_clean(smtp, tmp_pa
     merged_json = tmp_path / "merged.json"
     merged_cfg = tmp_path / "merged.yaml"
     merged_cfg.write_text(f"var_dir: {tmp_path / 'merged'}\n")
+    junit = tmp_path / "merged.xml"
     merged = subprocess.run([sys.executable, str(ROOT / "runner.py"), "merge", str(store_file), "--json",
-                             str(merged_json), "--config", str(merged_cfg)], capture_output=True, text=True,
-                            timeout=120)
-    assert merged.returncode == 0, merged.stdout + merged.stderr
+                             str(merged_json), "--junit", str(junit), "--config", str(merged_cfg)],
+                            capture_output=True, text=True, timeout=120)
+    assert merged.returncode == 1, merged.stdout + merged.stderr   # unknown is not a pass
+    assert "1 journey(s) were never judged" in merged.stdout and "ask_support" in merged.stdout
+    assert 'type="not_judged"' in junit.read_text(encoding="utf-8")
     doc = json.loads(merged_json.read_text(encoding="utf-8"))
     jsonschema.validate(doc, SCHEMA)
     assert doc["status"] == "incomplete" and [j["status"] for j in doc["journeys"]] == ["finished"]
