@@ -26,7 +26,7 @@ from .retries import Attempts
 from .probes.mail import imap_settings
 from .record import InvalidFile, RunRecord, encode, journey_of
 from .secrets import Redactor
-from .summary import run_status, run_summary, settle_statuses
+from .summary import apply_statuses, run_status, run_summary
 from .sweep import Sweeper, SweepResult, configured_sweeper
 
 if TYPE_CHECKING:
@@ -292,7 +292,7 @@ class AuditSession:
         if swept is not None:
             store.save_observations(run_id, swept.observations)
         judgement = judge(results, attempts, swept.journeys if swept is not None else ())
-        settle_statuses(results, list(judgement.findings))   # the judgement's statuses, shown by the AuditResult
+        apply_statuses(results, judgement.journeys)   # the judgement's statuses, shown by the AuditResult
         for j in judgement.journeys:
             store.save_statuses(run_id, j)
         findings = list(judgement.findings)

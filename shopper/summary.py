@@ -5,7 +5,7 @@ from collections import Counter
 from typing import Any, Sequence
 
 from .model import SEVERITIES, Finding
-from .record import JUDGED, JourneyStatus, RunStatus, journey_of, settled, worst_severity
+from .record import JUDGED, JourneyStatus, RunStatus, worst_severity
 from .score import scores
 
 JOURNEY_STATUSES = tuple(JourneyStatus)   # the summary counts each; `finished` (unjudged) only when there is one
@@ -48,11 +48,10 @@ def run_summary(journeys: Sequence[Any], findings: Sequence[Finding], *, invalid
             "processes": score["processes"], "incomplete_processes": score["incomplete"], **extra}
 
 
-def settle_statuses(journeys: list[Any], findings: list[Finding]) -> None:
-    """After the checks, on the runner's results: the statuses `shopper.record.settled` decides (a finished
-    journey with findings is `findings`, never `passed` beside a finding)."""
-    for j in journeys:
-        record = settled(journey_of(j), findings)
+def apply_statuses(journeys: list[Any], judged: Sequence[Any]) -> None:
+    """The judge's statuses (its records, in the same order) onto the runner's results that the AuditResult
+    shows: decided once, by `shopper.record.settled`, copied here."""
+    for j, record in zip(journeys, judged, strict=True):
         j.status, j.worst = record.status, record.worst
         for step, s in zip(j.steps, record.steps):
             step.status = s.status
