@@ -50,8 +50,8 @@ def scores(journeys: list[dict[str, Any]], findings: list[dict[str, Any]]) -> di
     """{"overall": int | None, "processes": {key: int | None}, "incomplete": [key]} — 100 minus penalties of the
     process's findings (floor 0). Flaky findings and findings about the shopper's own set-up do not count;
     a journey with status setup_error or not_applicable is not scored; a process with an incomplete (or
-    unjudged) journey has no score (None: what its later steps would have found is unknown); overall is the mean of the scored processes
-    (None when none is)."""
+    unjudged) journey has no score (None: what its later steps would have found is unknown); overall is the
+    mean of the scored processes (None when none is)."""
     from checks.registry import is_setup
 
     unscored = {j["name"] for j in journeys if j.get("status") in UNSCORED}

@@ -85,7 +85,8 @@ def _runner(browser, site, tmp_path):
 def test_a_quiet_page_costs_a_step_one_look(browser, site, tmp_path, sent):
     config, runner = _runner(browser, site, tmp_path)
     result = runner.run(parse_journey(JOURNEY, "three_steps.yaml"))
-    assert result.status == "finished", [(s.label, s.error) for s in result.steps]   # what happened: clean is the judge's word
+    # the runner says what happened: clean is the judge's word
+    assert result.status == "finished", [(s.label, s.error) for s in result.steps]
     assert [s.title for s in result.steps] == ["Contact us", "Contact us", "Thanks"]   # titles from the looks
     assert sent[("Frame", "title")] == 0
     assert sent[("Frame", "evaluateExpression")] == 0   # looks go through the page's DevTools session
